@@ -1,0 +1,468 @@
+// The Hub facade: everything the admin API, the web UI and the CLI may ask of the running hub, and the
+// record/view types they exchange. Views never carry secrets: passwords, client secrets and tokens are
+// write-only inputs and show up only as `…Set: boolean` flags.
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type {
+  CfbEntry,
+  ConnectionTestResult,
+  ConnectorStatus,
+  PbxAdapter,
+  TeamsAdapter,
+  TeamsUser,
+} from "../../connectors/types.js";
+import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../../engine/presence.js";
+import type { RuleSetSource } from "../../engine/rules/types.js";
+
+// ---------------------------------------------------------------- PBX connectors
+
+export type PbxProtocol = "ws" | "wss";
+
+export interface PbxTlsOptions {
+  /** PEM of a custom CA to trust (self-hosted PBX certificate authority). */
+  ca?: string;
+  /** Explicit, visible opt-out of certificate verification (self-signed PBX certificates). */
+  insecure: boolean;
+}
+
+/** Full connector configuration as the hub uses it internally (the password lives in the secrets table). */
+export interface PbxConnectorConfig {
+  server: string;
+  port: number;
+  protocol: PbxProtocol;
+  /** App object name (login username). */
+  username: string;
+  /** Write-only. Never part of any view. */
+  password: string;
+  /** Connector's default destination number for the CFB fallback ("" = none). */
+  defaultDestination: string;
+  /** WebSocket path of the App service, default "/PBX0/APPS/websocket". */
+  modulePath: string;
+  tls: PbxTlsOptions;
+}
+
+/** Configuration as shown to the admin: no password, only whether one is stored. */
+export type PbxConnectorConfigView = Omit<PbxConnectorConfig, "password"> & { passwordSet: boolean };
+
+/**
+ * Configuration input (create/update/test). Every field is optional and merged onto the saved values;
+ * `password` omitted = keep the stored one, a string = replace it.
+ */
+export type PbxConnectorConfigInput = Partial<Omit<PbxConnectorConfig, "tls">> & { tls?: Partial<PbxTlsOptions> };
+
+export interface ConnectorRecord {
+  id: string;
+  /** Connector type = rule set id, e.g. "innovaphone-dnd". */
+  type: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  config: PbxConnectorConfigView;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConnectorCounts {
+  /** PBX users replicated from this connector (0 while offline and never connected). */
+  users: number;
+  endpoints: number;
+  enabledEndpoints: number;
+  /** Endpoints with a Teams user matched. */
+  matchedEndpoints: number;
+}
+
+export interface ConnectorView extends ConnectorRecord {
+  /** Live status for the Status column; "offline" with a reason when disabled or not configured. */
+  status: ConnectorStatus;
+  counts: ConnectorCounts;
+  /** Active rule set of the type, or null when the type is unknown / has no valid rules loaded. */
+  ruleSet: { id: string; title: string; revision: number } | null;
+}
+
+export interface ConnectorCreateInput {
+  type: string;
+  name: string;
+  description?: string;
+  /** Default true. A connector without server/username stays offline with reason "Not configured". */
+  enabled?: boolean;
+  config?: PbxConnectorConfigInput;
+}
+
+export interface ConnectorUpdateInput {
+  name?: string;
+  description?: string;
+  enabled?: boolean;
+  /** Merged onto the saved config. Changing anything here restarts the connector's adapter. */
+  config?: PbxConnectorConfigInput;
+}
+
+/** Test a saved connector (id), or unsaved settings (type + config), or unsaved changes of a saved one (both). */
+export interface ConnectorTestInput {
+  id?: string;
+  type?: string;
+  config?: PbxConnectorConfigInput;
+}
+
+// ---------------------------------------------------------------- Microsoft 365 (Teams)
+
+export type ServiceAccountState = "active" | "needs_sign_in" | "error";
+
+export interface ServiceAccountView {
+  id: string;
+  upn: string;
+  status: ServiceAccountState;
+  reason?: string;
+  addedAt: string;
+}
+
+export interface TeamsSettingsView {
+  /** False until tenant, client id and client secret have been saved. */
+  configured: boolean;
+  enabled: boolean;
+  tenantId: string;
+  clientId: string;
+  clientSecretSet: boolean;
+  /** e.g. "https://login.microsoftonline.com" (national clouds, the Graph simulator). */
+  authorityUrl: string;
+  /** e.g. "https://graph.microsoft.com". */
+  graphUrl: string;
+  /** PEM of a CA to trust for authority/Graph (the simulator's generated CA). */
+  caPem?: string;
+  /** Public base URL Graph posts change notifications to; without it the adapter polls. */
+  webhookBaseUrl?: string;
+  /** Poll interval when no webhook/service account is usable. */
+  pollIntervalSeconds: number;
+  /** Lifetime of the hub's Graph presence session (ISO seconds; PT5M..PT4H), refreshed while needed. */
+  sessionExpirationSeconds: number;
+  serviceAccounts: ServiceAccountView[];
+  status: ConnectorStatus;
+  updatedAt: string | null;
+}
+
+/** Save input. `clientSecret` omitted = keep the stored one. */
+export interface TeamsSettingsInput {
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  authorityUrl?: string;
+  graphUrl?: string;
+  caPem?: string | null;
+  webhookBaseUrl?: string | null;
+  pollIntervalSeconds?: number;
+  sessionExpirationSeconds?: number;
+  enabled?: boolean;
+}
+
+export interface ServiceAccountSignInStart {
+  /** Where to send the admin's browser (authorization-code flow with PKCE). */
+  url: string;
+  /** Opaque state the redirect carries back. */
+  state: string;
+}
+
+// ---------------------------------------------------------------- endpoints
+
+export type EndpointMatch = "auto" | "manual";
+
+export type EndpointWarningCode =
+  | "CFPR_OFF"
+  | "NO_CFB_DESTINATION"
+  | "NO_TEAMS_USER"
+  | "TEAMS_USER_MISSING"
+  | "PBX_USER_MISSING"
+  | "RULES_MISSING"
+  | "WRITE_FAILED"
+  | "AMBIGUOUS_MATCH";
+
+export interface EndpointWarning {
+  code: EndpointWarningCode;
+  /** For humans, e.g. "Call forward based on Presence is off". */
+  message: string;
+}
+
+export interface DecisionInfo {
+  rule: string;
+  /** Human explanation, e.g. "Teams Busy/InACall → dnd (rule teams-call)". */
+  reason: string;
+  at: string;
+  ruleSetRevision: number;
+}
+
+export interface PbxDesired {
+  activity: string;
+  note: string;
+  cfb: "ensure" | "leave";
+}
+
+/** What the hub wants (desired) and what the side confirmed (acknowledged) for one side of one endpoint. */
+export interface SideSyncView<D, A> {
+  desired: D | null;
+  acknowledged: A | null;
+  /** True while desired ≠ acknowledged (a write is queued, running or waiting for a retry). */
+  pending: boolean;
+  lastError: string | null;
+  lastWriteAt: string | null;
+}
+
+export interface EndpointView {
+  id: string;
+  connectorId: string;
+  teamsUserId: string | null;
+  pbxGuid: string;
+  displayName: string;
+  email: string;
+  /** PBX h323 name / extension number for display. */
+  h323: string;
+  e164: string;
+  enabled: boolean;
+  match: EndpointMatch;
+  teams: {
+    /** Last observed Teams presence that was not the hub's own echo (the fact the rules see). */
+    presence: TeamsPresence | null;
+    /** Last observed aggregate, including the hub's echo. */
+    observed: TeamsPresence | null;
+    at: string | null;
+  };
+  pbx: {
+    callState: PbxCallState;
+    /** Activity the user set (newest presence item outside the hub's slot). */
+    activity: string;
+    /** Effective "Call forward based on Presence"; null = unknown (no admin access). */
+    cfpr: boolean | null;
+    /** Whether the user has a CFB entry of their own (not the hub's). */
+    ownCfb: boolean;
+    at: string | null;
+  };
+  hub: {
+    pbx: SideSyncView<PbxDesired, { activity: string; note: string }> & {
+      /** The CFB entry the hub added (and will remove), if any. */
+      cfbEntry: CfbEntry | null;
+    };
+    teams: SideSyncView<{ presence: TeamsPresencePair | null }, { presence: TeamsPresencePair | null }>;
+  };
+  lastDecision: { teamsToPbx: DecisionInfo | null; pbxToTeams: DecisionInfo | null };
+  warnings: EndpointWarning[];
+  updatedAt: string;
+}
+
+export interface EndpointListQuery {
+  /** Case-insensitive substring of name, e-mail, h323 or e164. */
+  search?: string;
+  connectorId?: string;
+  enabled?: boolean;
+  /** true = only endpoints with a Teams user, false = only unmatched. */
+  matched?: boolean;
+  offset?: number;
+  /** Default 50, max 500. */
+  limit?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+export interface EndpointUpdateInput {
+  enabled?: boolean;
+  /** Manual mapping: sets match "manual" (null = manually unmapped). Survives rematching. */
+  teamsUserId?: string | null;
+  /** "auto" drops a manual mapping and re-matches by e-mail. */
+  match?: "auto";
+}
+
+export interface EndpointBulkEnableInput {
+  enabled: boolean;
+  /** Either explicit ids, or a filter (same semantics as list). */
+  ids?: string[];
+  connectorId?: string;
+  search?: string;
+}
+
+export interface RematchResult {
+  matched: number;
+  unmatched: number;
+  changed: number;
+}
+
+// ---------------------------------------------------------------- events
+
+export type HubEventLevel = "debug" | "info" | "warn" | "error";
+
+export type HubEventKind =
+  | "hub.started"
+  | "hub.stopping"
+  | "hub.stopped"
+  | "connector.created"
+  | "connector.updated"
+  | "connector.deleted"
+  | "connector.status"
+  | "teams.settings"
+  | "teams.status"
+  | "rules.swapped"
+  | "endpoint.matched"
+  | "endpoint.updated"
+  | "presence.teams"
+  | "presence.pbx"
+  | "decision.teamsToPbx"
+  | "decision.pbxToTeams"
+  | "write.pbx"
+  | "write.teams"
+  | "write.failed"
+  | "cfb.added"
+  | "cfb.removed"
+  | "undo";
+
+export interface HubEvent {
+  id: number;
+  at: string;
+  level: HubEventLevel;
+  kind: HubEventKind;
+  connectorId?: string;
+  endpointId?: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface EventListQuery {
+  endpointId?: string;
+  connectorId?: string;
+  /** Only events with id < beforeId (paging backwards). */
+  beforeId?: number;
+  /** Default 100, max 1000. Newest first. */
+  limit?: number;
+}
+
+/** What `events.subscribe` delivers (the SSE stream). Endpoint updates are coalesced per endpoint. */
+export type HubStreamMessage =
+  | { type: "event"; event: HubEvent }
+  | { type: "endpoint"; endpoint: EndpointView }
+  | { type: "connector"; connector: ConnectorView }
+  | { type: "teams"; status: ConnectorStatus };
+
+// ---------------------------------------------------------------- health
+
+export interface HubHealth {
+  ok: boolean;
+  state: "running" | "stopping" | "stopped";
+  startedAt: string;
+  version: string;
+  store: { ok: boolean };
+  connectors: { id: string; name: string; enabled: boolean; state: ConnectorStatus["state"] }[];
+  teams: { configured: boolean; state: ConnectorStatus["state"] };
+  sync: { endpoints: number; enabled: number; pending: number; failing: number };
+}
+
+// ---------------------------------------------------------------- facade
+
+export interface CloseOptions {
+  /** Undo what the hub set (PBX slot, CFB entries, Teams session) before disconnecting. Default true. */
+  undo?: boolean;
+  /** Bound for the undo phase, default 5000 ms. */
+  timeoutMs?: number;
+}
+
+export interface Hub {
+  connectors: {
+    list(): ConnectorView[];
+    /** Throws HubError NOT_FOUND. */
+    get(id: string): ConnectorView;
+    /** Throws HubError VALIDATION (bad input, unknown type). */
+    create(input: ConnectorCreateInput): Promise<ConnectorView>;
+    update(id: string, input: ConnectorUpdateInput): Promise<ConnectorView>;
+    /** Undoes what the hub set through this connector (bounded), stops it, deletes it and its endpoints. */
+    remove(id: string): Promise<void>;
+    /** Disabling undoes what the hub set (bounded) before disconnecting. */
+    setEnabled(id: string, enabled: boolean): Promise<ConnectorView>;
+    /** Runs the adapter's connection test with unsaved settings merged onto the saved ones (incl. password). */
+    test(input: ConnectorTestInput): Promise<ConnectionTestResult>;
+    /** Reconnects the adapter (Refresh button) and returns the view. */
+    refresh(id: string): Promise<ConnectorView>;
+  };
+  teams: {
+    get(): TeamsSettingsView;
+    save(input: TeamsSettingsInput): Promise<TeamsSettingsView>;
+    /** Tests saved settings, or unsaved ones merged onto the saved (incl. client secret). */
+    test(input?: TeamsSettingsInput): Promise<ConnectionTestResult>;
+    /** Directory users (cached from the last listUsers) for manual mapping. */
+    users(query?: { search?: string; offset?: number; limit?: number }): Page<TeamsUser>;
+    /** Re-reads the directory and re-matches endpoints. */
+    refresh(): Promise<TeamsSettingsView>;
+    /** Service-account sign-in; undefined when the Teams connector does not support it. */
+    beginServiceAccountSignIn?(input: { redirectUri: string }): Promise<ServiceAccountSignInStart>;
+    completeServiceAccountSignIn?(input: { state: string; code: string }): Promise<ServiceAccountView>;
+    removeServiceAccount(id: string): Promise<void>;
+    /** The running Teams adapter (the HTTP layer mounts its webhook plugin with it), if any. */
+    adapter(): TeamsAdapter | undefined;
+  };
+  endpoints: {
+    list(query?: EndpointListQuery): Page<EndpointView>;
+    get(id: string): EndpointView;
+    update(id: string, input: EndpointUpdateInput): Promise<EndpointView>;
+    bulkEnable(input: EndpointBulkEnableInput): Promise<{ updated: number }>;
+    rematch(connectorId?: string): Promise<RematchResult>;
+  };
+  events: {
+    list(query?: EventListQuery): HubEvent[];
+    /** Live stream for SSE; returns the unsubscribe function. */
+    subscribe(listener: (message: HubStreamMessage) => void): () => void;
+  };
+  /** prom-client registry with the hub's metrics (the HTTP layer serves it at /metrics). */
+  readonly metrics: Registry;
+  health(): HubHealth;
+  /** Graceful stop: undo (bounded), disconnect adapters, close the store. Idempotent. */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+// ---------------------------------------------------------------- wiring (openHub)
+
+/** Full Microsoft 365 settings as the Teams adapter factory receives them (secret included; never a view). */
+export interface TeamsConnectorConfig {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  authorityUrl: string;
+  graphUrl: string;
+  caPem?: string;
+  webhookBaseUrl?: string;
+  pollIntervalSeconds: number;
+  sessionExpirationSeconds: number;
+}
+
+/** Encrypted storage of service-account refresh tokens, handed to the Teams adapter. */
+export interface ServiceAccountTokenStore {
+  list(): { id: string; upn: string }[];
+  get(id: string): string | undefined;
+  set(id: string, upn: string, refreshToken: string): void;
+  remove(id: string): void;
+}
+
+/** How the hub creates and tests adapters of one kind (the rule set's `adapter` field picks the factory). */
+export interface PbxAdapterFactory {
+  create(config: PbxConnectorConfig, context: { connectorId: string }): PbxAdapter;
+  test(config: PbxConnectorConfig): Promise<ConnectionTestResult>;
+}
+
+export interface TeamsAdapterFactory {
+  create(config: TeamsConnectorConfig, deps: { tokenStore: ServiceAccountTokenStore }): TeamsAdapter;
+  test(config: TeamsConnectorConfig): Promise<ConnectionTestResult>;
+}
+
+export interface OpenHubOptions {
+  /** Directory of hub.db and secret.key (created if missing). */
+  dataDir: string;
+  /** The rule registry (hot-reloading rule sets). */
+  registry: RuleSetSource;
+  /** By adapter name (rule set `adapter` field), e.g. { innovaphone: … }. Defaults to the built-in adapters. */
+  adapterFactories?: Record<string, PbxAdapterFactory>;
+  /** Defaults to the built-in Teams adapter. */
+  teamsFactory?: TeamsAdapterFactory;
+  logger?: Logger;
+  /** Base64 32-byte key; default env PRESENCE_HUB_SECRET_KEY, else <dataDir>/secret.key. */
+  secretKey?: string;
+  /** Bounded event log size (rows), default 50_000. */
+  eventLogLimit?: number;
+  /** Max concurrent writes per side, default 8. */
+  concurrency?: number;
+}
