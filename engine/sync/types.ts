@@ -1,0 +1,101 @@
+// Types of the sync core: the endpoint binding it is given, the hub-set state it persists (what the hub
+// itself wrote on each side, so a restart can reconcile and undo), and the observations it reports.
+import type { CfbEntry, PbxAdapter, TeamsAdapter } from "../../connectors/types.js";
+import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
+import type { PbxPresenceDecision, TeamsPresenceDecision } from "../rules/types.js";
+
+/** One endpoint as the core needs it: which PBX user on which connector pairs with which Teams user. */
+export interface SyncBinding {
+  id: string;
+  connectorId: string;
+  pbxGuid: string;
+  /** null = not matched: the endpoint is neutral (the hub sets nothing for it). */
+  teamsUserId: string | null;
+  enabled: boolean;
+}
+
+/** A connector as the core sees it: its adapter, rule set type and CFB fallback. */
+export interface SyncConnector {
+  id: string;
+  /** Rule set id (connector type). */
+  type: string;
+  adapter: PbxAdapter;
+  /** Connector's default destination number for the CFB fallback ("" = none). */
+  defaultDestination: string;
+}
+
+/** What the hub wrote into its PBX contact slot and confirmed. */
+export interface PbxSlot {
+  activity: string;
+  note: string;
+}
+
+/**
+ * Persisted per endpoint. `*Dirty` is set before a write is sent and cleared with its acknowledgement, so a
+ * hub that died mid-write knows it cannot trust the acknowledged value and re-sends what it wants.
+ */
+export interface HubSetState {
+  /** Acknowledged content of the hub's PBX slot; null = nothing set (or cleared). */
+  pbx: PbxSlot | null;
+  pbxDirty: boolean;
+  /** Exactly the CFB entry the hub added (and must remove); null = none. */
+  cfb: CfbEntry | null;
+  /** An addCfb in flight: the destination and the user's entries before, to adopt the entry after a crash. */
+  cfbIntent: { destination: string; before: CfbEntry[] } | null;
+  /** Acknowledged pair of the hub's Graph session; null = no session (cleared). */
+  teams: TeamsPresencePair | null;
+  teamsDirty: boolean;
+}
+
+export const EMPTY_HUB_SET: HubSetState = Object.freeze({
+  pbx: null,
+  pbxDirty: false,
+  cfb: null,
+  cfbIntent: null,
+  teams: null,
+  teamsDirty: false,
+}) as HubSetState;
+
+/** Persistence port of the core (implemented by the store; synchronous, transactional per call). */
+export interface SyncPersistence {
+  loadAll(): Map<string, HubSetState>;
+  save(endpointId: string, state: HubSetState): void;
+  remove(endpointId: string): void;
+}
+
+export type SyncSide = "pbx" | "teams";
+
+/** Everything the core reports, for the event log, metrics and live UI updates. */
+export type SyncNotice =
+  | {
+      kind: "decision.teamsToPbx";
+      endpointId: string;
+      connectorId: string;
+      input: TeamsPresence;
+      decision: PbxPresenceDecision;
+      revision: number;
+    }
+  | {
+      kind: "decision.pbxToTeams";
+      endpointId: string;
+      connectorId: string;
+      input: { callState: PbxCallState; activity: string };
+      decision: TeamsPresenceDecision;
+      revision: number;
+    }
+  | {
+      kind: "write";
+      side: SyncSide;
+      op: "setPresence" | "clearPresence" | "addCfb" | "removeCfb";
+      endpointId: string;
+      connectorId: string;
+      ok: boolean;
+      detail: Record<string, unknown>;
+      error?: string;
+    }
+  | { kind: "endpoint.changed"; endpointId: string }
+  | { kind: "event.processed"; side: SyncSide; echo: boolean };
+
+export interface TeamsSource {
+  adapter: TeamsAdapter;
+}

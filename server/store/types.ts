@@ -1,0 +1,110 @@
+// The store interface (architecture §4.6): everything the hub persists, behind a small synchronous API so
+// a shared database can replace the embedded SQLite one. Secrets go in and out only through
+// getSecret/setSecret and are encrypted at rest by the implementation.
+import type { HubSetState } from "../../engine/sync/types.js";
+import type {
+  EndpointMatch,
+  HubEvent,
+  HubEventKind,
+  HubEventLevel,
+  PbxConnectorConfigView,
+  ServiceAccountState,
+} from "../hub/types.js";
+
+/** Connector row: config without the password (which lives in the secrets table). */
+export interface StoredConnector {
+  id: string;
+  type: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  config: Omit<PbxConnectorConfigView, "passwordSet">;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StoredTeamsSettings {
+  enabled: boolean;
+  tenantId: string;
+  clientId: string;
+  authorityUrl: string;
+  graphUrl: string;
+  caPem?: string;
+  webhookBaseUrl?: string;
+  pollIntervalSeconds: number;
+  sessionExpirationSeconds: number;
+  updatedAt: string;
+}
+
+export interface StoredServiceAccount {
+  id: string;
+  upn: string;
+  status: ServiceAccountState;
+  reason?: string;
+  addedAt: string;
+}
+
+export interface StoredEndpoint {
+  id: string;
+  connectorId: string;
+  pbxGuid: string;
+  teamsUserId: string | null;
+  match: EndpointMatch;
+  enabled: boolean;
+  displayName: string;
+  email: string;
+  h323: string;
+  e164: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewEvent = {
+  level: HubEventLevel;
+  kind: HubEventKind;
+  connectorId?: string;
+  endpointId?: string;
+  message: string;
+  details?: Record<string, unknown>;
+  at?: string;
+};
+
+export interface HubStore {
+  /** Runs fn in one transaction: all of it is stored or none (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T;
+
+  listConnectors(): StoredConnector[];
+  getConnector(id: string): StoredConnector | undefined;
+  putConnector(c: StoredConnector): void;
+  /** Deletes the connector, its endpoints, their sync state and its secrets. */
+  deleteConnector(id: string): void;
+
+  getSecret(name: string): string | undefined;
+  setSecret(name: string, value: string): void;
+  deleteSecret(name: string): void;
+
+  getTeamsSettings(): StoredTeamsSettings | undefined;
+  putTeamsSettings(s: StoredTeamsSettings): void;
+  listServiceAccounts(): StoredServiceAccount[];
+  putServiceAccount(a: StoredServiceAccount): void;
+  deleteServiceAccount(id: string): void;
+
+  listEndpoints(connectorId?: string): StoredEndpoint[];
+  getEndpoint(id: string): StoredEndpoint | undefined;
+  putEndpoints(endpoints: StoredEndpoint[]): void;
+  deleteEndpoint(id: string): void;
+
+  loadSyncStates(): Map<string, HubSetState>;
+  saveSyncState(endpointId: string, state: HubSetState): void;
+  deleteSyncState(endpointId: string): void;
+
+  getSetting<T>(key: string): T | undefined;
+  setSetting(key: string, value: unknown): void;
+
+  /** Appends events (one transaction) and trims the log to its bound; returns them with ids. */
+  appendEvents(events: NewEvent[]): HubEvent[];
+  listEvents(query: { endpointId?: string; connectorId?: string; beforeId?: number; limit: number }): HubEvent[];
+
+  schemaVersion(): number;
+  close(): void;
+}
