@@ -38,6 +38,11 @@ export interface ActiveRuleSet {
   /** sha256 of the source text. */
   hash: string;
   loadedAt: string;
+  /**
+   * CFB fallback policy (optional for compatibility): where calls go while a decision says `cfb: ensure`.
+   * Resolve per user with `resolveCfbDestination` from engine/rules/cfb.ts.
+   */
+  cfb?: { fallback: readonly ("userCfb" | "connectorDefault")[]; restore: boolean };
   decideTeamsToPbx(teams: TeamsPresence): PbxPresenceDecision;
   decidePbxToTeams(pbx: PbxFacts): TeamsPresenceDecision;
 }

@@ -1,11 +1,164 @@
-// CLI command `rules`: Check rule sets (rules check [dir]) or explain a decision (rules explain).
+// CLI command `rules`: `rules check [dir|file]` validates rule sets exactly as the hub loads them (exit 0
+// when every file loads and its embedded tests pass, else 1 with `file:line:column message` lines), and
+// `rules explain` shows which rule decides an input and why the rules before it did not match.
+import { readdir, stat } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { errorMessage } from "../../../engine/errors.js";
+import { defaultRulesDir } from "../../../engine/paths.js";
+import { formatDiagnostic, type RuleDiagnostic } from "../../../engine/rules/diagnostics.js";
+import { type DirectionExplanation, type ExplainInput, explainRuleSet } from "../../../engine/rules/explain.js";
+import { loadRuleSetFile } from "../../../engine/rules/loader.js";
+import type { PbxPresenceDecision, TeamsPresenceDecision } from "../../../engine/rules/types.js";
 import type { Command } from "../command.js";
+
+const USAGE = `Usage:
+  presence-hub rules check [dir|file]
+      Load every rule set (*.yaml) like the hub does and run its embedded tests.
+      Exit 0 when all pass; otherwise print file:line:column message lines and exit 1.
+  presence-hub rules explain --type ID [--dir D] [--json]
+      [--availability A --activity B [--out-of-office]]   Teams → PBX
+      [--pbx-call STATE [--pbx-activity X]]                PBX → Teams (STATE: idle|alerting|connected|held)
+      Show the winning rule and why each rule tried before it did not match.
+`;
+
+type Out = { out: (s: string) => void; err: (s: string) => void };
+const stdio: Out = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
+
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") ? rel : file;
+}
+
+function line(d: RuleDiagnostic): string {
+  return formatDiagnostic({ ...d, file: shown(d.file), message: d.severity === "warning" ? `warning: ${d.message}` : d.message });
+}
+
+export async function rulesCheck(target: string, io: Out = stdio): Promise<number> {
+  const path = resolve(target);
+  let files: string[];
+  try {
+    const st = await stat(path);
+    files = st.isDirectory()
+      ? (await readdir(path))
+          .filter((n) => /\.ya?ml$/i.test(n))
+          .sort()
+          .map((n) => join(path, n))
+      : [path];
+  } catch (e) {
+    io.err(`${shown(path)}:1:1 cannot read: ${errorMessage(e)}`);
+    return 1;
+  }
+  if (files.length === 0) {
+    io.err(`${shown(path)}:1:1 no rule sets (*.yaml) found`);
+    return 1;
+  }
+  let failed = 0;
+  for (const f of files) {
+    const r = await loadRuleSetFile(f);
+    if (r.ok) {
+      for (const w of r.warnings) io.out(line(w));
+      io.out(`ok   ${shown(f)} (${r.ruleSet.id}: ${r.ruleSet.doc.tests.length} tests passed)`);
+    } else {
+      failed++;
+      for (const d of [...r.errors, ...r.warnings]) io.err(line(d));
+      io.err(`FAIL ${shown(f)}`);
+    }
+  }
+  io.out(failed ? `${failed} of ${files.length} rule set(s) failed` : `${files.length} rule set(s) ok`);
+  return failed ? 1 : 0;
+}
+
+function fmtPbx(d: PbxPresenceDecision): string {
+  return `activity ${JSON.stringify(d.activity)}${d.activity === "" ? " (clear)" : ""}, note ${JSON.stringify(d.note)}, cfb ${d.cfb}`;
+}
+function fmtTeams(d: TeamsPresenceDecision): string {
+  return d.presence ? `${d.presence.availability}/${d.presence.activity}` : "clear (end the hub's Teams session)";
+}
+
+function printDirection<D>(io: Out, title: string, e: DirectionExplanation<D>, fmt: (d: D) => string): void {
+  io.out(`${title}  input ${JSON.stringify(e.input)}`);
+  for (const u of e.unknownValues) io.out(`  note: unknown ${u.field} ${JSON.stringify(u.value)}`);
+  for (const r of e.higherPriorityFailures) io.out(`  ✗ ${r.rule} (priority ${r.priority}): ${r.reasons.join("; ") || "not evaluated"}`);
+  io.out(`  → ${e.winner}: ${fmt(e.decision)}`);
+  if (!e.consistent) io.out(`  ! live table says ${fmt(e.tableDecision)}`);
+}
+
+export async function rulesExplain(args: string[], io: Out = stdio): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      type: { type: "string" },
+      dir: { type: "string" },
+      availability: { type: "string" },
+      activity: { type: "string" },
+      "out-of-office": { type: "boolean", default: false },
+      "pbx-call": { type: "string" },
+      "pbx-activity": { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (!values.type) {
+    io.err(`--type is required\n\n${USAGE}`);
+    return 2;
+  }
+  const input: ExplainInput = {};
+  if (values.availability !== undefined || values.activity !== undefined) {
+    if (values.availability === undefined || values.activity === undefined) {
+      io.err("--availability and --activity go together");
+      return 2;
+    }
+    input.teams = { availability: values.availability, activity: values.activity, outOfOffice: values["out-of-office"] };
+  }
+  if (values["pbx-call"] !== undefined || values["pbx-activity"] !== undefined)
+    input.pbx = { callState: values["pbx-call"] ?? "idle", activity: values["pbx-activity"] ?? "" };
+  if (!input.teams && !input.pbx) {
+    io.err(`give a Teams input (--availability, --activity) and/or a PBX input (--pbx-call)\n\n${USAGE}`);
+    return 2;
+  }
+  const file = join(resolve(values.dir ?? defaultRulesDir), `${values.type}.yaml`);
+  const r = await loadRuleSetFile(file);
+  if (!r.ok) {
+    for (const d of r.errors) io.err(line(d));
+    return 1;
+  }
+  const e = await explainRuleSet(r.ruleSet, input);
+  if (values.json) {
+    io.out(JSON.stringify(e, null, 2));
+    return 0;
+  }
+  io.out(`${e.id} revision from ${shown(file)} (sha256 ${e.hash.slice(0, 12)})`);
+  if (e.teamsToPbx) printDirection(io, "Teams → PBX", e.teamsToPbx, fmtPbx);
+  if (e.pbxToTeams) printDirection(io, "PBX → Teams", e.pbxToTeams, fmtTeams);
+  return 0;
+}
 
 export const rulesCommand: Command = {
   name: "rules",
   summary: "Check rule sets (rules check [dir]) or explain a decision (rules explain)",
-  async run(): Promise<number> {
-    process.stderr.write("presence-hub rules: not implemented yet\n");
-    return 2;
+  async run(args: string[]): Promise<number> {
+    const [sub, ...rest] = args;
+    if (sub === "check") {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        process.stdout.write(USAGE);
+        return 0;
+      }
+      return rulesCheck(rest[0] ?? defaultRulesDir);
+    }
+    if (sub === "explain") {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        process.stdout.write(USAGE);
+        return 0;
+      }
+      try {
+        return await rulesExplain(rest);
+      } catch (e) {
+        process.stderr.write(`${errorMessage(e)}\n\n${USAGE}`);
+        return 2;
+      }
+    }
+    process.stdout.write(USAGE);
+    return sub === undefined || sub === "--help" || sub === "-h" ? 0 : 2;
   },
 };
