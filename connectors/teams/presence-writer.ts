@@ -1,0 +1,95 @@
+// Presence writes in the hub's own Graph session (sessionId = the app's client id, msgraph-presence.md §4):
+// only the five setPresence pairs, an expirationDuration that is re-sent before it runs out for as long as
+// the desired state holds, and clearPresence afterwards (404 = the session is already gone).
+import { HubError, errorMessage } from "../../engine/errors.js";
+import { logger } from "../../engine/log.js";
+import { canonicalActivity, canonicalAvailability, isSetPresencePair, type TeamsPresencePair } from "../../engine/presence.js";
+import type { ResolvedTeamsConfig } from "./config.js";
+import type { GraphClient } from "./graph-client.js";
+import type { AccessTokenSource } from "./tokens.js";
+
+const log = logger("teams");
+
+interface Desired {
+  pair: TeamsPresencePair;
+  timer?: NodeJS.Timeout;
+  generation: number;
+}
+
+export class PresenceWriter {
+  private readonly desired = new Map<string, Desired>();
+  private generation = 0;
+
+  constructor(
+    private readonly cfg: ResolvedTeamsConfig,
+    private readonly graph: GraphClient,
+    private readonly token: AccessTokenSource,
+  ) {}
+
+  /** Users the hub currently holds a session for. */
+  active(): string[] {
+    return [...this.desired.keys()];
+  }
+
+  async set(userId: string, pair: TeamsPresencePair): Promise<void> {
+    const canonical = {
+      availability: canonicalAvailability(pair.availability) ?? pair.availability,
+      activity: canonicalActivity(pair.activity) ?? pair.activity,
+    };
+    if (!isSetPresencePair(canonical)) {
+      throw new HubError("VALIDATION", `Teams does not accept ${pair.availability}/${pair.activity} through setPresence; use Available/Available, Busy/InACall, Busy/InAConferenceCall, Away/Away or DoNotDisturb/Presenting`);
+    }
+    const prev = this.desired.get(userId);
+    if (prev?.timer) clearTimeout(prev.timer);
+    const entry: Desired = { pair: canonical, generation: ++this.generation };
+    this.desired.set(userId, entry);
+    try {
+      await this.send(userId, canonical);
+    } catch (e) {
+      if (this.desired.get(userId) === entry) this.desired.delete(userId);
+      throw e;
+    }
+    if (this.desired.get(userId) === entry) this.schedule(userId, entry, this.cfg.presenceExpirationMs - this.cfg.presenceRefreshBeforeMs);
+  }
+
+  async clear(userId: string): Promise<void> {
+    const prev = this.desired.get(userId);
+    if (prev?.timer) clearTimeout(prev.timer);
+    this.desired.delete(userId);
+    await this.graph.request("POST", `/users/${encodeURIComponent(userId)}/presence/clearPresence`, {
+      token: this.token,
+      body: { sessionId: this.cfg.clientId },
+      accept: [404],
+    });
+  }
+
+  /** Stop refreshing; sessions then expire on their own (the core clears what it must before stopping). */
+  stop(): void {
+    for (const d of this.desired.values()) if (d.timer) clearTimeout(d.timer);
+    this.desired.clear();
+  }
+
+  private async send(userId: string, pair: TeamsPresencePair): Promise<void> {
+    await this.graph.request("POST", `/users/${encodeURIComponent(userId)}/presence/setPresence`, {
+      token: this.token,
+      body: { sessionId: this.cfg.clientId, ...pair, expirationDuration: this.cfg.presenceExpiration },
+    });
+  }
+
+  private schedule(userId: string, entry: Desired, delayMs: number): void {
+    entry.timer = setTimeout(() => {
+      if (this.desired.get(userId) !== entry) return;
+      this.send(userId, entry.pair).then(
+        () => {
+          if (this.desired.get(userId) === entry) this.schedule(userId, entry, this.cfg.presenceExpirationMs - this.cfg.presenceRefreshBeforeMs);
+        },
+        (e: unknown) => {
+          // Keep trying while the session still has time left; the retry is well inside the refresh margin.
+          log.warn({ userId, err: errorMessage(e) }, "presence refresh failed, retrying");
+          if (this.desired.get(userId) === entry) this.schedule(userId, entry, Math.max(1000, this.cfg.presenceRefreshBeforeMs / 4));
+        },
+      );
+    }, Math.max(1000, delayMs));
+    entry.timer.unref?.();
+  }
+}

@@ -1,0 +1,553 @@
+// Graph simulator process: one fastify server playing the identity platform, Microsoft Graph (users,
+// presence, subscriptions) and the notification sender, on 127.0.0.1 over HTTPS with its own CA (or plain
+// HTTP), with fault injection and a control API (programmatic and HTTP under /_emulator/*, §8.6).
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { parseIsoDuration } from "../config.js";
+import { SimAuth, type SimClient, type SimServiceAccount, type TokenClaims } from "./auth.js";
+import { type DeliveryRecord, Deliveries } from "./deliveries.js";
+import { type FaultRule, Faults } from "./faults.js";
+import { PREFERRED_PAIRS, type PresenceJson, SET_PRESENCE_PAIRS, type SimPair, SimState, type SimUser, type SimUserSeed, VirtualClock, pairKey } from "./state.js";
+import { SimSubscriptions, type SimSubscription } from "./subscriptions.js";
+import { generateSimulatorTls } from "./tls.js";
+
+export interface GraphSimulatorOptions {
+  port?: number;
+  host?: string;
+  /** Serve plain HTTP instead of HTTPS (msal still works: the connector maps its https authority back). */
+  http?: boolean;
+  tenantId?: string;
+  /** App registrations; default one client "sim-client" / "sim-secret" with Presence.ReadWrite.All + User.Read.All. */
+  clients?: SimClient[];
+  users?: SimUserSeed[];
+  /** Users the authorize endpoint signs in (auto-consent). Default one: presence-svc1@<domain>. */
+  serviceAccounts?: SimServiceAccount[];
+  /** Max items per notification POST. Default 100. */
+  batchSize?: number;
+  /** Answer time counted as delivered. Default 3000 ms. */
+  ackTimeoutMs?: number;
+  validationTimeoutMs?: number;
+  /** First retry delay for failed deliveries. Default 1000 ms. */
+  retryBaseMs?: number;
+  /** Give up on a delivery after this long (Graph: 4 h). */
+  retryWindowMs?: number;
+  /** Encode spaces of validation tokens as '+', like some proxies. */
+  plusForSpace?: boolean;
+  validationTokensNull?: boolean;
+  /** Max /users page size ($top is capped to it). Default 999. */
+  maxPageSize?: number;
+  /** Status of a second presence subscription by the same app+user. Default 403. */
+  secondSubscriptionStatus?: 403 | 409;
+  maxIdsPerSubscription?: number;
+  maxSubscriptionLifetimeMs?: number;
+  /** setPresence sessionId must equal the caller's app id. Default true. */
+  strictSessionId?: boolean;
+  /** Accept http:// notification URLs on loopback. Default true (real Graph requires https). */
+  allowHttpLoopback?: boolean;
+  tokenLifetimeSec?: number;
+  /** Trust this CA for https notification URLs. */
+  notificationCaPem?: string;
+}
+
+export interface RequestRecord {
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  auth?: "app" | "user";
+}
+
+export interface GraphSimulator {
+  /** Base URL, e.g. https://127.0.0.1:41234; both the authority and the Graph base URL. */
+  readonly url: string;
+  readonly port: number;
+  /** PEM of the simulator's CA (undefined in plain HTTP mode). */
+  readonly caPem?: string;
+  readonly tenantId: string;
+  /** The first configured app registration. */
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly serviceAccounts: Array<{ id: string; upn: string }>;
+  addUsers(users: SimUserSeed[]): string[];
+  addServiceAccount(account: SimServiceAccount): { id: string; upn: string };
+  /** The user's own Teams client session; null = signed out. */
+  setClientPresence(userId: string, pair: SimPair | null): void;
+  setOutOfOffice(userId: string, outOfOffice: boolean, message?: string | null): void;
+  setInMeeting(userId: string, inMeeting: boolean): void;
+  /** The user picking a status by hand; null clears it. */
+  setPreferredPresence(userId: string, pair: SimPair | null, expirationMs?: number): void;
+  presence(userId: string): PresenceJson | undefined;
+  users(): SimUser[];
+  subscriptions(): Array<Record<string, unknown>>;
+  lifecycle(subscriptionId: string, event: "reauthorizationRequired" | "subscriptionRemoved" | "missed"): Promise<boolean>;
+  loseSubscription(subscriptionId: string): boolean;
+  addFault(rule: FaultRule): number;
+  clearFaults(): void;
+  setPresenceRateLimit(per30s: number | undefined): void;
+  advanceClock(ms: number): void;
+  expireTokens(): void;
+  requests(): RequestRecord[];
+  deliveries(): DeliveryRecord[];
+  clearLogs(): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TENANT = "7f1d4c2a-5b3e-4f60-9a8b-0c1d2e3f4a5b";
+
+function graphError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  const rid = String(reply.getHeader("request-id") ?? randomUUID());
+  return reply.code(status).type("application/json").send({ error: { code, message, innerError: { date: new Date().toISOString(), "request-id": rid, "client-request-id": rid } } });
+}
+
+export async function startGraphSimulator(options: GraphSimulatorOptions = {}): Promise<GraphSimulator> {
+  const tls = options.http ? undefined : await generateSimulatorTls();
+  const host = options.host ?? "127.0.0.1";
+  const tenantId = options.tenantId ?? DEFAULT_TENANT;
+  const clock = new VirtualClock();
+  let baseUrl = "";
+  const auth = new SimAuth(clock, tenantId, () => baseUrl);
+  await auth.init();
+  if (options.tokenLifetimeSec) auth.tokenLifetimeSec = options.tokenLifetimeSec;
+  const clients = options.clients?.length ? options.clients : [{ clientId: "sim-client", clientSecret: "sim-secret" }];
+  for (const c of clients) auth.addClient(c);
+  const accounts = options.serviceAccounts ?? [{ upn: "presence-svc1@contoso.example" }];
+  for (const a of accounts) auth.addServiceAccount(a);
+
+  const deliveries = new Deliveries(
+    {
+      ackTimeoutMs: options.ackTimeoutMs ?? 3000,
+      validationTimeoutMs: options.validationTimeoutMs ?? 10_000,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      retryWindowMs: options.retryWindowMs ?? 4 * 3600_000,
+      batchSize: options.batchSize ?? 100,
+      plusForSpace: options.plusForSpace ?? false,
+      validationTokensNull: options.validationTokensNull ?? false,
+      caPem: options.notificationCaPem,
+    },
+    auth,
+  );
+  const subs = new SimSubscriptions(
+    () => clock.now(),
+    {
+      maxIds: options.maxIdsPerSubscription ?? 650,
+      maxLifetimeMs: options.maxSubscriptionLifetimeMs ?? 60 * 60_000,
+      secondSubscriptionStatus: options.secondSubscriptionStatus ?? 403,
+      allowHttpLoopback: options.allowHttpLoopback ?? true,
+    },
+    deliveries,
+  );
+  const state = new SimState(clock, (u) => subs.notify(u.id, { ...state.presenceJson(u) }));
+  for (const u of options.users ?? []) state.addUser(u);
+  const faults = new Faults();
+  let requestLog: RequestRecord[] = [];
+  const strictSessionId = options.strictSessionId ?? true;
+  const maxPageSize = options.maxPageSize ?? 999;
+
+  const app: FastifyInstance = Fastify({
+    logger: false,
+    bodyLimit: 10 * 1024 * 1024,
+    ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
+  } as Record<string, unknown>) as unknown as FastifyInstance;
+
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    done(null, new URLSearchParams(String(body)));
+  });
+
+  const started = new WeakMap<FastifyRequest, number>();
+  app.addHook("onRequest", async (req, reply) => {
+    started.set(req, Date.now());
+    const rid = (req.headers["client-request-id"] as string | undefined) ?? randomUUID();
+    reply.header("request-id", rid).header("client-request-id", rid);
+    const path = req.url.split("?")[0] ?? "";
+    if (path.startsWith("/_emulator")) return;
+    const d = faults.decide(req.method, path);
+    if (!d) return;
+    if (d.delayMs) await new Promise((r) => setTimeout(r, d.delayMs));
+    if (d.drop) {
+      req.raw.socket.destroy();
+      return reply.hijack();
+    }
+    if (d.reply) return reply.code(d.reply.status).headers(d.reply.headers).type("application/json").send(d.reply.body);
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    const path = req.url.split("?")[0] ?? "";
+    if (path.startsWith("/_emulator")) return;
+    const bearer = (req.headers.authorization ?? "").replace(/^Bearer /i, "");
+    requestLog.push({
+      at: new Date().toISOString(),
+      method: req.method,
+      path: req.url,
+      status: reply.statusCode,
+      ms: Date.now() - (started.get(req) ?? Date.now()),
+      auth: bearer ? auth.lookup(bearer)?.kind : undefined,
+    });
+    if (requestLog.length > 50_000) requestLog = requestLog.slice(-40_000);
+  });
+
+  // ------------------------------------------------------------ identity platform
+  app.post<{ Params: { tenant: string } }>("/:tenant/oauth2/v2.0/token", async (req, reply) => {
+    const form = req.body instanceof URLSearchParams ? req.body : new URLSearchParams();
+    const r = await auth.token(req.params.tenant, form);
+    return reply.code(r.status).header("cache-control", "no-store").type("application/json").send(r.body);
+  });
+  app.get<{ Params: { tenant: string } }>("/:tenant/oauth2/v2.0/authorize", async (req, reply) => {
+    const q = new URLSearchParams(req.url.split("?")[1] ?? "");
+    const r = auth.authorize(q);
+    if (r.location) return reply.redirect(r.location, 302);
+    return reply.code(r.status).type("text/plain").send(r.error);
+  });
+  app.get<{ Params: { tenant: string } }>("/:tenant/v2.0/.well-known/openid-configuration", async (req) => auth.openidConfiguration(req.params.tenant));
+  app.get<{ Params: { tenant: string } }>("/:tenant/.well-known/openid-configuration", async (req) => auth.openidConfiguration(req.params.tenant));
+  app.get<{ Params: { tenant: string } }>("/:tenant/discovery/instance", async (req) => auth.instanceDiscovery(req.params.tenant));
+  app.get<{ Params: { tenant: string } }>("/:tenant/discovery/v2.0/keys", async () => ({ keys: [auth.jwk] }));
+  app.get<{ Params: { tenant: string } }>("/:tenant/discovery/keys", async () => ({ keys: [auth.jwk] }));
+
+  // ------------------------------------------------------------ Graph
+  function claimsOf(req: FastifyRequest, reply: FastifyReply): TokenClaims | undefined {
+    const h = req.headers.authorization ?? "";
+    const c = h.toLowerCase().startsWith("bearer ") ? auth.lookup(h.slice(7)) : undefined;
+    if (!c) {
+      graphError(reply, 401, "InvalidAuthenticationToken", h ? "Access token has expired or is not yet valid." : "Access token is empty.");
+      return undefined;
+    }
+    return c;
+  }
+  const can = (c: TokenClaims, app: string[], delegated: string[]): boolean =>
+    c.kind === "app" ? c.roles.some((r) => app.includes(r)) : c.scopes.some((s) => delegated.includes(s));
+  const READ_APP = ["Presence.Read.All", "Presence.ReadWrite.All"];
+  const READ_USER = ["Presence.Read.All", "Presence.Read", "Presence.ReadWrite"];
+  const WRITE_APP = ["Presence.ReadWrite.All"];
+  const WRITE_USER = ["Presence.ReadWrite"];
+  const USERS_APP = ["User.ReadBasic.All", "User.Read.All", "Directory.Read.All", "User.ReadWrite.All"];
+
+  function userJson(u: SimUser, select?: string[]): Record<string, unknown> {
+    const full: Record<string, unknown> = { id: u.id, displayName: u.displayName, mail: u.mail, userPrincipalName: u.upn };
+    if (!select) return full;
+    return Object.fromEntries(Object.entries(full).filter(([k]) => k === "id" || select.includes(k)));
+  }
+
+  app.get("/v1.0/users", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    if (c.kind === "app" && !can(c, USERS_APP, [])) return graphError(reply, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    const q = req.query as Record<string, string | undefined>;
+    const top = Math.min(Math.max(Number(q.$top ?? 100) || 100, 1), maxPageSize);
+    const skip = Number(q.$skiptoken ?? 0) || 0;
+    const select = q.$select ? q.$select.split(",").map((s) => s.trim()) : undefined;
+    const all = [...state.users.values()];
+    const page = all.slice(skip, skip + top).map((u) => userJson(u, select));
+    const body: Record<string, unknown> = { "@odata.context": `${baseUrl}/v1.0/$metadata#users`, value: page };
+    if (skip + top < all.length) {
+      const next = new URLSearchParams({ ...(q.$select ? { $select: q.$select } : {}), $top: String(top), $skiptoken: String(skip + top) });
+      body["@odata.nextLink"] = `${baseUrl}/v1.0/users?${next.toString().replace(/%24/g, "$").replace(/%2C/g, ",")}`;
+    }
+    return body;
+  });
+  app.get<{ Params: { id: string } }>("/v1.0/users/:id", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    if (c.kind === "app" && !can(c, USERS_APP, [])) return graphError(reply, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    const u = state.find(req.params.id);
+    if (!u) return graphError(reply, 404, "Request_ResourceNotFound", `Resource '${req.params.id}' does not exist or one of its queried reference-property objects are not present.`);
+    return userJson(u);
+  });
+
+  const readPresence = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    if (!can(c, READ_APP, READ_USER)) return graphError(reply, 403, "Forbidden", "Insufficient privileges: Presence.Read.All is required.");
+    const u = state.users.get(req.params.id);
+    if (!u) return graphError(reply, 404, "NotFound", `User ${req.params.id} was not found.`);
+    return { "@odata.context": `${baseUrl}/v1.0/$metadata#users('${u.id}')/presence/$entity`, ...state.presenceJson(u) };
+  };
+  app.get("/v1.0/users/:id/presence", readPresence);
+  app.get("/v1.0/communications/presences/:id", readPresence);
+  app.get("/v1.0/me/presence", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    if (c.kind === "app") return graphError(reply, 400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+    const u = state.users.get(c.oid);
+    if (!u) return graphError(reply, 404, "NotFound", "The signed-in user has no presence.");
+    return state.presenceJson(u);
+  });
+  app.post("/v1.0/communications/getPresencesByUserId", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    if (!can(c, READ_APP, READ_USER)) return graphError(reply, 403, "Forbidden", "Insufficient privileges: Presence.Read.All is required.");
+    const ids = (req.body as { ids?: unknown } | undefined)?.ids;
+    if (!Array.isArray(ids) || ids.length === 0) return graphError(reply, 400, "BadRequest", "The ids parameter is required.");
+    if (ids.length > 650) return graphError(reply, 400, "BadRequest", "The number of ids exceeds the limit of 650.");
+    const value = ids.map((id) => state.users.get(String(id))).filter((u): u is SimUser => !!u).map((u) => state.presenceJson(u));
+    return { "@odata.context": `${baseUrl}/v1.0/$metadata#Collection(microsoft.graph.presence)`, value };
+  });
+
+  const presenceAction = async (req: FastifyRequest<{ Params: { id: string; action: string } }>, reply: FastifyReply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    const { id, action } = req.params;
+    if (!can(c, WRITE_APP, WRITE_USER)) return graphError(reply, 403, "Forbidden", "Insufficient privileges: Presence.ReadWrite.All is required.");
+    const u = state.users.get(id);
+    if (!u) return graphError(reply, 404, "NotFound", `User ${id} was not found.`);
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const now = clock.now();
+    const durationOf = (value: unknown, dflt: number): number | undefined => {
+      if (value === undefined || value === null) return dflt;
+      const ms = typeof value === "string" ? parseIsoDuration(value) : undefined;
+      return ms !== undefined && ms >= 5 * 60_000 && ms <= 4 * 3600_000 ? ms : undefined;
+    };
+    switch (action) {
+      case "setPresence": {
+        const sessionId = typeof b.sessionId === "string" ? b.sessionId : "";
+        if (!sessionId) return graphError(reply, 400, "BadRequest", "sessionId is required.");
+        if (strictSessionId && c.kind === "app" && sessionId !== c.appId) return graphError(reply, 400, "BadRequest", "The sessionId must be the application id of the caller.");
+        const pair = { availability: String(b.availability ?? ""), activity: String(b.activity ?? "") };
+        if (!SET_PRESENCE_PAIRS.includes(pairKey(pair))) return graphError(reply, 400, "BadRequest", `The combination ${pairKey(pair)} is not supported.`);
+        const ms = durationOf(b.expirationDuration, 5 * 60_000);
+        if (ms === undefined) return graphError(reply, 400, "BadRequest", "expirationDuration must be between PT5M and PT4H.");
+        u.sessions.set(sessionId, { ...pair, expiresAt: now + ms, lastSetAt: now });
+        break;
+      }
+      case "clearPresence": {
+        const sessionId = typeof b.sessionId === "string" ? b.sessionId : "";
+        if (!u.sessions.has(sessionId) || sessionId === "teams-client") return graphError(reply, 404, "NotFound", "The presence session was not found.");
+        u.sessions.delete(sessionId);
+        break;
+      }
+      case "setUserPreferredPresence": {
+        const pair = { availability: String(b.availability ?? ""), activity: String(b.activity ?? "") };
+        if (!PREFERRED_PAIRS.includes(pairKey(pair))) return graphError(reply, 400, "BadRequest", `The combination ${pairKey(pair)} is not supported.`);
+        const dflt = pair.availability === "DoNotDisturb" || pair.availability === "Busy" ? 24 * 3600_000 : 7 * 24 * 3600_000;
+        const ms = b.expirationDuration === undefined ? dflt : durationOf(b.expirationDuration, dflt);
+        if (ms === undefined) return graphError(reply, 400, "BadRequest", "Invalid expirationDuration.");
+        u.preferred = { ...pair, expiresAt: now + ms };
+        break;
+      }
+      case "clearUserPreferredPresence":
+        u.preferred = undefined;
+        break;
+      case "setStatusMessage": {
+        const sm = b.statusMessage as { message?: { content?: string; contentType?: string }; expiryDateTime?: unknown } | undefined;
+        if (!sm?.message || (sm.message.contentType ?? "text") !== "text") return graphError(reply, 400, "BadRequest", "Only text status messages are supported.");
+        u.statusMessage = { message: { content: String(sm.message.content ?? ""), contentType: "text" }, publishedDateTime: new Date(now).toISOString(), expiryDateTime: sm.expiryDateTime };
+        break;
+      }
+      default:
+        return graphError(reply, 400, "BadRequest", `Unknown presence action ${action}.`);
+    }
+    state.touch(u);
+    return reply.code(200).send();
+  };
+  app.post("/v1.0/users/:id/presence/:action", presenceAction);
+  app.post("/v1.0/communications/presences/:id/:action", presenceAction);
+
+  const subError = (reply: FastifyReply, r: { status: number; code: string; message: string }) => graphError(reply, r.status, r.code, r.message);
+  app.post("/v1.0/subscriptions", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    const r = await subs.create(c, (req.body ?? {}) as Record<string, unknown>);
+    if ("status" in r) return subError(reply, r);
+    return reply.code(201).send(subs.json(r, baseUrl));
+  });
+  app.get("/v1.0/subscriptions", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    return { value: subs.list(c).map((s) => subs.json(s, baseUrl)) };
+  });
+  const notFound = (reply: FastifyReply, id: string) => graphError(reply, 404, "ResourceNotFound", `The object was not found: subscription ${id}`);
+  app.get<{ Params: { id: string } }>("/v1.0/subscriptions/:id", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    const s = subs.get(c, req.params.id);
+    return s ? subs.json(s, baseUrl) : notFound(reply, req.params.id);
+  });
+  app.patch<{ Params: { id: string } }>("/v1.0/subscriptions/:id", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    const r = subs.update(c, req.params.id, (req.body ?? {}) as Record<string, unknown>);
+    if ("status" in r) return subError(reply, r);
+    return subs.json(r, baseUrl);
+  });
+  app.post<{ Params: { id: string } }>("/v1.0/subscriptions/:id/reauthorize", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    return subs.reauthorize(c, req.params.id) ? reply.code(204).send() : notFound(reply, req.params.id);
+  });
+  app.delete<{ Params: { id: string } }>("/v1.0/subscriptions/:id", async (req, reply) => {
+    const c = claimsOf(req, reply);
+    if (!c) return reply;
+    return subs.remove(c, req.params.id) ? reply.code(204).send() : notFound(reply, req.params.id);
+  });
+
+  // ------------------------------------------------------------ control API
+  const need = (id: string): SimUser => {
+    const u = state.find(id);
+    if (!u) throw Object.assign(new Error(`unknown user ${id}`), { statusCode: 404 });
+    return u;
+  };
+  const sim: GraphSimulator = {
+    url: "",
+    port: 0,
+    caPem: tls?.caPem,
+    tenantId,
+    clientId: clients[0]!.clientId,
+    clientSecret: clients[0]!.clientSecret,
+    get serviceAccounts() {
+      return [...auth.serviceAccounts.values()];
+    },
+    addUsers: (seeds) => seeds.map((s) => state.addUser(s).id),
+    addServiceAccount: (a) => auth.addServiceAccount(a),
+    setClientPresence(userId, pair) {
+      const u = need(userId);
+      if (pair) u.sessions.set("teams-client", { ...pair, lastSetAt: clock.now() });
+      else u.sessions.delete("teams-client");
+      state.touch(u);
+    },
+    setOutOfOffice(userId, ooo, message = null) {
+      const u = need(userId);
+      u.ooo = { isOutOfOffice: ooo, message };
+      state.touch(u);
+    },
+    setInMeeting(userId, inMeeting) {
+      const u = need(userId);
+      u.inMeeting = inMeeting;
+      state.touch(u);
+    },
+    setPreferredPresence(userId, pair, expirationMs = 7 * 24 * 3600_000) {
+      const u = need(userId);
+      u.preferred = pair ? { ...pair, expiresAt: clock.now() + expirationMs } : undefined;
+      state.touch(u);
+    },
+    presence: (userId) => {
+      const u = state.find(userId);
+      return u ? state.presenceJson(u) : undefined;
+    },
+    users: () => [...state.users.values()],
+    subscriptions: () => [...subs.byId.values()].map((s) => ({ ...subs.json(s, baseUrl), userCount: s.userIds.size, paused: s.paused, queued: s.queue.length })),
+    async lifecycle(id, event) {
+      const s = subs.byId.get(id);
+      if (!s) return false;
+      if (event === "reauthorizationRequired") s.paused = true;
+      if (event === "subscriptionRemoved") {
+        subs.byId.delete(id);
+        const sent = await deliveries.lifecycle(s, event);
+        s.removed = true;
+        return sent;
+      }
+      return deliveries.lifecycle(s, event);
+    },
+    loseSubscription: (id) => subs.lose(id),
+    addFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    setPresenceRateLimit(n) {
+      faults.presenceLimitPer30s = n;
+    },
+    advanceClock(ms) {
+      clock.advance(ms);
+      state.tick();
+      subs.expire();
+    },
+    expireTokens: () => auth.expireAccessTokens(),
+    requests: () => requestLog.slice(),
+    deliveries: () => deliveries.log.slice(),
+    clearLogs() {
+      requestLog = [];
+      deliveries.log.length = 0;
+    },
+    reset() {
+      state.reset();
+      subs.reset();
+      faults.clear();
+      requestLog = [];
+      deliveries.log.length = 0;
+    },
+    async close() {
+      clearInterval(ticker);
+      deliveries.close();
+      await app.close();
+    },
+  };
+
+  app.post("/_emulator/reset", async () => {
+    sim.reset();
+    return { ok: true };
+  });
+  app.post("/_emulator/users", async (req) => {
+    const b = req.body as { users?: SimUserSeed[] } | SimUserSeed[] | SimUserSeed;
+    const seeds = Array.isArray(b) ? b : "users" in b && Array.isArray(b.users) ? b.users : [b as SimUserSeed];
+    return { ids: sim.addUsers(seeds) };
+  });
+  app.post<{ Params: { id: string } }>("/_emulator/users/:id/client", async (req) => {
+    const b = (req.body ?? {}) as { availability?: string; activity?: string; signedOut?: boolean };
+    sim.setClientPresence(req.params.id, b.signedOut ? null : { availability: String(b.availability), activity: String(b.activity ?? b.availability) });
+    return sim.presence(req.params.id);
+  });
+  app.post<{ Params: { id: string } }>("/_emulator/users/:id/calendar", async (req) => {
+    const b = (req.body ?? {}) as { inMeeting?: boolean; ooo?: boolean; oooMessage?: string };
+    if (b.inMeeting !== undefined) sim.setInMeeting(req.params.id, b.inMeeting);
+    if (b.ooo !== undefined) sim.setOutOfOffice(req.params.id, b.ooo, b.oooMessage ?? null);
+    return sim.presence(req.params.id);
+  });
+  app.post<{ Params: { id: string } }>("/_emulator/users/:id/preferred", async (req) => {
+    const b = (req.body ?? {}) as { availability?: string; activity?: string; clear?: boolean; expirationMs?: number };
+    sim.setPreferredPresence(req.params.id, b.clear ? null : { availability: String(b.availability), activity: String(b.activity ?? b.availability) }, b.expirationMs);
+    return sim.presence(req.params.id);
+  });
+  app.get<{ Params: { id: string } }>("/_emulator/users/:id", async (req) => {
+    const u = need(req.params.id);
+    return { ...userJson(u), presence: state.presenceJson(u), sessions: Object.fromEntries(u.sessions), preferred: u.preferred ?? null };
+  });
+  app.post("/_emulator/clock/advance", async (req) => {
+    sim.advanceClock(Number((req.body as { ms?: number } | undefined)?.ms ?? 0));
+    return { now: new Date(clock.now()).toISOString() };
+  });
+  app.post("/_emulator/faults", async (req) => {
+    const b = (req.body ?? {}) as FaultRule & { presenceLimitPer30s?: number };
+    if (b.presenceLimitPer30s !== undefined) {
+      sim.setPresenceRateLimit(b.presenceLimitPer30s);
+      return { ok: true };
+    }
+    return { id: sim.addFault(b) };
+  });
+  app.delete("/_emulator/faults", async () => {
+    sim.clearFaults();
+    return { ok: true };
+  });
+  app.get("/_emulator/faults", async () => ({ rules: faults.list(), presenceLimitPer30s: faults.presenceLimitPer30s ?? null }));
+  app.post<{ Params: { id: string } }>("/_emulator/subscriptions/:id/lifecycle", async (req, reply) => {
+    const ev = (req.body as { event?: string } | undefined)?.event;
+    if (ev !== "reauthorizationRequired" && ev !== "subscriptionRemoved" && ev !== "missed") return reply.code(400).send({ error: "event must be reauthorizationRequired, subscriptionRemoved or missed" });
+    return { sent: await sim.lifecycle(req.params.id, ev) };
+  });
+  app.post<{ Params: { id: string } }>("/_emulator/subscriptions/:id/lose", async (req) => ({ lost: sim.loseSubscription(req.params.id) }));
+  app.post("/_emulator/tokens/expire", async () => {
+    sim.expireTokens();
+    return { ok: true };
+  });
+  app.get("/_emulator/deliveries", async () => ({ value: sim.deliveries() }));
+  app.get("/_emulator/requests", async () => ({ value: sim.requests() }));
+  app.get("/_emulator/state", async () => ({
+    now: new Date(clock.now()).toISOString(),
+    tenantId,
+    users: [...state.users.values()].map((u) => ({ ...userJson(u), presence: state.presenceJson(u) })),
+    serviceAccounts: sim.serviceAccounts,
+    subscriptions: sim.subscriptions(),
+  }));
+  app.get("/_emulator/ca.pem", async (_req, reply) => (tls ? reply.type("application/x-pem-file").send(tls.caPem) : reply.code(404).send("plain HTTP mode")));
+
+  await app.listen({ port: options.port ?? 0, host });
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+  baseUrl = `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  Object.assign(sim, { url: baseUrl, port });
+  // Wall-clock driver for expiries; tests move time faster with advanceClock.
+  const ticker = setInterval(() => {
+    state.tick();
+    subs.expire();
+  }, 1000);
+  ticker.unref();
+  return sim;
+}
+
+export type { DeliveryRecord, FaultRule, SimPair, SimUserSeed, PresenceJson, SimSubscription };
