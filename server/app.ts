@@ -1,0 +1,128 @@
+// buildApp: the fastify application as a composition of plugins (fastify/demo style). Public scope:
+// health, metrics (unless configured to need auth), the Graph webhook, the OAuth callback, login and the
+// static UI shell. Everything else is registered inside one scope guarded by `authenticate`.
+import { join } from "node:path";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { uiDir as defaultUiDir } from "../engine/paths.js";
+import { authPlugin } from "./auth/plugin.js";
+import type { Hub } from "./hub/types.js";
+import { connectorRoutes } from "./routes/connectors.js";
+import { endpointRoutes } from "./routes/endpoints.js";
+import { registerErrorHandling } from "./routes/errors.js";
+import { eventRoutes } from "./routes/events.js";
+import { healthRoutes } from "./routes/health.js";
+import { createHttpMetrics, metricsRoutes } from "./routes/metrics.js";
+import { teamsCallbackRoute, teamsRoutes } from "./routes/teams.js";
+
+/** A plugin with its options, mounted by the app (rules plugins, the Teams webhook). */
+export interface MountedPlugin {
+  // biome-ignore lint/suspicious/noExplicitAny: plugins of other modules have their own option types.
+  plugin: FastifyPluginAsync<any>;
+  options?: Record<string, unknown>;
+}
+
+export interface BuildAppOptions {
+  hub: Hub;
+  /** Admin login: user name and scrypt hash (server/auth/credentials.ts). */
+  admin: { user: string; passwordHash: string };
+  apiToken?: string;
+  publicBaseUrl: string;
+  metricsAuth?: boolean;
+  cookieSecure?: boolean;
+  sessionTtlMinutes?: number;
+  maxFailedLogins?: number;
+  /** Authenticated plugins of other parts (connector types + Info view of the rule registry). */
+  protectedPlugins?: MountedPlugin[];
+  /** Unauthenticated plugins that check their callers themselves (the Graph change-notification webhook). */
+  publicPlugins?: MountedPlugin[];
+  logger?: FastifyBaseLogger;
+  uiDir?: string;
+}
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Clear 400s: report every schema violation and never silently drop unknown properties.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true } },
+    return503OnClosing: true,
+  });
+  registerErrorHandling(app);
+
+  const httpMetrics = createHttpMetrics();
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    httpMetrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("referrer-policy", "no-referrer");
+    if (!request.url.startsWith("/info/")) reply.header("content-security-policy", CSP);
+    if (request.url.startsWith("/api/")) reply.header("cache-control", "no-store");
+    return payload;
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "Presence Hub admin API",
+        version: "1",
+        description: "Session cookie (POST /api/auth/login) or `Authorization: Bearer $PRESENCE_HUB_API_TOKEN`.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          session: { type: "apiKey", in: "cookie", name: "ph_session" },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+
+  await app.register(authPlugin, {
+    adminUser: options.admin.user,
+    passwordHash: options.admin.passwordHash,
+    apiToken: options.apiToken,
+    cookieSecure: options.cookieSecure ?? options.publicBaseUrl.startsWith("https:"),
+    sessionTtlMinutes: options.sessionTtlMinutes ?? 12 * 60,
+    maxFailedLogins: options.maxFailedLogins,
+  });
+
+  // ---- public
+  await app.register(healthRoutes, { hub: options.hub });
+  if (!options.metricsAuth) await app.register(metricsRoutes, { hub: options.hub, http: httpMetrics.registry });
+  await app.register(teamsCallbackRoute, { hub: options.hub });
+  for (const p of options.publicPlugins ?? []) await app.register(p.plugin, p.options ?? {});
+  await app.register(fastifyStatic, {
+    root: options.uiDir ?? defaultUiDir,
+    prefix: "/",
+    index: ["index.html"],
+    wildcard: true,
+    cacheControl: false,
+    setHeaders: (res) => res.setHeader("cache-control", "no-cache"),
+  });
+
+  // ---- authenticated
+  await app.register(async (scope) => {
+    scope.addHook("onRequest", scope.authenticate);
+    // Only JSON bodies: text/plain is a "simple" cross-site content type (CSRF), and we never need it.
+    scope.removeContentTypeParser("text/plain");
+    if (options.metricsAuth) await scope.register(metricsRoutes, { hub: options.hub, http: httpMetrics.registry });
+    await scope.register(connectorRoutes, { hub: options.hub });
+    await scope.register(teamsRoutes, { hub: options.hub, publicBaseUrl: options.publicBaseUrl });
+    await scope.register(endpointRoutes, { hub: options.hub });
+    await scope.register(eventRoutes, { hub: options.hub });
+    for (const p of options.protectedPlugins ?? []) await scope.register(p.plugin, p.options ?? {});
+    scope.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  });
+
+  return app;
+}
+
+/** Where the UI lives relative to the package (exported for the CLI banner and tests). */
+export const uiIndex = join(defaultUiDir, "index.html");

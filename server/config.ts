@@ -1,0 +1,160 @@
+// Process configuration for `presence-hub start`/`demo`: read from an optional JSON file, then overridden
+// by PRESENCE_HUB_* environment variables (docs/operations.md lists every one). Pure: no side effects.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { HubError } from "../engine/errors.js";
+import { defaultRulesDir } from "../engine/paths.js";
+
+export interface HubConfig {
+  /** Directory of the embedded database, key file and admin credentials. */
+  dataDir: string;
+  host: string;
+  port: number;
+  rulesDir: string;
+  adminUser: string;
+  /** Plain admin password from the environment (hashed in memory, never stored or logged). */
+  adminPassword?: string;
+  /** Pre-hashed admin password (`scrypt$...`, see `presence-hub start --hash-password`). */
+  adminPasswordHash?: string;
+  /** Bearer token for automation (Authorization: Bearer …). Unset = no token access. */
+  apiToken?: string;
+  /** Key for secrets at rest (passed to the store); unset = generated key file in the data dir. */
+  secretKey?: string;
+  logLevel: string;
+  /** Externally reachable base URL (Graph webhook and OAuth redirect); default http://host:port. */
+  publicBaseUrl: string;
+  /** Require authentication for GET /metrics. */
+  metricsAuth: boolean;
+  /** Mark the session cookie Secure (default: when publicBaseUrl is https). */
+  cookieSecure: boolean;
+  /** Session lifetime in minutes. */
+  sessionTtlMinutes: number;
+}
+
+/** Every environment variable the hub reads, with the config key it sets (kept in sync with docs). */
+export const ENV_VARS = {
+  PRESENCE_HUB_DATA_DIR: "dataDir",
+  PRESENCE_HUB_HOST: "host",
+  PRESENCE_HUB_PORT: "port",
+  PRESENCE_HUB_RULES_DIR: "rulesDir",
+  PRESENCE_HUB_ADMIN_USER: "adminUser",
+  PRESENCE_HUB_ADMIN_PASSWORD: "adminPassword",
+  PRESENCE_HUB_ADMIN_PASSWORD_HASH: "adminPasswordHash",
+  PRESENCE_HUB_API_TOKEN: "apiToken",
+  PRESENCE_HUB_SECRET_KEY: "secretKey",
+  PRESENCE_HUB_LOG_LEVEL: "logLevel",
+  PRESENCE_HUB_PUBLIC_URL: "publicBaseUrl",
+  PRESENCE_HUB_METRICS_AUTH: "metricsAuth",
+  PRESENCE_HUB_COOKIE_SECURE: "cookieSecure",
+  PRESENCE_HUB_SESSION_TTL_MINUTES: "sessionTtlMinutes",
+} as const satisfies Record<string, keyof HubConfig>;
+
+type RawConfig = Partial<Record<keyof HubConfig, unknown>>;
+
+function bool(name: string, v: unknown): boolean {
+  if (typeof v === "boolean") return v;
+  const s = String(v).trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(s)) return true;
+  if (["0", "false", "no", "off", ""].includes(s)) return false;
+  throw new HubError("CONFIG_INVALID", `${name}: expected true or false, got "${String(v)}"`);
+}
+
+function int(name: string, v: unknown, min: number, max: number): number {
+  const n = typeof v === "number" ? v : Number(String(v).trim());
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new HubError("CONFIG_INVALID", `${name}: expected an integer ${min}..${max}, got "${String(v)}"`);
+  }
+  return n;
+}
+
+function str(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const s = String(v).trim();
+  return s === "" ? undefined : s;
+}
+
+/** Read a JSON config file whose keys are the HubConfig field names. */
+export function readConfigFile(path: string): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new HubError("CONFIG_INVALID", `cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new HubError("CONFIG_INVALID", `config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new HubError("CONFIG_INVALID", `config file ${path} must contain a JSON object`);
+  }
+  const known = new Set<string>(Object.values(ENV_VARS));
+  for (const k of Object.keys(parsed)) {
+    if (!known.has(k)) throw new HubError("CONFIG_INVALID", `config file ${path}: unknown key "${k}"`);
+  }
+  return parsed as RawConfig;
+}
+
+/**
+ * Merge defaults ← file ← environment ← explicit overrides (CLI flags) into a validated HubConfig.
+ * Relative paths are resolved against the current directory.
+ */
+export function loadConfig(
+  opts: { env?: NodeJS.ProcessEnv; file?: string; overrides?: RawConfig } = {},
+): HubConfig {
+  const env = opts.env ?? process.env;
+  const raw: RawConfig = { ...(opts.file ? readConfigFile(opts.file) : {}) };
+  for (const [name, key] of Object.entries(ENV_VARS)) {
+    const v = env[name];
+    if (v !== undefined && v !== "") raw[key] = v;
+  }
+  if (raw.logLevel === undefined && env.LOG_LEVEL) raw.logLevel = env.LOG_LEVEL;
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) {
+    if (v !== undefined) raw[k as keyof HubConfig] = v;
+  }
+
+  const host = str(raw.host) ?? "127.0.0.1";
+  const port = raw.port === undefined ? 8080 : int("port", raw.port, 0, 65535);
+  const publicBaseUrl = (str(raw.publicBaseUrl) ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`).replace(
+    /\/+$/,
+    "",
+  );
+  try {
+    new URL(publicBaseUrl);
+  } catch {
+    throw new HubError("CONFIG_INVALID", `publicBaseUrl: not a URL: "${publicBaseUrl}"`);
+  }
+  const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+  const logLevel = str(raw.logLevel) ?? "info";
+  if (!levels.includes(logLevel)) {
+    throw new HubError("CONFIG_INVALID", `logLevel: expected one of ${levels.join(", ")}, got "${logLevel}"`);
+  }
+  const adminPasswordHash = str(raw.adminPasswordHash);
+  if (adminPasswordHash && !adminPasswordHash.startsWith("scrypt$")) {
+    throw new HubError("CONFIG_INVALID", "adminPasswordHash: expected a scrypt$… hash (presence-hub start --hash-password)");
+  }
+  const apiToken = str(raw.apiToken);
+  if (apiToken && apiToken.length < 24) {
+    throw new HubError("CONFIG_INVALID", "apiToken: use at least 24 characters (e.g. `openssl rand -hex 32`)");
+  }
+  return {
+    dataDir: resolve(str(raw.dataDir) ?? "data"),
+    host,
+    port,
+    rulesDir: resolve(str(raw.rulesDir) ?? defaultRulesDir),
+    adminUser: str(raw.adminUser) ?? "admin",
+    adminPassword: str(raw.adminPassword),
+    adminPasswordHash,
+    apiToken,
+    secretKey: str(raw.secretKey),
+    logLevel,
+    publicBaseUrl,
+    metricsAuth: raw.metricsAuth === undefined ? false : bool("metricsAuth", raw.metricsAuth),
+    cookieSecure:
+      raw.cookieSecure === undefined ? publicBaseUrl.startsWith("https:") : bool("cookieSecure", raw.cookieSecure),
+    sessionTtlMinutes:
+      raw.sessionTtlMinutes === undefined ? 12 * 60 : int("sessionTtlMinutes", raw.sessionTtlMinutes, 5, 7 * 24 * 60),
+  };
+}

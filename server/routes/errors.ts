@@ -1,0 +1,88 @@
+// The one error handler of the HTTP layer: HubError codes → HTTP statuses with a {code, message, details}
+// body; fastify's schema errors → 400 VALIDATION with ajv's messages; unexpected errors → 500 without
+// internals (logged with the stack). Also the JSON 404 for unknown API routes.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type ErrorCode, isHubError } from "../../engine/errors.js";
+
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  VALIDATION: 400,
+  CONFIG_INVALID: 400,
+  RULES_UNKNOWN_TYPE: 400,
+  RULES_YAML_SYNTAX: 422,
+  RULES_SCHEMA: 422,
+  RULES_SEMANTIC: 422,
+  RULES_TEST_FAILED: 422,
+  RULES_FILE_MISSING: 404,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  THROTTLED: 429,
+  // Upstream systems (PBX, Graph) failing are gateway errors, never 401/403: the admin's own session is fine.
+  AUTH_FAILED: 502,
+  ACCESS_DENIED: 502,
+  CONNECT_FAILED: 502,
+  CONNECTION_CLOSED: 502,
+  PROTOCOL: 502,
+  UPSTREAM: 502,
+  TIMEOUT: 504,
+  STORE: 500,
+  INTERNAL: 500,
+};
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+function validationMessage(error: FastifyError): string {
+  const ctx = error.validationContext ?? "body";
+  const parts = (error.validation ?? []).map((v) => {
+    const path = v.instancePath.replace(/^\//, "").replace(/\//g, ".");
+    const where = path ? `${ctx}.${path}` : ctx;
+    if (v.keyword === "additionalProperties") {
+      return `${where}: unknown property "${(v.params as { additionalProperty?: string }).additionalProperty}"`;
+    }
+    if (v.keyword === "required") {
+      return `${where}: missing required property "${(v.params as { missingProperty?: string }).missingProperty}"`;
+    }
+    return `${where} ${v.message ?? "is invalid"}`;
+  });
+  return parts.length ? parts.join("; ") : error.message;
+}
+
+export function toErrorReply(error: unknown): { status: number; body: ErrorBody; internal: boolean } {
+  if (isHubError(error)) {
+    const status = STATUS_BY_CODE[error.code] ?? 500;
+    const body: ErrorBody = { code: error.code, message: error.message };
+    // 500s are our own bugs: their details may carry internals, so only the code and message leave.
+    if (error.details && status !== 500) body.details = error.details;
+    return { status, body, internal: status === 500 };
+  }
+  const fe = error as FastifyError;
+  if (fe?.validation) {
+    return {
+      status: 400,
+      body: { code: "VALIDATION", message: validationMessage(fe), details: { errors: fe.validation } },
+      internal: false,
+    };
+  }
+  const status = typeof fe?.statusCode === "number" ? fe.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = status === 401 ? "UNAUTHORIZED" : status === 404 ? "NOT_FOUND" : status === 429 ? "THROTTLED" : "VALIDATION";
+    return { status, body: { code, message: fe.message }, internal: false };
+  }
+  return { status: 500, body: { code: "INTERNAL", message: "internal error (see the hub log)" }, internal: true };
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body, internal } = toErrorReply(error);
+    if (internal) request.log.error({ err: error }, "request failed");
+    else if (status >= 500) request.log.warn({ code: body.code, msg: body.message }, "upstream error");
+    reply.code(status).type("application/json").send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}` });
+  });
+}

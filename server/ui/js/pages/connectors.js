@@ -1,0 +1,319 @@
+// PBX Connectors page: the connectors table (Status column, Configure / Info / Edit / Delete per row),
+// Add Pbx dialog (type combo with each type's mapping description), Configure popup with Test and Save,
+// and Refresh. Status changes arrive live over SSE.
+import { del, get, patch, post, put } from "../api.js";
+import { clear, confirmDialog, errorNote, field, h, modal, statusBadge, testResultNote, toast } from "../dom.js";
+import { onLive } from "../live.js";
+
+export const title = "PBX Connectors";
+
+let types = [];
+
+async function loadTypes() {
+  try {
+    const data = await get("/api/connector-types");
+    types = Array.isArray(data) ? data : data?.items || data?.types || [];
+  } catch {
+    types = [];
+  }
+  return types;
+}
+
+function typeTitle(id) {
+  return types.find((t) => t.id === id)?.title || id;
+}
+
+export async function render(main) {
+  const tbody = h("tbody");
+  const table = h(
+    "table",
+    { "aria-label": "PBX connectors" },
+    h(
+      "thead",
+      h("tr", h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Server"),
+        h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Users"), h("th", { scope: "col" }, h("span.sr", "Actions"))),
+    ),
+    tbody,
+  );
+  const refreshBtn = h("button.btn", { type: "button", title: "Reload the status; reconnects connectors that are not online" }, "Refresh");
+  const addBtn = h("button.btn.primary", { type: "button" }, "Add Pbx");
+  clear(
+    main,
+    h(
+      "div.page-head",
+      h("div", h("h1", "PBX Connectors"), h("p", "Each connector links one PBX to Microsoft Teams using the mapping rules of its type.")),
+      h("div.toolbar", refreshBtn, addBtn),
+    ),
+    h("div.panel.flush", table),
+  );
+
+  const rows = new Map();
+  let list = [];
+
+  function row(c) {
+    const server = c.config?.server ? `${c.config.protocol}://${c.config.server}:${c.config.port}` : "not configured";
+    const tr = h(
+      "tr",
+      { dataset: { connectorId: c.id, name: c.name } },
+      h("td", h("strong", c.name), c.description ? h("div.muted.small", c.description) : null, c.enabled ? null : h("span.pill", "disabled")),
+      h("td", typeTitle(c.type), h("div.muted.small.mono", c.type)),
+      h("td.mono", server),
+      h("td.status-cell", statusBadge(c.status)),
+      h("td", String(c.counts?.users ?? 0), h("div.muted.small", `${c.counts?.matchedEndpoints ?? 0} matched`)),
+      h(
+        "td.actions",
+        h("button.btn.small", { type: "button", onclick: () => configure(c) }, "Configure"),
+        h("button.btn.small", { type: "button", onclick: () => info(c) }, "Info"),
+        h("button.btn.small", { type: "button", onclick: () => edit(c) }, "Edit"),
+        h("button.btn.small.danger", { type: "button", onclick: () => remove(c) }, "Delete"),
+      ),
+    );
+    return tr;
+  }
+
+  function draw() {
+    rows.clear();
+    if (list.length === 0) {
+      clear(tbody, h("tr", h("td.empty", { colspan: 6 }, "No PBX connectors yet. Press “Add Pbx” to create one.")));
+      return;
+    }
+    clear(tbody);
+    for (const c of list) {
+      const tr = row(c);
+      rows.set(c.id, tr);
+      tbody.append(tr);
+    }
+  }
+
+  async function reload() {
+    try {
+      list = await get("/api/connectors");
+      draw();
+    } catch (e) {
+      clear(tbody, h("tr", h("td", { colspan: 6 }, errorNote(e))));
+    }
+  }
+
+  refreshBtn.addEventListener("click", async () => {
+    refreshBtn.disabled = true;
+    try {
+      const stale = list.filter((c) => c.enabled && c.status?.state !== "online");
+      await Promise.allSettled(stale.map((c) => post(`/api/connectors/${encodeURIComponent(c.id)}/refresh`)));
+      await reload();
+    } finally {
+      refreshBtn.disabled = false;
+    }
+  });
+  addBtn.addEventListener("click", () => addDialog(reload));
+
+  function configure(c) {
+    configureDialog(c, reload);
+  }
+  function info(c) {
+    infoDialog(c);
+  }
+  function edit(c) {
+    editDialog(c, reload);
+  }
+  async function remove(c) {
+    const ok = await confirmDialog(
+      `Delete “${c.name}”?`,
+      "The hub first clears the presence and call forwards it set through this PBX, then removes the connector and its endpoints.",
+    );
+    if (!ok) return;
+    try {
+      await del(`/api/connectors/${encodeURIComponent(c.id)}`);
+      toast(`Deleted ${c.name}`, "ok");
+      await reload();
+    } catch (e) {
+      toast(e.message, "error");
+    }
+  }
+
+  await loadTypes();
+  await reload();
+  const off = onLive("connector", (msg) => {
+    const c = msg.connector;
+    const i = list.findIndex((x) => x.id === c.id);
+    if (i < 0) return void reload();
+    list[i] = c;
+    const old = rows.get(c.id);
+    if (old) {
+      const tr = row(c);
+      old.replaceWith(tr);
+      rows.set(c.id, tr);
+    }
+  });
+  return off;
+}
+
+function addDialog(done) {
+  const m = modal("Add Pbx");
+  const typeSel = h("select", { id: "add-type", name: "type", required: true },
+    types.map((t) => h("option", { value: t.id }, t.title || t.id)));
+  const desc = h("p.type-desc", { id: "add-type-desc", "aria-live": "polite" });
+  const showDesc = () => {
+    const t = types.find((x) => x.id === typeSel.value);
+    desc.textContent = t ? t.description || "" : "";
+    desc.hidden = !desc.textContent;
+  };
+  typeSel.addEventListener("change", showDesc);
+  showDesc();
+  const name = h("input", { id: "add-name", name: "name", required: true, maxlength: 100 });
+  const description = h("input", { id: "add-description", name: "description", maxlength: 1000 });
+  const msg = h("div");
+  const form = h(
+    "form.grid",
+    field("Type", h("div", typeSel, desc), "Which mapping between Teams and PBX presence this connector applies"),
+    field("Name", name),
+    field("Description", description),
+    h("div.full.form-actions", h("button.btn", { type: "button", onclick: () => m.close() }, "Cancel"),
+      h("button.btn.primary", { type: "submit" }, "Add")),
+    h("div.full", msg),
+  );
+  form.querySelector("label").classList.add("full");
+  if (types.length === 0) msg.append(h("div.note.warn", "No connector types are loaded. Check the rules directory."));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const c = await post("/api/connectors", { type: typeSel.value, name: name.value.trim(), description: description.value.trim() });
+      m.close();
+      toast(`Added ${c.name}. Configure it next.`, "ok");
+      await done();
+      configureDialog(c, done);
+    } catch (ex) {
+      clear(msg, errorNote(ex));
+    }
+  });
+  m.body.append(form);
+  name.focus();
+}
+
+function configFromForm(f, passwordSet) {
+  const config = {
+    server: f.server.value.trim(),
+    port: Number(f.port.value),
+    protocol: f.protocol.value,
+    username: f.username.value.trim(),
+    defaultDestination: f.defaultDestination.value.trim(),
+    tls: { insecure: f.insecure.checked, ca: f.ca.value.trim() },
+  };
+  // Write-only secret: send it only when typed; an empty field keeps the stored password.
+  if (f.password.value !== "" || !passwordSet) config.password = f.password.value;
+  return config;
+}
+
+function configureDialog(c, done) {
+  const cfg = c.config || {};
+  const m = modal(`Configure “${c.name}”`);
+  const proto = h("select", { id: "cfg-protocol", name: "protocol" },
+    h("option", { value: "wss" }, "wss (TLS)"), h("option", { value: "ws" }, "ws"));
+  proto.value = cfg.protocol || "wss";
+  const port = h("input", { id: "cfg-port", name: "port", type: "number", min: 1, max: 65535, required: true, value: cfg.port || (proto.value === "wss" ? 443 : 80) });
+  proto.addEventListener("change", () => {
+    if (port.value === "80" || port.value === "443") port.value = proto.value === "wss" ? "443" : "80";
+  });
+  const f = {
+    server: h("input", { id: "cfg-server", name: "server", required: true, value: cfg.server || "", placeholder: "pbx.example.com", autocomplete: "off" }),
+    port,
+    protocol: proto,
+    username: h("input", { id: "cfg-username", name: "username", required: true, value: cfg.username || "", autocomplete: "off" }),
+    password: h("input", {
+      id: "cfg-password", name: "password", type: "password", autocomplete: "new-password",
+      placeholder: cfg.passwordSet ? "•••••••• stored — leave empty to keep" : "",
+    }),
+    defaultDestination: h("input", { id: "cfg-default-destination", name: "defaultDestination", value: cfg.defaultDestination || "", inputmode: "tel", placeholder: "e.g. 200 (voicemail or operator)" }),
+    ca: h("textarea", { id: "cfg-ca", name: "ca", placeholder: "-----BEGIN CERTIFICATE-----" }),
+    insecure: h("input", { id: "cfg-insecure", name: "insecure", type: "checkbox", checked: cfg.tls?.insecure }),
+  };
+  f.ca.value = cfg.tls?.ca || "";
+  const result = h("div", { id: "cfg-result", "aria-live": "polite" });
+  const testBtn = h("button.btn", { type: "button", id: "cfg-test" }, "Test");
+  const saveBtn = h("button.btn.primary", { type: "submit", id: "cfg-save" }, "Save");
+  const form = h(
+    "form.grid",
+    { "aria-label": "Connector configuration" },
+    field("Server", f.server, "Host name or IP address of the PBX"),
+    h("div.grid2", { style: "display:grid;grid-template-columns:1fr 1fr;gap:12px" }, field("Protocol", f.protocol), field("Port", f.port)),
+    field("App login username", f.username, "Name of the App object on the PBX"),
+    field("Password", f.password, "Password of the App object"),
+    field("Default destination number", f.defaultDestination, "Used for call forward busy when a user has none"),
+    h("div"),
+    h("fieldset.full", h("legend", "TLS"),
+      h("label.check", f.insecure, "Allow self-signed certificate (no verification)"),
+      h("div", { style: "margin-top:10px" }, field("Custom CA (PEM)", f.ca, "Trust this certificate authority for wss"))),
+    h("div.full.form-actions", testBtn, h("span.spacer"),
+      h("button.btn", { type: "button", onclick: () => m.close() }, "Cancel"), saveBtn),
+    h("div.full", result),
+  );
+  testBtn.addEventListener("click", async () => {
+    if (!form.reportValidity()) return;
+    testBtn.disabled = true;
+    clear(result, h("div.note", "Testing…"));
+    try {
+      const r = await post(`/api/connectors/${encodeURIComponent(c.id)}/test`, { config: configFromForm(f, cfg.passwordSet) });
+      clear(result, testResultNote(r));
+    } catch (e) {
+      clear(result, errorNote(e));
+    } finally {
+      testBtn.disabled = false;
+    }
+  });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    saveBtn.disabled = true;
+    try {
+      const saved = await put(`/api/connectors/${encodeURIComponent(c.id)}/config`, configFromForm(f, cfg.passwordSet));
+      m.close();
+      toast(`Saved ${saved.name}`, "ok");
+      await done();
+    } catch (ex) {
+      clear(result, errorNote(ex));
+    } finally {
+      saveBtn.disabled = false;
+    }
+  });
+  m.body.append(form);
+  f.server.focus();
+}
+
+function editDialog(c, done) {
+  const m = modal(`Edit “${c.name}”`);
+  const name = h("input", { id: "edit-name", required: true, maxlength: 100, value: c.name });
+  const description = h("input", { id: "edit-description", maxlength: 1000, value: c.description || "" });
+  const enabled = h("input", { id: "edit-enabled", type: "checkbox", checked: c.enabled });
+  const msg = h("div");
+  const form = h(
+    "form.grid",
+    field("Name", name),
+    field("Type", h("input", { value: typeTitle(c.type), disabled: true })),
+    h("div.full", field("Description", description)),
+    h("label.check.full", enabled, "Enabled (disabling clears what the hub set on this PBX, then disconnects)"),
+    h("div.full.form-actions", h("button.btn", { type: "button", onclick: () => m.close() }, "Cancel"),
+      h("button.btn.primary", { type: "submit" }, "Save")),
+    h("div.full", msg),
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await patch(`/api/connectors/${encodeURIComponent(c.id)}`, { name: name.value.trim(), description: description.value.trim(), enabled: enabled.checked });
+      m.close();
+      toast("Saved", "ok");
+      await done();
+    } catch (ex) {
+      clear(msg, errorNote(ex));
+    }
+  });
+  m.body.append(form);
+  name.focus();
+}
+
+function infoDialog(c) {
+  const m = modal(`Info: ${typeTitle(c.type)}`, { wide: true });
+  const src = `/info/${encodeURIComponent(c.type)}`;
+  m.body.append(
+    h("p.muted", "The active rule set of this connector type: which Teams status sets which PBX presence, and back. ",
+      h("a", { href: src, target: "_blank", rel: "noopener" }, "Open in a new tab")),
+    h("iframe.info", { src, title: `Rule matrix of ${c.type}` }),
+  );
+}
