@@ -1,5 +1,75 @@
-// Command-line entry of the PBX (innovaphone AppWebsocket) simulator (`presence-hub sim ...`).
-export async function runPbxSimulatorCli(_args: string[]): Promise<number> {
-  process.stderr.write("PBX (innovaphone AppWebsocket) simulator: not implemented yet\n");
-  return 2;
+// Command-line entry of the PBX simulator: `presence-hub sim pbx --port P --users FILE --app NAME
+// --password PW [--tls] [--module PBX0]`. Runs until killed; prints the URLs and the control API.
+import { parseArgs } from "node:util";
+import { errorMessage } from "../../../engine/errors.js";
+import { startPbxSimulator } from "./server.js";
+import type { SimAppObject } from "./types.js";
+import { loadUsersFile } from "./users-file.js";
+
+const HELP = `Usage: presence-hub sim pbx [--port P] [--users FILE] [--app NAME] [--password PW] [--tls] [--module PBX0]
+  --port      TCP port on 127.0.0.1 (default 0 = pick a free one)
+  --users     users file, JSON or YAML (see connectors/innovaphone/simulator/example-users.yaml)
+  --app       App object name the hub logs in as (default presence-hub)
+  --password  App object password (default secret)
+  --no-admin  App object without the Admin (PbxAdminApi) checkmark
+  --tls       serve wss:// with a generated self-signed certificate
+Control API (HTTP, same port): GET /_sim/users, POST /_sim/users/<user>/presence {activity,note},
+  POST /_sim/users/<user>/calls, POST /_sim/calls/<id>/answer|hold|retrieve|end, POST /_sim/users/<user>/dial,
+  POST /_sim/drop, POST /_sim/faults {refuseLogins,delayMs,dropReplies,omitSrc}, GET /_sim/log, POST /_sim/reset`;
+
+export async function runPbxSimulatorCli(args: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        port: { type: "string" },
+        users: { type: "string" },
+        app: { type: "string" },
+        password: { type: "string" },
+        module: { type: "string" },
+        tls: { type: "boolean" },
+        "no-admin": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`${errorMessage(e)}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write("--port must be a number between 0 and 65535\n");
+    return 2;
+  }
+  const file = typeof values.users === "string" ? await loadUsersFile(values.users) : { users: [] };
+  let apps: SimAppObject[] = file.apps ?? [];
+  if (values.app || values.password || !apps.length) {
+    const name = (values.app as string | undefined) ?? apps[0]?.name ?? "presence-hub";
+    const password =
+      (values.password as string | undefined) ?? apps.find((a) => a.name === name)?.password ?? "secret";
+    apps = [{ name, password }, ...apps.filter((a) => a.name !== name)];
+  }
+  if (values["no-admin"]) apps = apps.map((a) => ({ ...a, apis: ["PbxApi", "PbxTableUsers", "RCC"] }));
+  const sim = await startPbxSimulator({
+    port,
+    users: file.users,
+    apps,
+    tls: values.tls === true,
+    modulePath: values.module as string | undefined,
+  });
+  process.stdout.write(
+    `PBX simulator: ${sim.url} (App object "${apps[0].name}", ${sim.model.users.size} users)\n` +
+      `Control API:   ${sim.httpUrl}/_sim/users\n`,
+  );
+  const stop = () => {
+    void sim.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return -1;
 }

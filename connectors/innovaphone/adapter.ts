@@ -1,0 +1,232 @@
+// The innovaphone PbxAdapter: wires the AppWebsocket client, replication, presence subscriptions, the
+// CFB fallback and the RCC call monitor to the sync core's contract (connectors/types.ts), under the
+// supervisor. After every (re)connect it re-replicates, re-subscribes, restarts RCC and then emits
+// `synchronized` so the core reconciles desired against actual state.
+import { TypedEmitter } from "../../engine/emitter.js";
+import { HubError, isHubError } from "../../engine/errors.js";
+import { type Logger, logger } from "../../engine/log.js";
+import type { CfbEntry, ConnectorStatus, PbxAdapter, PbxAdapterEvents, PbxUser } from "../types.js";
+import { addCfb, removeCfb } from "./admin-cfb.js";
+import { AppWebsocketClient, appWebsocketUrl, type SocketFactory } from "./client.js";
+import { DEFAULT_HUB_CONTACT, type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
+import { PresenceSubscriptions, setPresence } from "./presence.js";
+import { CallMonitor } from "./rcc.js";
+import { replicateUsers } from "./replication.js";
+import { type BackoffOptions, type Session, Supervisor } from "./supervisor.js";
+
+export interface InnovaphoneAdapterOptions {
+  socketFactory?: SocketFactory;
+  backoff?: BackoffOptions;
+  log?: Logger;
+}
+
+class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAdapter {
+  readonly hubContact: string;
+  private readonly log: Logger;
+  private readonly supervisor: Supervisor;
+  private readonly userMap = new Map<string, PbxUser>();
+  private watched = new Set<string>();
+  private client: AppWebsocketClient | undefined;
+  private subs: PresenceSubscriptions | undefined;
+  private readonly calls: CallMonitor;
+  /** Set once the current session finished its initial sync (live events then act immediately). */
+  private synced = false;
+
+  constructor(
+    private readonly config: InnovaphoneConfig,
+    private readonly options: InnovaphoneAdapterOptions = {},
+  ) {
+    super();
+    this.hubContact = config.hubContact ?? DEFAULT_HUB_CONTACT;
+    this.log = options.log ?? logger("innovaphone", { server: config.server, app: config.username });
+    this.calls = new CallMonitor((guid, state) => this.emit("callState", guid, state));
+    this.supervisor = new Supervisor(
+      () => this.connectOnce(),
+      (s) => this.emit("status", s),
+      this.log,
+      options.backoff,
+    );
+  }
+
+  /** Connect attempts so far (diagnostics, tests). */
+  get connectAttempts(): number {
+    return this.supervisor.attempts;
+  }
+
+  start(): void {
+    try {
+      validateInnovaphoneConfig(this.config);
+    } catch (e) {
+      this.supervisor.stop();
+      this.emit("status", { state: "error", reason: (e as Error).message, since: new Date().toISOString() });
+      return;
+    }
+    this.supervisor.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.supervisor.stop();
+  }
+
+  status(): ConnectorStatus {
+    return this.supervisor.status();
+  }
+
+  users(): PbxUser[] {
+    return [...this.userMap.values()];
+  }
+
+  watch(guids: readonly string[]): void {
+    this.watched = new Set(guids);
+    if (this.synced) void this.syncSubscriptions();
+  }
+
+  async setPresence(guid: string, activity: string, note: string): Promise<void> {
+    const client = this.requireClient();
+    const user = this.requireUser(guid);
+    await setPresence(client, user, this.hubContact, activity, note, this.config.requestTimeoutMs);
+  }
+
+  async addCfb(guid: string, destination: string): Promise<CfbEntry> {
+    this.requireUser(guid);
+    return addCfb(this.requireClient(), guid, destination, {
+      defaultShape: this.config.cfbShape,
+      timeoutMs: this.config.requestTimeoutMs,
+    });
+  }
+
+  async removeCfb(guid: string, entry: CfbEntry): Promise<boolean> {
+    return removeCfb(this.requireClient(), guid, entry, { timeoutMs: this.config.requestTimeoutMs });
+  }
+
+  private requireClient(): AppWebsocketClient {
+    const c = this.client;
+    if (!c?.isOpen || !this.synced)
+      throw new HubError("CONNECTION_CLOSED", "The PBX connection is not online");
+    return c;
+  }
+
+  private requireUser(guid: string): PbxUser {
+    const u = this.userMap.get(guid);
+    if (!u) throw new HubError("NOT_FOUND", `No PBX user with guid ${guid}`);
+    return u;
+  }
+
+  private async connectOnce(): Promise<Session> {
+    this.synced = false;
+    const c = this.config;
+    const client = new AppWebsocketClient({
+      url: appWebsocketUrl(c.protocol, c.server, c.port, c.modulePath),
+      app: c.username,
+      password: c.password,
+      tls: c.tls,
+      requestTimeoutMs: c.requestTimeoutMs,
+      connectTimeoutMs: c.connectTimeoutMs,
+      pingIntervalMs: c.pingIntervalMs,
+      keepAliveIntervalMs: c.keepAliveIntervalMs,
+      deadAfterMs: c.deadAfterMs,
+      socketFactory: this.options.socketFactory,
+      log: this.log,
+    });
+    await client.connect();
+    const closed = new Promise<HubError>((resolve) => client.on("close", resolve));
+    client.on("close", () => {
+      if (this.client === client) {
+        this.synced = false;
+        this.client = undefined;
+        this.subs = undefined;
+      }
+    });
+    this.client = client;
+    const subs = new PresenceSubscriptions(
+      client,
+      (guid, items) => this.emit("presence", guid, items),
+      this.log,
+      c.requestTimeoutMs,
+    );
+    this.subs = subs;
+    try {
+      const seen = await replicateUsers(
+        client,
+        {
+          row: (u) => this.onUserRow(u),
+          removed: (guid) => this.onUserRemoved(guid),
+        },
+        { timeoutMs: c.requestTimeoutMs },
+      );
+      // Users deleted while we were disconnected.
+      for (const guid of [...this.userMap.keys()]) if (!seen.has(guid)) this.onUserRemoved(guid);
+      await this.subscribeAll(subs, true);
+      let degraded = "";
+      try {
+        await this.calls.start(client, c.requestTimeoutMs);
+      } catch (e) {
+        if (!isHubError(e, "TIMEOUT")) throw e;
+        degraded = "Connected; RCC not available — PBX call state unknown (enable RCC on the App object)";
+        this.log.warn("RCC Initialize not answered; continuing without call state");
+      }
+      this.synced = true;
+      return {
+        closed,
+        close: () => client.close("Stopped by the hub"),
+        // The supervisor reports "online" first; then the core is asked to reconcile.
+        onOnline: () => {
+          if (degraded) this.supervisor.setReason(degraded);
+          if (this.client === client && this.synced) this.emit("synchronized");
+        },
+      };
+    } catch (e) {
+      client.close("Initial synchronisation failed");
+      throw e;
+    }
+  }
+
+  private onUserRow(u: PbxUser): void {
+    this.userMap.set(u.guid, u);
+    this.emit("user", u);
+    if (this.synced && this.watched.has(u.guid) && this.subs && !this.subs.has(u.guid))
+      void this.syncSubscriptions();
+  }
+
+  private onUserRemoved(guid: string): void {
+    if (!this.userMap.delete(guid)) return;
+    this.emit("userRemoved", guid);
+    if (this.synced && this.subs?.has(guid)) void this.subs.unsubscribe(guid);
+  }
+
+  private async syncSubscriptions(): Promise<void> {
+    const subs = this.subs;
+    if (!subs) return;
+    for (const guid of subs.guids()) if (!this.watched.has(guid)) await subs.unsubscribe(guid);
+    await this.subscribeAll(subs, false).catch((e) =>
+      this.log.warn({ err: String(e) }, "presence subscription failed"),
+    );
+  }
+
+  /** Subscribe every watched, known, not yet subscribed user. With `strict`, PbxApi silence fails the session. */
+  private async subscribeAll(subs: PresenceSubscriptions, strict: boolean): Promise<void> {
+    const todo = [...this.watched].filter((g) => this.userMap.has(g) && !subs.has(g));
+    if (!todo.length) return;
+    const results = await Promise.allSettled(todo.map((g) => subs.subscribe(g, this.userMap.get(g)!.h323)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    for (const f of failed) {
+      if (isHubError(f.reason, "CONNECTION_CLOSED")) throw f.reason;
+    }
+    if (strict && failed.length === todo.length && failed.every((f) => isHubError(f.reason, "TIMEOUT"))) {
+      throw new HubError(
+        "ACCESS_DENIED",
+        "PbxApi does not answer — enable the PbxApi checkmark on the App object",
+      );
+    }
+    if (failed.length)
+      this.log.warn({ failed: failed.length, of: todo.length }, "some presence subscriptions failed");
+  }
+}
+
+/** Create the innovaphone connector; call start() to connect. */
+export function createInnovaphoneAdapter(
+  config: InnovaphoneConfig,
+  options: InnovaphoneAdapterOptions = {},
+): PbxAdapter & { readonly connectAttempts: number } {
+  return new InnovaphoneAdapter(config, options);
+}

@@ -1,0 +1,155 @@
+// The connection test behind the UI's Test button and `presence-hub pbx test`: connect, log in, probe
+// PbxApi, PbxTableUsers, PbxAdminApi and RCC, and explain each result in plain words. Bounded by one
+// overall timeout; an API that is not enabled on the App object usually shows as silence, so every probe
+// has its own short timeout.
+import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
+import { logger } from "../../engine/log.js";
+import type { ConnectionTestResult, TestStep } from "../types.js";
+import { ADMIN_API } from "./admin-cfb.js";
+import { AppWebsocketClient, appWebsocketUrl, type SocketFactory } from "./client.js";
+import { type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
+import { PBX_API } from "./presence.js";
+import { RCC_API } from "./rcc.js";
+import { replicateUsers } from "./replication.js";
+
+export interface ConnectionTestOptions {
+  /** Overall bound, default 10000 ms. */
+  timeoutMs?: number;
+  /** Bound for each API probe, default 3000 ms (clamped to the time left). */
+  probeTimeoutMs?: number;
+  socketFactory?: SocketFactory;
+}
+
+export async function testInnovaphoneConnection(
+  config: InnovaphoneConfig,
+  options: ConnectionTestOptions = {},
+): Promise<ConnectionTestResult> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(1, deadline - Date.now());
+  const probe = () => Math.min(options.probeTimeoutMs ?? 3000, left());
+  const steps: TestStep[] = [];
+  const add = (step: string, level: "ok" | "warn" | "error", message: string) =>
+    steps.push({ step, ok: level !== "error", level, message });
+  const finish = (): ConnectionTestResult => {
+    const ok = steps.length > 0 && steps.every((s) => s.ok) && steps.some((s) => s.step === "PbxTableUsers");
+    return { ok, summary: steps.map((s) => s.message).join("; "), steps };
+  };
+
+  try {
+    validateInnovaphoneConfig(config);
+  } catch (e) {
+    add("Configuration", "error", errorMessage(e));
+    return finish();
+  }
+  const client = new AppWebsocketClient({
+    url: appWebsocketUrl(config.protocol, config.server, config.port, config.modulePath),
+    app: config.username,
+    password: config.password,
+    tls: config.tls,
+    connectTimeoutMs: left(),
+    pingIntervalMs: 0,
+    socketFactory: options.socketFactory,
+    log: logger("innovaphone", { test: true }),
+  });
+  const overall = setTimeout(
+    () => client.close(`Connection test timed out after ${timeoutMs} ms`),
+    timeoutMs,
+  );
+  try {
+    try {
+      await client.connect();
+      add("Connect", "ok", "Connected");
+    } catch (e) {
+      if (isHubError(e, "AUTH_FAILED")) {
+        add("Connect", "ok", "Connected");
+        add("Login", "error", "Login failed: wrong app object name or password");
+      } else if (isHubError(e, "CONNECT_FAILED")) add("Connect", "error", errorMessage(e));
+      else {
+        add("Connect", "ok", "Connected");
+        add("Login", "error", `Login failed: ${errorMessage(e)}`);
+      }
+      return finish();
+    }
+
+    try {
+      await client.request(PBX_API, "GetNodeInfo", {}, { timeoutMs: probe() });
+      add("PbxApi", "ok", "PbxApi OK");
+    } catch (e) {
+      add(
+        "PbxApi",
+        "error",
+        `PbxApi not available — enable the PbxApi checkmark on the App object (${errorMessage(e)})`,
+      );
+    }
+
+    let firstGuid: string | undefined;
+    try {
+      const users = await replicateUsers(
+        client,
+        { row: () => {}, removed: () => {} },
+        { timeoutMs: probe(), columns: ["guid", "h323", "cfpr", "t-cfpr", "cds"] },
+      );
+      const list = [...users.values()];
+      firstGuid = list[0]?.guid;
+      add(
+        "PbxTableUsers",
+        list.length ? "ok" : "warn",
+        list.length
+          ? `${list.length} users visible`
+          : "0 users visible — check the App object's TableUsers checkmark and the PBX",
+      );
+      const off = list.filter((u) => u.cfpr !== true).length;
+      if (list.length) {
+        add(
+          "Call forward based on Presence",
+          off ? "warn" : "ok",
+          off
+            ? `${off} user${off === 1 ? " has" : "s have"} Call forward based on Presence off`
+            : "All users have Call forward based on Presence on",
+        );
+      }
+    } catch (e) {
+      add(
+        "PbxTableUsers",
+        "error",
+        `User list not available — enable the TableUsers checkmark (${errorMessage(e)})`,
+      );
+    }
+
+    try {
+      const res = firstGuid
+        ? await client.request(
+            ADMIN_API,
+            "GetObject",
+            { guid: firstGuid, properties: ["cds"] },
+            { timeoutMs: probe() },
+          )
+        : await client.request(ADMIN_API, "SearchUsers", { cn: "", limit: 1 }, { timeoutMs: probe() });
+      if (res.error !== undefined && res.error !== 0)
+        throw new HubError("ACCESS_DENIED", String(res.errorText ?? res.error));
+      add("PbxAdminApi", "ok", "Admin access OK");
+    } catch (e) {
+      if (isHubError(e, "CONNECTION_CLOSED")) throw e;
+      add(
+        "PbxAdminApi",
+        "warn",
+        "Admin access missing — e-mail addresses and the CFB fallback are unavailable",
+      );
+    }
+
+    try {
+      await client.request(RCC_API, "Initialize", { calls: true }, { timeoutMs: probe() });
+      add("RCC", "ok", "RCC OK");
+    } catch (e) {
+      if (isHubError(e, "CONNECTION_CLOSED")) throw e;
+      add("RCC", "warn", "RCC access missing — PBX call state (busy on a PBX call) is unavailable");
+    }
+  } catch (e) {
+    add("Timeout", "error", errorMessage(e));
+  } finally {
+    clearTimeout(overall);
+    client.close("Connection test finished");
+  }
+  return finish();
+}

@@ -1,0 +1,25 @@
+// Public surface of the innovaphone connector and its simulator (what the hub, the demo and tests import).
+export { type InnovaphoneAdapterOptions, createInnovaphoneAdapter } from "./adapter.js";
+export {
+  type AppMessage,
+  AppWebsocketClient,
+  type AppClientOptions,
+  appWebsocketUrl,
+  type SocketFactory,
+} from "./client.js";
+export { DEFAULT_HUB_CONTACT, type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
+export { testInnovaphoneConnection } from "./connection-test.js";
+export { computeDigest, digestString, sessionKey } from "./digest.js";
+export { type BackoffOptions, backoffDelay } from "./supervisor.js";
+export { type PbxSimulator, startPbxSimulator } from "./simulator/server.js";
+export type {
+  IncomingCallResult,
+  PbxSimulatorOptions,
+  PbxSimUsersFile,
+  SimAppObject,
+  SimCd,
+  SimFaults,
+  SimLogEntry,
+  SimUserInput,
+} from "./simulator/types.js";
+export { loadUsersFile, parseUsersFile } from "./simulator/users-file.js";

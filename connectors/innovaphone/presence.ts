@@ -1,0 +1,121 @@
+// PbxApi presence (innovaphone-appwebsocket.md §3): one SubscribePresence per watched user, each with its
+// own src because PresenceUpdate carries no sip — the src is the only way to tell users apart.
+// SetPresence writes only the hub's own contact slot so the user's own items (tel:, im:, …) survive.
+import { HubError } from "../../engine/errors.js";
+import type { Logger } from "../../engine/log.js";
+import type { PbxPresenceItem } from "../types.js";
+import { type AppMessage, type AppWebsocketClient, newSrc } from "./client.js";
+
+export const PBX_API = "PbxApi";
+
+function s(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
+
+/** Parse a PresenceUpdate array, keeping the PBX's order (newest first). */
+export function parsePresence(list: unknown): PbxPresenceItem[] {
+  if (!Array.isArray(list)) return [];
+  const out: PbxPresenceItem[] = [];
+  for (const p of list) {
+    if (!p || typeof p !== "object") continue;
+    const r = p as Record<string, unknown>;
+    const item: PbxPresenceItem = { contact: s(r.contact), activity: s(r.activity), note: s(r.note) };
+    if (typeof r.status === "string") item.status = r.status;
+    out.push(item);
+  }
+  return out;
+}
+
+interface Subscription {
+  guid: string;
+  h323: string;
+  src: string;
+  stop: () => void;
+}
+
+/** Presence subscriptions of one connection; a reconnect builds a new instance (subscriptions do not survive). */
+export class PresenceSubscriptions {
+  private readonly subs = new Map<string, Subscription>();
+
+  constructor(
+    private readonly client: AppWebsocketClient,
+    private readonly onPresence: (guid: string, items: PbxPresenceItem[]) => void,
+    private readonly log: Logger,
+    private readonly timeoutMs?: number,
+  ) {}
+
+  has(guid: string): boolean {
+    return this.subs.has(guid);
+  }
+
+  guids(): string[] {
+    return [...this.subs.keys()];
+  }
+
+  /** Subscribe one user by h323 name; resolves after SubscribePresenceResult. */
+  async subscribe(guid: string, h323: string): Promise<void> {
+    if (this.subs.has(guid)) return;
+    const src = newSrc(`pres-${guid.slice(0, 8)}`);
+    const stop = this.client.listen(src, (msg: AppMessage) => {
+      if (msg.mt === "PresenceUpdate") this.onPresence(guid, parsePresence(msg.presence));
+      else if (msg.mt === "PresenceState" && msg.up === false) {
+        this.log.info({ guid }, "PBX presence monitor down for user (visibility or unknown user?)");
+      }
+    });
+    const sub = { guid, h323, src, stop };
+    this.subs.set(guid, sub);
+    try {
+      const res = await this.client.request(
+        PBX_API,
+        "SubscribePresence",
+        { sip: h323 },
+        { src, timeoutMs: this.timeoutMs },
+      );
+      if (res.error !== undefined && res.error !== 0) {
+        throw new HubError(
+          "NOT_FOUND",
+          `Presence subscription for ${h323} refused (${s(res.errorText) || String(res.error)})`,
+        );
+      }
+    } catch (e) {
+      stop();
+      this.subs.delete(guid);
+      throw e;
+    }
+  }
+
+  async unsubscribe(guid: string): Promise<void> {
+    const sub = this.subs.get(guid);
+    if (!sub) return;
+    this.subs.delete(guid);
+    sub.stop();
+    // The src form of UnsubscribePresence (SDK14r1 JS doc) plus sip for older PBXs.
+    await this.client
+      .request(PBX_API, "UnsubscribePresence", { sip: sub.h323 }, { src: sub.src, timeoutMs: this.timeoutMs })
+      .catch((e) => this.log.debug({ guid, err: String(e) }, "UnsubscribePresence failed"));
+  }
+}
+
+/** SetPresence on one contact slot of a user; activity "" clears it. */
+export async function setPresence(
+  client: AppWebsocketClient,
+  target: { h323: string; guid: string },
+  contact: string,
+  activity: string,
+  note: string,
+  timeoutMs?: number,
+): Promise<void> {
+  const res = await client.request(
+    PBX_API,
+    "SetPresence",
+    { sip: target.h323, contact, activity, note },
+    { timeoutMs },
+  );
+  if (res.error !== undefined && res.error !== 0 && res.error !== false) {
+    const text = s(res.errorText) || String(res.error);
+    throw new HubError(
+      /not found/i.test(text) ? "NOT_FOUND" : "UPSTREAM",
+      `SetPresence for ${target.h323} failed: ${text}`,
+    );
+  }
+}

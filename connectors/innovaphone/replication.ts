@@ -1,0 +1,107 @@
+// PbxTableUsers replication (innovaphone-appwebsocket.md §4): ReplicateStart, ReplicateNext until the
+// row-less result, then live ReplicateAdd/Update/Del pushed with the start request's src.
+// Rows become PbxUser values; the caller diffs against what it knew before a reconnect.
+import { HubError } from "../../engine/errors.js";
+import type { PbxUser } from "../types.js";
+import { type AppMessage, type AppWebsocketClient, newSrc } from "./client.js";
+import { cfbEntries, tristate } from "./cds.js";
+
+export const TABLE_API = "PbxTableUsers";
+export const REPLICATION_COLUMNS = [
+  "guid",
+  "h323",
+  "cn",
+  "dn",
+  "e164",
+  "emails",
+  "cfpr",
+  "t-cfpr",
+  "cds",
+] as const;
+
+export interface ReplicationHandlers {
+  /** A row arrived (initial dump or live add/update). */
+  row: (user: PbxUser) => void;
+  /** A live ReplicateDel. */
+  removed: (guid: string) => void;
+}
+
+function s(v: unknown): string {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
+}
+
+/** One replication row → PbxUser (cfpr: the user's own value, else the template's, else unknown). */
+export function rowToUser(columns: Record<string, unknown>): PbxUser | undefined {
+  const guid = s(columns.guid);
+  if (!guid) return undefined;
+  const emails = Array.isArray(columns.emails)
+    ? columns.emails
+        .map((e) => (e && typeof e === "object" ? s((e as Record<string, unknown>).email) : s(e)))
+        .filter((e) => e !== "")
+    : [];
+  const own = tristate(columns.cfpr);
+  return {
+    guid,
+    h323: s(columns.h323),
+    cn: s(columns.cn),
+    dn: s(columns.dn),
+    e164: s(columns.e164),
+    emails,
+    cfpr: own ?? tristate(columns["t-cfpr"]),
+    cfb: cfbEntries(columns.cds),
+  };
+}
+
+/**
+ * Run the initial dump and keep listening for live changes on the same src.
+ * Resolves with every replicated user once the row-less ReplicateNextResult arrived.
+ */
+export async function replicateUsers(
+  client: AppWebsocketClient,
+  handlers: ReplicationHandlers,
+  opts: { timeoutMs?: number; columns?: readonly string[] } = {},
+): Promise<Map<string, PbxUser>> {
+  const src = newSrc("users");
+  const users = new Map<string, PbxUser>();
+  let dumping = true;
+  // Live events may interleave with the dump; apply them in arrival order.
+  client.listen(src, (msg: AppMessage) => {
+    const columns = (msg.columns ?? {}) as Record<string, unknown>;
+    if (msg.mt === "ReplicateAdd" || msg.mt === "ReplicateUpdate") {
+      const u = rowToUser(columns);
+      if (!u) return;
+      if (dumping) users.set(u.guid, u);
+      handlers.row(u);
+    } else if (msg.mt === "ReplicateDel") {
+      const guid = s(columns.guid) || s(msg.guid);
+      if (!guid) return;
+      if (dumping) users.delete(guid);
+      handlers.removed(guid);
+    }
+  });
+  const columns: Record<string, Record<string, never>> = {};
+  for (const c of opts.columns ?? REPLICATION_COLUMNS) columns[c] = {};
+  const start = await client.request(
+    TABLE_API,
+    "ReplicateStart",
+    { add: false, del: false, columns },
+    { src, timeoutMs: opts.timeoutMs },
+  );
+  if (start.error !== undefined && start.error !== 0) {
+    throw new HubError(
+      "ACCESS_DENIED",
+      `User replication refused by the PBX (${s(start.errorText) || s(start.error)})`,
+    );
+  }
+  for (;;) {
+    const next = await client.request(TABLE_API, "ReplicateNext", {}, { src, timeoutMs: opts.timeoutMs });
+    const row = next.columns as Record<string, unknown> | undefined;
+    if (!row || typeof row !== "object" || row.guid === undefined) break;
+    const u = rowToUser(row);
+    if (!u) continue;
+    users.set(u.guid, u);
+    handlers.row(u);
+  }
+  dumping = false;
+  return users;
+}

@@ -1,0 +1,526 @@
+// One simulated AppWebsocket connection: login (challenge/digest incl. failures), then PbxApi,
+// PbxTableUsers, PbxAdminApi and RCC per innovaphone-appwebsocket.md §9, with src echo, subscriptions
+// kept per (connection, src), and the fault knobs (delay, drop, omit src) applied to everything it sends.
+import { randomBytes, randomInt } from "node:crypto";
+import type WebSocket from "ws";
+import { computeDigest } from "../digest.js";
+import type { ModelEvent, PbxModel, SimCall, SimUser } from "./model.js";
+import type { PbxSimulatorOptions, SimAppObject, SimApiName, SimFaults, SimLogEntry } from "./types.js";
+import { SIM_ALL_APIS } from "./types.js";
+import { adminObject, parseCd, replicationRow, SUPPORTED_COLUMNS } from "./wire.js";
+
+type Msg = Record<string, unknown> & { mt?: unknown; api?: unknown; src?: unknown };
+
+export interface SimContext {
+  model: PbxModel;
+  options: PbxSimulatorOptions;
+  faults: SimFaults;
+  apps(): Map<string, SimAppObject>;
+  record(entry: SimLogEntry): void;
+  stats: { connections: number; logins: number; loginFailures: number; challenges: number };
+  dbGuid: string;
+}
+
+interface Replication {
+  src: unknown;
+  columns: Set<string>;
+  sent: Set<string>;
+  done: boolean;
+  queue: Msg[];
+}
+
+function str(v: unknown): string {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
+}
+
+export class SimSession {
+  private challenge: string | undefined;
+  private app: SimAppObject | undefined;
+  private loginAttempted = false;
+  private replication: Replication | undefined;
+  private readonly presenceSubs = new Map<string, { src: unknown; guid: string }>();
+  private rcc: { src: unknown; calls: boolean; ready: boolean } | undefined;
+
+  private readonly unsubscribe: () => void;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private usn = 0;
+
+  constructor(
+    readonly id: number,
+    private readonly ws: WebSocket,
+    private readonly ctx: SimContext,
+  ) {
+    this.unsubscribe = ctx.model.subscribe((e) => this.onModel(e));
+    ws.on("message", (data, isBinary) => this.onFrame(isBinary ? "" : data.toString()));
+    ws.on("close", () => this.dispose());
+    ws.on("ping", (data) => {
+      // A silent PBX does not answer pings either: that is what a client's liveness check must detect.
+      if (!ctx.faults.dropReplies) ws.pong(data);
+    });
+    this.armIdle();
+  }
+
+  get appName(): string | undefined {
+    return this.app?.name;
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.presenceSubs.clear();
+    this.replication = undefined;
+    this.rcc = undefined;
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+
+  /** Send a raw text frame (control API: malformed frame injection). */
+  sendRaw(text: string): void {
+    this.ws.send(text);
+  }
+
+  private armIdle(): void {
+    const t = this.ctx.options.idleTimeoutMs;
+    if (!t) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.ws.close(1000, "idle"), t);
+  }
+
+  private out(msg: Msg): void {
+    const f = this.ctx.faults;
+    if (f.dropReplies) return;
+    if (f.omitSrc) delete msg.src;
+    const text = JSON.stringify(msg);
+    const send = () => {
+      if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    };
+    if (f.delayMs && f.delayMs > 0) setTimeout(send, f.delayMs);
+    else send();
+  }
+
+  private reply(req: Msg, body: Record<string, unknown> = {}): void {
+    const msg: Msg = { ...body, mt: `${str(req.mt)}Result` };
+    if (req.api !== undefined) msg.api = req.api;
+    if (req.src !== undefined) msg.src = req.src;
+    this.out(msg);
+  }
+
+  private indicate(api: string, src: unknown, body: Msg): void {
+    const msg: Msg = { ...body, api };
+    if (src !== undefined) msg.src = src;
+    this.out(msg);
+  }
+
+  private onFrame(text: string): void {
+    this.armIdle();
+    let msg: Msg;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+      msg = parsed as Msg;
+    } catch {
+      this.ctx.record({ at: new Date().toISOString(), conn: this.id, app: this.app?.name, msg: text });
+      if (this.ctx.options.onMalformed === "close") this.ws.close(1003, "malformed");
+      return;
+    }
+    this.ctx.record({ at: new Date().toISOString(), conn: this.id, app: this.app?.name, msg });
+    try {
+      this.handle(msg);
+    } catch (e) {
+      // A bug or a bad request must not kill the simulated PBX.
+      this.reply(msg, { error: 1, errorText: String((e as Error).message ?? e) });
+    }
+  }
+
+  private handle(msg: Msg) {
+    const mt = str(msg.mt);
+    if (mt === "KeepAlive") {
+      if (this.ctx.options.echoKeepAlive) this.out({ mt: "KeepAlive" });
+      return;
+    }
+    if (mt === "AppChallenge") return this.onChallenge(msg);
+    if (mt === "AppLogin") return this.onLogin(msg);
+    if (!this.app) return; // API messages before login are ignored (default ⚠)
+    const api = str(msg.api) as SimApiName;
+    if (!(this.app.apis ?? SIM_ALL_APIS).includes(api)) {
+      if (this.ctx.options.onDisabledApi === "error")
+        this.reply(msg, { error: 1, errorText: "api not enabled" });
+      return;
+    }
+    switch (api) {
+      case "PbxApi":
+        return this.pbxApi(mt, msg);
+      case "PbxTableUsers":
+        return this.tableUsers(mt, msg);
+      case "PbxAdminApi":
+        return this.adminApi(mt, msg);
+      case "RCC":
+        return this.rccApi(mt, msg);
+    }
+  }
+
+  // ------------------------------------------------------------------ login
+
+  private onChallenge(msg: Msg): void {
+    this.ctx.stats.challenges++;
+    const mode = this.ctx.options.challenge ?? "digits";
+    let challenge: string;
+    if (typeof mode === "object") challenge = mode.fixed;
+    else if (mode === "hex") challenge = randomBytes(8).toString("hex");
+    else if (mode === "numeric") challenge = String(randomInt(1, 2 ** 47));
+    else challenge = Array.from({ length: 16 }, () => String(randomInt(0, 10))).join("");
+    this.challenge = challenge;
+    this.reply(msg, { challenge: mode === "numeric" ? Number(challenge) : challenge });
+  }
+
+  private onLogin(msg: Msg): void {
+    const challenge = this.challenge;
+    this.challenge = undefined; // one challenge per AppLogin: a reused challenge fails
+    const second = this.loginAttempted && this.app !== undefined;
+    this.loginAttempted = true;
+    const app = this.ctx.apps().get(str(msg.app));
+    let ok = false;
+    if (challenge !== undefined && app && !second && !this.ctx.faults.refuseLogins) {
+      const expected = computeDigest({
+        app: str(msg.app),
+        domain: str(msg.domain),
+        sip: str(msg.sip),
+        guid: str(msg.guid),
+        dn: str(msg.dn),
+        infoJson: msg.info === undefined ? undefined : JSON.stringify(msg.info),
+        challenge,
+        password: app.password,
+      });
+      const got = str(msg.digest);
+      ok = this.ctx.options.lenientDigestCase ? got.toLowerCase() === expected : got === expected;
+    }
+    if (ok && app) {
+      this.app = app;
+      this.ctx.stats.logins++;
+      this.reply(msg, { ok: true });
+      return;
+    }
+    this.ctx.stats.loginFailures++;
+    const f = this.ctx.options.loginFailure ?? {};
+    const body: Record<string, unknown> = f.omitOk ? {} : { ok: false };
+    if (f.errorFields !== false) {
+      body.error = 1;
+      body.errorText = "Login failed";
+    }
+    this.reply(msg, body);
+    if (f.closeAfterMs !== undefined) setTimeout(() => this.ws.close(1000, "login failed"), f.closeAfterMs);
+  }
+
+  // ------------------------------------------------------------------ PbxApi
+
+  private findUser(msg: Msg): SimUser | undefined {
+    const m = this.ctx.model;
+    if (str(msg.guid)) return m.users.get(str(msg.guid).toLowerCase());
+    const sip = str(msg.sip);
+    if (sip) {
+      const h = sip.replace(/^sip:/, "").split("@")[0];
+      for (const u of m.users.values()) if (u.h323 === h) return u;
+      return undefined;
+    }
+    const num = str(msg.num);
+    if (num) for (const u of m.users.values()) if (u.e164 === num) return u;
+    return undefined;
+  }
+
+  private pbxApi(mt: string, msg: Msg) {
+    const model = this.ctx.model;
+    switch (mt) {
+      case "SubscribePresence": {
+        const u = this.findUser(msg);
+        this.reply(msg);
+        if (!u) {
+          this.indicate("PbxApi", msg.src, { mt: "PresenceState", up: false });
+          return;
+        }
+        this.presenceSubs.set(String(msg.src ?? `nosrc-${this.presenceSubs.size}`), {
+          src: msg.src,
+          guid: u.guid,
+        });
+        this.indicate("PbxApi", msg.src, {
+          mt: "PresenceState",
+          up: true,
+          sip: u.h323,
+          num: u.e164,
+          dn: u.dn,
+          email: u.emails[0] ?? "",
+        });
+        this.indicate("PbxApi", msg.src, { mt: "PresenceUpdate", presence: model.presenceArray(u) });
+        return;
+      }
+      case "UnsubscribePresence": {
+        const u = this.findUser(msg);
+        for (const [k, sub] of [...this.presenceSubs]) {
+          if ((msg.src !== undefined && sub.src === msg.src) || (u && sub.guid === u.guid))
+            this.presenceSubs.delete(k);
+        }
+        this.reply(msg);
+        return;
+      }
+      case "SetPresence": {
+        const u = this.findUser(msg);
+        if (!u) return this.reply(msg, { error: 1, errorText: "not found" });
+        const contact = str(msg.contact) || "tel:";
+        model.setPresence(
+          u.guid,
+          { contact, activity: str(msg.activity), note: str(msg.note) },
+          this.ctx.options.clearDeletesSlot,
+        );
+        this.reply(msg);
+        return;
+      }
+      case "GetNodeInfo":
+        return this.reply(msg, {
+          name: "root",
+          prefix_intl: "00",
+          prefix_ntl: "0",
+          prefix_subs: "",
+          country_code: "49",
+        });
+    }
+  }
+
+  // ------------------------------------------------------------------ PbxTableUsers
+
+  private tableUsers(mt: string, msg: Msg) {
+    if (mt === "ReplicateStart") {
+      const requested = msg.columns && typeof msg.columns === "object" ? Object.keys(msg.columns) : [];
+      const columns = new Set(requested.filter((c) => SUPPORTED_COLUMNS.includes(c)));
+      if (!columns.has("guid")) columns.add("guid");
+      this.replication = { src: msg.src, columns, sent: new Set(), done: false, queue: [] };
+      const cols: Record<string, unknown> = {};
+      for (const c of columns) cols[c] = {};
+      this.reply(msg, { columns: cols, guid: this.ctx.dbGuid, usn: this.usn });
+      return;
+    }
+    if (mt === "ReplicateNext") {
+      const r = this.replication;
+      if (!r) return this.reply(msg);
+      for (const u of this.ctx.model.users.values()) {
+        if (r.sent.has(u.guid)) continue;
+        r.sent.add(u.guid);
+        this.reply(msg, { usn: ++this.usn, columns: replicationRow(u, r.columns) });
+        return;
+      }
+      this.reply(msg); // row-less result: initial dump done
+      if (!r.done) {
+        r.done = true;
+        for (const q of r.queue.splice(0)) this.out(q);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ PbxAdminApi
+
+  private adminApi(mt: string, msg: Msg) {
+    const model = this.ctx.model;
+    const lookup = (): SimUser | undefined => {
+      if (str(msg.guid) && msg.guid !== "*" && msg.guid !== "?")
+        return model.users.get(str(msg.guid).toLowerCase());
+      if (str(msg.cn)) for (const u of model.users.values()) if (u.cn === msg.cn) return u;
+      if (str(msg.h323)) for (const u of model.users.values()) if (u.h323 === msg.h323) return u;
+      return undefined;
+    };
+    switch (mt) {
+      case "GetObject": {
+        const u = lookup();
+        if (!u) return this.reply(msg, { error: 1, errorText: "not found" });
+        this.reply(
+          msg,
+          adminObject(u, model.presenceArray(u, false), {
+            shape: this.ctx.options.adminCdsShape ?? "admin",
+            withTemplate: msg.template === "with",
+            properties: Array.isArray(msg.properties) ? msg.properties.map(String) : undefined,
+          }),
+        );
+        return;
+      }
+      case "UpdateObject": {
+        let u = lookup();
+        if (!u) {
+          if (msg.guid === "?" || msg.guid === undefined) {
+            if (!str(msg.h323) && !str(msg.cn)) return this.reply(msg, { error: 1, errorText: "no name" });
+            u = model.addUser({ h323: str(msg.h323) || str(msg.cn), cn: str(msg.cn) || undefined });
+          } else return this.reply(msg, { error: 1, errorText: "not found" });
+        }
+        const patch: Parameters<PbxModel["updateUser"]>[1] = {};
+        for (const k of ["cn", "dn", "h323", "e164"] as const)
+          if (typeof msg[k] === "string") patch[k] = msg[k] as string;
+        if (Array.isArray(msg.emails)) {
+          patch.emails = msg.emails
+            .map((e) => (e && typeof e === "object" ? str((e as Msg).email) : str(e)))
+            .filter(Boolean);
+        }
+        if (msg.cfpr !== undefined) patch.cfpr = typeof msg.cfpr === "boolean" ? msg.cfpr : null; // -1 → unset
+        if (msg.dnd !== undefined) patch.dnd = msg.dnd === true;
+        if (Array.isArray(msg.cds)) patch.cds = msg.cds.map(parseCd).filter((c) => c !== undefined);
+        model.updateUser(u.guid, patch);
+        this.reply(msg, { guid: u.guid });
+        return;
+      }
+      case "SearchUsers": {
+        const from = str(msg.cn);
+        const limit = Math.min(20, typeof msg.limit === "number" ? msg.limit : 20);
+        const list = [...model.users.values()]
+          .sort((a, b) => a.cn.localeCompare(b.cn))
+          .filter((u) => (msg.includeMatch ? u.cn >= from : u.cn > from))
+          .slice(0, limit)
+          .map((u) => ({
+            cn: u.cn,
+            dn: u.dn,
+            guid: u.guid,
+            h323: u.h323,
+            emails: u.emails.map((email) => ({ email })),
+          }));
+        return this.reply(msg, { user: list });
+      }
+      case "GetBooleans":
+        return this.reply(msg, { booleans: [] });
+    }
+  }
+
+  // ------------------------------------------------------------------ RCC
+
+  private rccVisible(u: SimUser): boolean {
+    return !u.apps || (this.app !== undefined && u.apps.includes(this.app.name));
+  }
+
+  private callAdd(c: SimCall): Msg {
+    const u = this.ctx.model.users.get(c.guid);
+    return {
+      mt: "CallAdd",
+      guid: c.guid,
+      cn: u?.cn ?? "",
+      call: Number(c.id),
+      state: c.state,
+      "conf-id": "",
+      "call-id": c.callId,
+    };
+  }
+
+  private rccApi(mt: string, msg: Msg) {
+    const model = this.ctx.model;
+    if (mt === "Initialize") {
+      this.rcc = { src: msg.src, calls: msg.calls === true, ready: false };
+      const limit = Math.max(1, Math.min(50, typeof msg.limit === "number" ? msg.limit : 50));
+      const users = [...model.users.values()].filter((u) => this.rccVisible(u));
+      const tickMs = this.ctx.options.rccTickMs ?? 20;
+      let i = 0;
+      const rcc = this.rcc;
+      const tick = () => {
+        if (this.rcc !== rcc) return;
+        for (const u of users.slice(i, i + limit)) this.indicate("RCC", msg.src, this.userInfo(u));
+        i += limit;
+        if (i < users.length) {
+          setTimeout(tick, tickMs);
+          return;
+        }
+
+        if (rcc.calls) for (const c of model.calls.values()) this.indicate("RCC", msg.src, this.callAdd(c));
+        rcc.ready = true;
+        this.reply(msg, {});
+      };
+      tick();
+      return;
+    }
+    if (mt === "UserInitialize") {
+      const u = [...model.users.values()].find((x) => x.cn === msg.cn || x.h323 === msg.cn);
+      if (!u) return this.reply(msg, { error: 1, errorText: "not found" });
+      this.reply(msg, { user: u.guid });
+      for (const c of model.callsOf(u.guid)) {
+        this.indicate("RCC", msg.src, {
+          mt: "CallInfo",
+          user: u.guid,
+          call: Number(c.id),
+          state: c.state,
+          peer: { e164: c.peer },
+          msg: "update",
+        });
+      }
+      return;
+    }
+    if (mt === "UserEnd") return this.reply(msg);
+  }
+
+  private userInfo(u: SimUser): Msg {
+    const calls = this.ctx.model.callsOf(u.guid);
+    return {
+      mt: "UserInfo",
+      guid: u.guid,
+      cn: u.cn,
+      dn: u.dn,
+      h323: u.h323,
+      e164: u.e164,
+      node: "root",
+      pbx: "sim",
+      regs: [{ hw: `sim-${u.h323}` }],
+      channel: calls.length,
+      alert: calls.filter((c) => (c.state & 0x0f) < 5).length,
+    };
+  }
+
+  // ------------------------------------------------------------------ model changes → indications
+
+  private onModel(e: ModelEvent): void {
+    if (!this.app) return;
+    const apis = this.app.apis ?? SIM_ALL_APIS;
+    if (e.kind === "user") {
+      const r = this.replication;
+      if (r && apis.includes("PbxTableUsers")) {
+        const mt = e.op === "add" ? "ReplicateAdd" : e.op === "update" ? "ReplicateUpdate" : "ReplicateDel";
+        const columns = e.op === "del" ? { guid: e.user.guid } : replicationRow(e.user, r.columns);
+        const m: Msg = { mt, api: "PbxTableUsers", columns, usn: ++this.usn };
+        if (r.src !== undefined) m.src = r.src;
+        if (r.done) this.out(m);
+        else if (r.sent.has(e.user.guid)) r.queue.push(m); // unsent rows go out later with current data
+      }
+      if (this.rcc?.ready && apis.includes("RCC") && this.rccVisible(e.user)) {
+        const info =
+          e.op === "del"
+            ? { mt: "UserInfo", update: "del", guid: e.user.guid, cn: e.user.cn }
+            : { ...this.userInfo(e.user), update: "update" };
+        this.indicate("RCC", this.rcc.src, info);
+      }
+      if (e.op === "del") {
+        for (const [k, sub] of [...this.presenceSubs]) {
+          if (sub.guid === e.user.guid) {
+            this.indicate("PbxApi", sub.src, { mt: "PresenceState", up: false });
+            this.presenceSubs.delete(k);
+          }
+        }
+      }
+      return;
+    }
+    if (e.kind === "presence") {
+      if (!apis.includes("PbxApi")) return;
+      const presence = this.ctx.model.presenceArray(e.user);
+      for (const sub of this.presenceSubs.values()) {
+        if (sub.guid === e.user.guid) this.indicate("PbxApi", sub.src, { mt: "PresenceUpdate", presence });
+      }
+      return;
+    }
+    if (e.kind === "call" && this.rcc?.calls && apis.includes("RCC")) {
+      const c = e.call;
+      if (e.op === "add") this.indicate("RCC", this.rcc.src, this.callAdd(c));
+      else if (e.op === "update") {
+        this.indicate("RCC", this.rcc.src, {
+          mt: "CallUpdate",
+          call: Number(c.id),
+          msg: e.msg,
+          state: c.state,
+          local: {
+            h323: this.ctx.model.users.get(c.guid)?.h323 ?? "",
+            e164: this.ctx.model.users.get(c.guid)?.e164 ?? "",
+          },
+          remote: { e164: c.peer },
+        });
+      } else this.indicate("RCC", this.rcc.src, { mt: "CallDel", call: Number(c.id) });
+    }
+  }
+}
