@@ -6,13 +6,16 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import { uiDir as defaultUiDir } from "../engine/paths.js";
+import type { RuleRegistry } from "../engine/rules/registry.js";
 import { authPlugin } from "./auth/plugin.js";
 import type { Hub } from "./hub/types.js";
+import { connectorTypesRoutes } from "./routes/connector-types.js";
 import { connectorRoutes } from "./routes/connectors.js";
 import { endpointRoutes } from "./routes/endpoints.js";
 import { registerErrorHandling } from "./routes/errors.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
+import { infoRoutes } from "./routes/info.js";
 import { createHttpMetrics, metricsRoutes } from "./routes/metrics.js";
 import { teamsCallbackRoute, teamsRoutes } from "./routes/teams.js";
 
@@ -25,6 +28,8 @@ export interface MountedPlugin {
 
 export interface BuildAppOptions {
   hub: Hub;
+  /** The rule registry: mounts the connector-types API and the Info view (GET /info/:type). */
+  registry?: RuleRegistry;
   /** Admin login: user name and scrypt hash (server/auth/credentials.ts). */
   admin: { user: string; passwordHash: string };
   apiToken?: string;
@@ -117,6 +122,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await scope.register(teamsRoutes, { hub: options.hub, publicBaseUrl: options.publicBaseUrl });
     await scope.register(endpointRoutes, { hub: options.hub });
     await scope.register(eventRoutes, { hub: options.hub });
+    if (options.registry) {
+      await scope.register(connectorTypesRoutes, { registry: options.registry });
+      await scope.register(infoRoutes, { registry: options.registry });
+    }
     for (const p of options.protectedPlugins ?? []) await scope.register(p.plugin, p.options ?? {});
     scope.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   });
