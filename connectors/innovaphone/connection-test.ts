@@ -15,7 +15,7 @@ import { replicateUsers } from "./replication.js";
 export interface ConnectionTestOptions {
   /** Overall bound, default 10000 ms. */
   timeoutMs?: number;
-  /** Bound for each API probe, default 3000 ms (clamped to the time left). */
+  /** Bound for each API probe, default a quarter of timeoutMs, at most 3000 ms (clamped to the time left). */
   probeTimeoutMs?: number;
   socketFactory?: SocketFactory;
 }
@@ -27,7 +27,8 @@ export async function testInnovaphoneConnection(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
   const left = () => Math.max(1, deadline - Date.now());
-  const probe = () => Math.min(options.probeTimeoutMs ?? 3000, left());
+  const probe = () =>
+    Math.min(options.probeTimeoutMs ?? Math.min(3000, Math.max(250, timeoutMs / 4)), left());
   const steps: TestStep[] = [];
   const add = (step: string, level: "ok" | "warn" | "error", message: string) =>
     steps.push({ step, ok: level !== "error", level, message });

@@ -55,13 +55,21 @@ const G = (i: number) => i.toString(16).padStart(32, "0");
 
 describe("innovaphone adapter", () => {
   it("replicates many users, then follows live add/update/delete", async () => {
-    const { sim, adapter, rec } = await setup({ users: makeUsers(300, (i) => (i === 7 ? { cfpr: null, tCfpr: true } : {})) });
+    const { sim, adapter, rec } = await setup({
+      users: makeUsers(300, (i) => (i === 7 ? { cfpr: null, tCfpr: true } : {})),
+    });
     adapter.start();
     await waitFor(() => rec.synchronized === 1);
     expect(adapter.status().state).toBe("online");
     expect(adapter.users()).toHaveLength(300);
     const u7 = adapter.users().find((u) => u.guid === G(7))!;
-    expect(u7).toMatchObject({ h323: "user7", cn: "User 7", e164: "1007", emails: ["user7@example.com"], cfpr: true });
+    expect(u7).toMatchObject({
+      h323: "user7",
+      cn: "User 7",
+      e164: "1007",
+      emails: ["user7@example.com"],
+      cfpr: true,
+    });
     sim.addUser({ h323: "newbie", guid: "f".repeat(32), cn: "New Bie" });
     await waitFor(() => adapter.users().some((u) => u.h323 === "newbie"));
     sim.updateUser("user3", { cn: "Renamed", cfpr: false });
@@ -102,7 +110,10 @@ describe("innovaphone adapter", () => {
       { type: "cfu" as const, h323: "voicemail", precedence: true },
     ];
     const { sim, adapter, rec } = await setup({
-      users: [{ guid: G(1), h323: "alice", cfpr: true, cds: own }, { guid: G(2), h323: "bob", cfpr: true }],
+      users: [
+        { guid: G(1), h323: "alice", cfpr: true, cds: own },
+        { guid: G(2), h323: "bob", cfpr: true },
+      ],
     });
     adapter.start();
     await waitFor(() => rec.synchronized === 1);
@@ -204,10 +215,13 @@ describe("innovaphone adapter", () => {
   });
 
   it("goes online degraded without RCC and rejects CFB writes without Admin", async () => {
-    const { adapter, rec } = await setup({
-      users: makeUsers(2),
-      apps: [{ name: "presence-hub", password: "secret", apis: ["PbxApi", "PbxTableUsers"] }],
-    }, { requestTimeoutMs: 300 });
+    const { adapter, rec } = await setup(
+      {
+        users: makeUsers(2),
+        apps: [{ name: "presence-hub", password: "secret", apis: ["PbxApi", "PbxTableUsers"] }],
+      },
+      { requestTimeoutMs: 300 },
+    );
     adapter.start();
     await waitFor(() => rec.synchronized === 1, 3000);
     expect(adapter.status().reason).toMatch(/RCC not available/);

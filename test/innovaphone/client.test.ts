@@ -9,7 +9,13 @@ import { makeUsers, waitFor } from "./helpers.js";
 let sim: PbxSimulator | undefined;
 const clients: AppWebsocketClient[] = [];
 function client(over: Partial<ConstructorParameters<typeof AppWebsocketClient>[0]> = {}): AppWebsocketClient {
-  const c = new AppWebsocketClient({ url: sim!.url, app: "presence-hub", password: "secret", requestTimeoutMs: 1000, ...over });
+  const c = new AppWebsocketClient({
+    url: sim!.url,
+    app: "presence-hub",
+    password: "secret",
+    requestTimeoutMs: 1000,
+    ...over,
+  });
   clients.push(c);
   return c;
 }
@@ -21,7 +27,9 @@ afterEach(async () => {
 
 describe("AppWebsocketClient", () => {
   it("builds the URL", () => {
-    expect(appWebsocketUrl("wss", "pbx.example.com", 443)).toBe("wss://pbx.example.com:443/PBX0/APPS/websocket");
+    expect(appWebsocketUrl("wss", "pbx.example.com", 443)).toBe(
+      "wss://pbx.example.com:443/PBX0/APPS/websocket",
+    );
     expect(appWebsocketUrl("ws", "::1", 80, "/PBX1/")).toBe("ws://[::1]:80/PBX1/APPS/websocket");
   });
 
@@ -33,7 +41,10 @@ describe("AppWebsocketClient", () => {
       [0, 1, 2].map((i) => c.request("PbxAdminApi", "GetObject", { h323: `user${i}` })),
     );
     expect(results.map((r) => r.h323)).toEqual(["user0", "user1", "user2"]);
-    const srcs = sim.log().map((e) => (typeof e.msg === "object" ? e.msg.src : undefined)).filter(Boolean);
+    const srcs = sim
+      .log()
+      .map((e) => (typeof e.msg === "object" ? e.msg.src : undefined))
+      .filter(Boolean);
     expect(new Set(srcs).size).toBe(srcs.length);
   });
 
@@ -58,11 +69,16 @@ describe("AppWebsocketClient", () => {
     await c.connect();
     sim.setFaults({ dropReplies: true });
     await expect(c.request("PbxApi", "GetNodeInfo")).rejects.toMatchObject({ code: "TIMEOUT" });
-    const pending = [c.request("PbxApi", "GetNodeInfo", {}, { timeoutMs: 5000 }), c.request("RCC", "Initialize", {}, { timeoutMs: 5000 })];
+    const pending = [
+      c.request("PbxApi", "GetNodeInfo", {}, { timeoutMs: 5000 }),
+      c.request("RCC", "Initialize", {}, { timeoutMs: 5000 }),
+    ];
     const closed = new Promise((r) => c.on("close", r));
     sim.dropAll();
     const settled = await Promise.allSettled(pending);
-    expect(settled.every((s) => s.status === "rejected" && isHubError(s.reason, "CONNECTION_CLOSED"))).toBe(true);
+    expect(settled.every((s) => s.status === "rejected" && isHubError(s.reason, "CONNECTION_CLOSED"))).toBe(
+      true,
+    );
     await closed;
   });
 
@@ -90,7 +106,9 @@ describe("AppWebsocketClient", () => {
   it("verifies TLS by default, trusts a given CA, and connects with insecure", async () => {
     sim = await startPbxSimulator({ tls: true, users: makeUsers(1) });
     expect(sim.url.startsWith("wss://")).toBe(true);
-    const err = await client().connect().catch((e) => e);
+    const err = await client()
+      .connect()
+      .catch((e) => e);
     expect(err.code).toBe("CONNECT_FAILED");
     expect(err.message).toMatch(/certificate|TLS/i);
     await client({ tls: { ca: sim.certPem } }).connect();
@@ -103,6 +121,9 @@ describe("AppWebsocketClient", () => {
     await sim.close();
     sim = undefined;
     const c = new AppWebsocketClient({ url, app: "a", password: "b" });
-    await expect(c.connect()).rejects.toMatchObject({ code: "CONNECT_FAILED", message: expect.stringMatching(/refused/) });
+    await expect(c.connect()).rejects.toMatchObject({
+      code: "CONNECT_FAILED",
+      message: expect.stringMatching(/refused/),
+    });
   });
 });

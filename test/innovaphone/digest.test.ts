@@ -1,6 +1,11 @@
 // The reference's digest and session-key vectors (innovaphone-appwebsocket.md §1.5, §1.6).
 import { describe, expect, it } from "vitest";
-import { computeDigest, digestString, normalizeChallenge, sessionKey } from "../../connectors/innovaphone/digest.js";
+import {
+  computeDigest,
+  digestString,
+  normalizeChallenge,
+  sessionKey,
+} from "../../connectors/innovaphone/digest.js";
 
 const base = { app: "pbxadminapi", challenge: "0123456789abcdef", password: "pwd" };
 
@@ -23,7 +28,9 @@ describe("AppLogin digest", () => {
     );
   });
   it("session key vector", () => {
-    expect(sessionKey("0123456789abcdef", "pwd")).toBe("d58c77eae0c1c1f37a9f545e207643c926ad9ea4932016a83a4a01029de37760");
+    expect(sessionKey("0123456789abcdef", "pwd")).toBe(
+      "d58c77eae0c1c1f37a9f545e207643c926ad9ea4932016a83a4a01029de37760",
+    );
   });
   it("treats the challenge as opaque; numbers become decimal text", () => {
     expect(normalizeChallenge("609f44c1f7043ba1")).toBe("609f44c1f7043ba1");

@@ -4,7 +4,11 @@ import WebSocket from "ws";
 import { computeDigest } from "../../connectors/innovaphone/digest.js";
 import type { SimUserInput } from "../../connectors/innovaphone/simulator/types.js";
 
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 4000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 4000,
+  what = "condition",
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -14,7 +18,10 @@ export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | u
   }
 }
 
-export function makeUsers(n: number, extra: (i: number) => Partial<SimUserInput> = () => ({})): SimUserInput[] {
+export function makeUsers(
+  n: number,
+  extra: (i: number) => Partial<SimUserInput> = () => ({}),
+): SimUserInput[] {
   return Array.from({ length: n }, (_, i) => ({
     guid: i.toString(16).padStart(32, "0"),
     h323: `user${i}`,

@@ -21,10 +21,17 @@ afterEach(async () => {
 
 describe("simulator login", () => {
   it("accepts the reference vector with a fixed challenge and rejects wrong digests", async () => {
-    sim = await startPbxSimulator({ apps: [{ name: "pbxadminapi", password: "pwd" }], challenge: { fixed: "0123456789abcdef" } });
+    sim = await startPbxSimulator({
+      apps: [{ name: "pbxadminapi", password: "pwd" }],
+      challenge: { fixed: "0123456789abcdef" },
+    });
     const p = await peer();
     expect(await p.challenge()).toBe("0123456789abcdef");
-    const ok = await p.call({ mt: "AppLogin", app: "pbxadminapi", digest: "a205299ed2ef2786c311e0be1b14db343f2cadd906a6ae7b564eee34bda5e9a1" });
+    const ok = await p.call({
+      mt: "AppLogin",
+      app: "pbxadminapi",
+      digest: "a205299ed2ef2786c311e0be1b14db343f2cadd906a6ae7b564eee34bda5e9a1",
+    });
     expect(ok.ok).toBe(true);
     const q = await peer();
     await q.challenge();
@@ -88,15 +95,42 @@ describe("simulator APIs", () => {
     await watcher.next((m) => m.mt === "PresenceState" && m.src === "w1" && m.up === true);
     const setter = await peer();
     await setter.login("presence-hub", "secret");
-    await setter.call({ api: "PbxApi", mt: "SetPresence", sip: "user1", contact: "tel:", activity: "away", note: "" , src: "s1"});
-    const res = await setter.call({ api: "PbxApi", mt: "SetPresence", sip: "user1", contact: "teams:", activity: "busy", note: "In a call", src: "s2" });
+    await setter.call({
+      api: "PbxApi",
+      mt: "SetPresence",
+      sip: "user1",
+      contact: "tel:",
+      activity: "away",
+      note: "",
+      src: "s1",
+    });
+    const res = await setter.call({
+      api: "PbxApi",
+      mt: "SetPresence",
+      sip: "user1",
+      contact: "teams:",
+      activity: "busy",
+      note: "In a call",
+      src: "s2",
+    });
     expect(res.error).toBeUndefined();
     const upd = await watcher.next(
-      (m) => m.mt === "PresenceUpdate" && m.src === "w1" && Array.isArray(m.presence) && (m.presence as unknown[]).length === 2,
+      (m) =>
+        m.mt === "PresenceUpdate" &&
+        m.src === "w1" &&
+        Array.isArray(m.presence) &&
+        (m.presence as unknown[]).length === 2,
     );
     expect((upd.presence as Array<{ contact: string }>).map((p) => p.contact)).toEqual(["teams:", "tel:"]);
     expect(upd.sip).toBeUndefined();
-    const nf = await setter.call({ api: "PbxApi", mt: "SetPresence", sip: "nobody", contact: "x:", activity: "busy", src: "s3" });
+    const nf = await setter.call({
+      api: "PbxApi",
+      mt: "SetPresence",
+      sip: "nobody",
+      contact: "x:",
+      activity: "busy",
+      src: "s3",
+    });
     expect(nf.errorText).toBe("not found");
   });
 
@@ -105,7 +139,12 @@ describe("simulator APIs", () => {
     sim = await startPbxSimulator({ users: makeUsers(n) });
     const p = await peer();
     await p.login("presence-hub", "secret");
-    const start = await p.call({ api: "PbxTableUsers", mt: "ReplicateStart", columns: { guid: {}, h323: {}, cds: {}, cfpr: {} }, src: "rep" });
+    const start = await p.call({
+      api: "PbxTableUsers",
+      mt: "ReplicateStart",
+      columns: { guid: {}, h323: {}, cds: {}, cfpr: {} },
+      src: "rep",
+    });
     expect(start.columns).toBeDefined();
     let rows = 0;
     for (;;) {
@@ -115,9 +154,20 @@ describe("simulator APIs", () => {
     }
     expect(rows).toBe(n);
     const guid = makeUsers(1)[0].guid;
-    await p.call({ api: "PbxAdminApi", mt: "UpdateObject", guid, cds: [{ type: "cfb", ep: [{ e164: "555" }] }], src: "u1" });
+    await p.call({
+      api: "PbxAdminApi",
+      mt: "UpdateObject",
+      guid,
+      cds: [{ type: "cfb", ep: [{ e164: "555" }] }],
+      src: "u1",
+    });
     const upd = await p.next((m) => m.mt === "ReplicateUpdate" && m.src === "rep");
-    expect(upd.columns).toMatchObject({ guid, h323: "user0", cfpr: true, cds: [{ type: "cfb", e164: "555" }] });
+    expect(upd.columns).toMatchObject({
+      guid,
+      h323: "user0",
+      cfpr: true,
+      cds: [{ type: "cfb", e164: "555" }],
+    });
     const obj = await p.call({ api: "PbxAdminApi", mt: "GetObject", guid, src: "g1" });
     expect(obj.cds).toEqual([{ type: "cfb", ep: [{ e164: "555" }] }]);
   });
@@ -131,7 +181,11 @@ describe("simulator APIs", () => {
     await p.call({ api: "PbxApi", mt: "SubscribePresence", sip: "user0", src: "w" });
     const call = sim.startCall("user0", { peer: "0301234" });
     await p.next((m) => m.mt === "CallAdd" && m.src === "rcc" && m.guid === makeUsers(1)[0].guid);
-    await p.next((m) => m.mt === "PresenceUpdate" && (m.presence as Array<{ activity: string }>)[0]?.activity === "on-the-phone");
+    await p.next(
+      (m) =>
+        m.mt === "PresenceUpdate" &&
+        (m.presence as Array<{ activity: string }>)[0]?.activity === "on-the-phone",
+    );
     sim.answerCall(call);
     const up = await p.next((m) => m.mt === "CallUpdate" && m.msg === "x-conn");
     expect((up.state as number) & 0x0f).toBe(5);
@@ -166,11 +220,18 @@ describe("simulator APIs", () => {
   it("serves the control API over HTTP on the same port and 404s other ws paths", async () => {
     sim = await startPbxSimulator({ users: makeUsers(1) });
     const post = (path: string, body: unknown = {}) =>
-      fetch(`${sim!.httpUrl}${path}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+      fetch(`${sim!.httpUrl}${path}`, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      });
     expect((await post("/_sim/users/user0/presence", { activity: "away" })).status).toBe(200);
     const call = (await (await post("/_sim/users/user0/calls")).json()) as { call: string };
     expect((await post(`/_sim/calls/${call.call}/answer`)).status).toBe(200);
-    const u = (await (await fetch(`${sim.httpUrl}/_sim/users/user0`)).json()) as { calls: unknown[]; presence: Array<{ activity: string }> };
+    const u = (await (await fetch(`${sim.httpUrl}/_sim/users/user0`)).json()) as {
+      calls: unknown[];
+      presence: Array<{ activity: string }>;
+    };
     expect(u.calls).toHaveLength(1);
     expect(u.presence.map((p) => p.activity)).toEqual(["on-the-phone", "away"]);
     expect((await post(`/_sim/calls/${call.call}/end`)).status).toBe(200);

@@ -67,7 +67,8 @@ export async function runPbxSimulatorCli(args: string[]): Promise<number> {
       `Control API:   ${sim.httpUrl}/_sim/users\n`,
   );
   const stop = () => {
-    void sim.close().then(() => process.exit(0));
+    // No process.exit: closing the server lets the event loop end on its own (and keeps embedders alive).
+    void sim.close();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
