@@ -2,14 +2,46 @@
 // modules registered below (explicit list, no directory scanning).
 import { errorMessage, isHubError } from "../../engine/errors.js";
 import type { Command } from "./command.js";
-import { demoCommand } from "./commands/demo.js";
-import { pbxCommand } from "./commands/pbx.js";
-import { rulesCommand } from "./commands/rules.js";
-import { simCommand } from "./commands/sim.js";
-import { startCommand } from "./commands/start.js";
-import { teamsCommand } from "./commands/teams.js";
 
-export const commands: Command[] = [demoCommand, startCommand, rulesCommand, pbxCommand, teamsCommand, simCommand];
+interface CommandEntry {
+  name: string;
+  summary: string;
+  /** Loaded on dispatch, so one command's dependencies never slow down or break another. */
+  load: () => Promise<Command>;
+}
+
+export const commands: CommandEntry[] = [
+  {
+    name: "demo",
+    summary: "Start the hub with PBX and Graph simulators and seeded users (try it first)",
+    load: async () => (await import("./commands/demo.js")).demoCommand,
+  },
+  {
+    name: "start",
+    summary: "Run the hub (configuration from environment / file, embedded SQLite)",
+    load: async () => (await import("./commands/start.js")).startCommand,
+  },
+  {
+    name: "rules",
+    summary: "Check rule sets (rules check [dir]) or explain a decision (rules explain …)",
+    load: async () => (await import("./commands/rules.js")).rulesCommand,
+  },
+  {
+    name: "pbx",
+    summary: "innovaphone tools: pbx test --server H --port P --protocol ws|wss --username APP --password PW",
+    load: async () => (await import("./commands/pbx.js")).pbxCommand,
+  },
+  {
+    name: "teams",
+    summary: "Microsoft 365 tools: teams test --tenant T --client-id C --client-secret S",
+    load: async () => (await import("./commands/teams.js")).teamsCommand,
+  },
+  {
+    name: "sim",
+    summary: "Run a simulator on its own: sim pbx … | sim graph …",
+    load: async () => (await import("./commands/sim.js")).simCommand,
+  },
+];
 
 function usage(): string {
   const lines = ["Usage: presence-hub <command> [options]", "", "Commands:"];
@@ -24,12 +56,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return name ? 0 : 2;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`Unknown command "${name}".\n\n${usage()}\n`);
     return 2;
   }
   try {
+    const command = await entry.load();
     return await command.run(rest);
   } catch (e) {
     process.stderr.write(`${isHubError(e) ? `${e.code}: ` : ""}${errorMessage(e)}\n`);
