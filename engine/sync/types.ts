@@ -44,6 +44,8 @@ export interface HubSetState {
   cfbIntent: { destination: string; before: CfbEntry[] } | null;
   /** Acknowledged pair of the hub's Graph session; null = no session (cleared). */
   teams: TeamsPresencePair | null;
+  /** The Teams user the session was set on (a remapped endpoint clears it there). */
+  teamsUserId: string | null;
   teamsDirty: boolean;
 }
 
@@ -53,6 +55,7 @@ export const EMPTY_HUB_SET: HubSetState = Object.freeze({
   cfb: null,
   cfbIntent: null,
   teams: null,
+  teamsUserId: null,
   teamsDirty: false,
 }) as HubSetState;
 

@@ -48,7 +48,9 @@ export type PbxConnectorConfigView = Omit<PbxConnectorConfig, "password"> & { pa
  * Configuration input (create/update/test). Every field is optional and merged onto the saved values;
  * `password` omitted = keep the stored one, a string = replace it.
  */
-export type PbxConnectorConfigInput = Partial<Omit<PbxConnectorConfig, "tls">> & { tls?: Partial<PbxTlsOptions> };
+export type PbxConnectorConfigInput = Partial<Omit<PbxConnectorConfig, "tls">> & {
+  tls?: Partial<PbxTlsOptions>;
+};
 
 export interface ConnectorRecord {
   id: string;

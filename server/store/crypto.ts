@@ -18,7 +18,10 @@ export interface SealedSecret {
 function decodeKey(text: string, origin: string): Buffer {
   const key = Buffer.from(text.trim(), "base64");
   if (key.length !== 32) {
-    throw new HubError("CONFIG_INVALID", `${origin} must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
+    throw new HubError(
+      "CONFIG_INVALID",
+      `${origin} must be 32 bytes, base64-encoded (got ${key.length} bytes)`,
+    );
   }
   return key;
 }
@@ -60,9 +63,13 @@ export class SecretBox {
       decipher.setAuthTag(sealed.tag);
       return Buffer.concat([decipher.update(sealed.data), decipher.final()]).toString("utf8");
     } catch (e) {
-      throw new HubError("STORE", `secret "${name}" cannot be decrypted (wrong ${SECRET_KEY_ENV} or key file?)`, {
-        cause: e,
-      });
+      throw new HubError(
+        "STORE",
+        `secret "${name}" cannot be decrypted (wrong ${SECRET_KEY_ENV} or key file?)`,
+        {
+          cause: e,
+        },
+      );
     }
   }
 }

@@ -126,7 +126,9 @@ export class SqliteStore implements HubStore {
       this.db.pragma("busy_timeout = 5000");
       this.version = migrate(this.db, MIGRATIONS);
     } catch (e) {
-      throw new HubError("STORE", `cannot open the database ${this.path}: ${(e as Error).message}`, { cause: e });
+      throw new HubError("STORE", `cannot open the database ${this.path}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     const db = this.db;
     this.st = {
@@ -260,7 +262,13 @@ export class SqliteStore implements HubStore {
 
   listServiceAccounts(): StoredServiceAccount[] {
     return (
-      this.st.listSa.all() as { id: string; upn: string; status: string; reason: string | null; added_at: string }[]
+      this.st.listSa.all() as {
+        id: string;
+        upn: string;
+        status: string;
+        reason: string | null;
+        added_at: string;
+      }[]
     ).map((r) => ({
       id: r.id,
       upn: r.upn,
@@ -381,7 +389,12 @@ export class SqliteStore implements HubStore {
     });
   }
 
-  listEvents(query: { endpointId?: string; connectorId?: string; beforeId?: number; limit: number }): HubEvent[] {
+  listEvents(query: {
+    endpointId?: string;
+    connectorId?: string;
+    beforeId?: number;
+    limit: number;
+  }): HubEvent[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (query.endpointId) {

@@ -103,7 +103,12 @@ export interface HubStore {
 
   /** Appends events (one transaction) and trims the log to its bound; returns them with ids. */
   appendEvents(events: NewEvent[]): HubEvent[];
-  listEvents(query: { endpointId?: string; connectorId?: string; beforeId?: number; limit: number }): HubEvent[];
+  listEvents(query: {
+    endpointId?: string;
+    connectorId?: string;
+    beforeId?: number;
+    limit: number;
+  }): HubEvent[];
 
   schemaVersion(): number;
   close(): void;

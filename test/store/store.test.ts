@@ -64,7 +64,10 @@ describe("migrations", () => {
   it("a failing migration leaves the previous version and no partial schema", () => {
     const db = new Database(":memory:");
     migrate(db, MIGRATIONS);
-    const broken = [...MIGRATIONS, { version: 99, name: "broken", up: "CREATE TABLE x (a INT); SELECT * FROM nope;" }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: 99, name: "broken", up: "CREATE TABLE x (a INT); SELECT * FROM nope;" },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'x'").get()).toBeUndefined();

@@ -1,0 +1,820 @@
+// The sync core (architecture §4.4, §4.5): per endpoint it keeps the facts of both sides, the desired
+// state per side (a decision-table lookup of the active rule set) and what the hub set and the side
+// acknowledged. Two keyed workers (PBX, Teams) apply differences with bounded concurrency; latest wins.
+// Echoes of the hub's own writes are recognised (PBX: the hub's contact slot; Teams: the pair of the hub's
+// Graph session) and never fed into the opposite direction.
+import type { CfbEntry, PbxAdapter, PbxPresenceItem, PbxUser, TeamsAdapter } from "../../connectors/types.js";
+import { errorMessage } from "../errors.js";
+import { type Logger, logger as makeLogger } from "../log.js";
+import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
+import type { ActiveRuleSet, RuleSetSource } from "../rules/types.js";
+import {
+  NEUTRAL_PBX,
+  type PbxDesiredState,
+  samePair,
+  samePbxDesired,
+  sameSlot,
+  sameTeamsPresence,
+  showsPair,
+  splitPresence,
+} from "./facts.js";
+import type {
+  HubSetState,
+  PbxSlot,
+  SyncBinding,
+  SyncConnector,
+  SyncNotice,
+  SyncPersistence,
+} from "./types.js";
+import { EMPTY_HUB_SET } from "./types.js";
+import { KeyedWorker, type RunResult } from "./worker.js";
+
+export interface SyncCoreOptions {
+  rules: RuleSetSource;
+  persistence: SyncPersistence;
+  /** Concurrent writes per side. */
+  concurrency?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /**
+   * After the hub cleared its Graph session, an observation still showing that pair within this window is
+   * taken as a late echo; once it passes, the last observation counts as the user's own presence.
+   */
+  echoGraceMs?: number;
+  notify?: (notice: SyncNotice) => void;
+  logger?: Logger;
+}
+
+/** A read-only snapshot of one endpoint for views (EndpointView is built from it). */
+export interface EndpointSyncSnapshot {
+  binding: SyncBinding;
+  released: boolean;
+  teams: { facts: TeamsPresence | null; observed: TeamsPresence | null; at: string | null };
+  pbx: {
+    callState: PbxCallState | null;
+    activity: string | null;
+    hubSlot: PbxSlot | null;
+    at: string | null;
+  };
+  desiredPbx: PbxDesiredState | null;
+  desiredTeams: { presence: TeamsPresencePair | null } | null;
+  hub: HubSetState;
+  pbxPending: boolean;
+  teamsPending: boolean;
+  pbxError: string | null;
+  teamsError: string | null;
+  pbxWriteAt: string | null;
+  teamsWriteAt: string | null;
+  lastDecision: {
+    teamsToPbx: { rule: string; reason: string; at: string; revision: number } | null;
+    pbxToTeams: { rule: string; reason: string; at: string; revision: number } | null;
+  };
+}
+
+interface Ep {
+  b: SyncBinding;
+  released: boolean;
+  teamsObserved: TeamsPresence | null;
+  teamsFacts: TeamsPresence | null;
+  teamsAt: string | null;
+  /** The pair the hub cleared recently and until when its late echo is expected. */
+  clearedEcho: { pair: TeamsPresencePair; until: number; timer: NodeJS.Timeout } | null;
+  callState: PbxCallState | null;
+  userActivity: string | null;
+  hubSlotObserved: PbxSlot | null;
+  pbxAt: string | null;
+  desiredPbx: PbxDesiredState | null;
+  desiredTeams: { presence: TeamsPresencePair | null } | null;
+  hub: HubSetState;
+  /** False for a Teams acknowledgement from before this process/adapter: re-send so the session is refreshed. */
+  teamsFresh: boolean;
+  pbxError: string | null;
+  teamsError: string | null;
+  pbxWriteAt: string | null;
+  teamsWriteAt: string | null;
+  decT2P: EndpointSyncSnapshot["lastDecision"]["teamsToPbx"];
+  decP2T: EndpointSyncSnapshot["lastDecision"]["pbxToTeams"];
+}
+
+interface ConnectorEntry {
+  c: SyncConnector;
+  byGuid: Map<string, Ep>;
+  unsubscribe: (() => void)[];
+  watchQueued: boolean;
+  /** False until the adapter's first `synchronized`: call states are unknown before. */
+  synchronized: boolean;
+}
+
+export class SyncCore {
+  private readonly eps = new Map<string, Ep>();
+  private readonly connectors = new Map<string, ConnectorEntry>();
+  private readonly byTeamsUser = new Map<string, Set<Ep>>();
+  private readonly persisted: Map<string, HubSetState>;
+  private readonly pbxWorker: KeyedWorker;
+  private readonly teamsWorker: KeyedWorker;
+  private readonly log: Logger;
+  private readonly notify: (n: SyncNotice) => void;
+  private readonly echoGraceMs: number;
+  private teams: TeamsAdapter | null = null;
+  private teamsUnsub: (() => void)[] = [];
+  private teamsWatchQueued = false;
+  private readonly unsubscribeRules: () => void;
+  private closed = false;
+
+  constructor(private readonly options: SyncCoreOptions) {
+    this.log = options.logger ?? makeLogger("sync");
+    this.notify = options.notify ?? (() => {});
+    this.echoGraceMs = options.echoGraceMs ?? 30_000;
+    this.persisted = options.persistence.loadAll();
+    const w = {
+      concurrency: options.concurrency ?? 8,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      retryMaxMs: options.retryMaxMs ?? 60_000,
+    };
+    this.pbxWorker = new KeyedWorker((id) => this.applyPbx(id), w);
+    this.teamsWorker = new KeyedWorker((id) => this.applyTeams(id), w);
+    this.unsubscribeRules = options.rules.onSwap((type) => this.onRulesSwapped(type));
+  }
+
+  // ------------------------------------------------------------------ wiring
+
+  addConnector(c: SyncConnector): void {
+    this.removeConnector(c.id);
+    const entry: ConnectorEntry = {
+      c,
+      byGuid: new Map(),
+      unsubscribe: [],
+      watchQueued: false,
+      synchronized: false,
+    };
+    this.connectors.set(c.id, entry);
+    const a = c.adapter;
+    entry.unsubscribe.push(
+      a.on("presence", (guid, items) => this.onPbxPresence(entry, guid, items)),
+      a.on("callState", (guid, state) => this.onCallState(entry, guid, state)),
+      a.on("user", (user) => this.onPbxUser(entry, user)),
+      a.on("synchronized", () => this.onPbxSynchronized(entry)),
+    );
+    for (const ep of this.eps.values()) if (ep.b.connectorId === c.id) entry.byGuid.set(ep.b.pbxGuid, ep);
+    this.queueWatch(entry);
+    for (const ep of entry.byGuid.values()) this.recompute(ep);
+  }
+
+  /** Detach a connector's adapter (its endpoints stay known, neutral-holding, until removed). */
+  removeConnector(id: string): void {
+    const entry = this.connectors.get(id);
+    if (!entry) return;
+    for (const u of entry.unsubscribe) u();
+    this.connectors.delete(id);
+  }
+
+  /** Attach (or replace, or detach with null) the Teams adapter. */
+  setTeams(adapter: TeamsAdapter | null): void {
+    for (const u of this.teamsUnsub) u();
+    this.teamsUnsub = [];
+    this.teams = adapter;
+    for (const ep of this.eps.values()) ep.teamsFresh = false;
+    if (adapter) {
+      this.teamsUnsub.push(
+        adapter.on("presence", (userId, p) => this.onTeamsPresence(userId, p)),
+        adapter.on("synchronized", () => this.reconcileAll("teams")),
+      );
+      this.queueTeamsWatch();
+    }
+    for (const ep of this.eps.values()) this.recompute(ep);
+  }
+
+  upsertEndpoint(b: SyncBinding): void {
+    let ep = this.eps.get(b.id);
+    let teamsUserChanged = false;
+    if (!ep) {
+      ep = {
+        b,
+        released: false,
+        teamsObserved: null,
+        teamsFacts: null,
+        teamsAt: null,
+        clearedEcho: null,
+        callState: null,
+        userActivity: null,
+        hubSlotObserved: null,
+        pbxAt: null,
+        desiredPbx: null,
+        desiredTeams: null,
+        hub: { ...EMPTY_HUB_SET, ...(this.persisted.get(b.id) ?? {}) },
+        teamsFresh: false,
+        pbxError: null,
+        teamsError: null,
+        pbxWriteAt: null,
+        teamsWriteAt: null,
+        decT2P: null,
+        decP2T: null,
+      };
+      this.persisted.delete(b.id);
+      this.eps.set(b.id, ep);
+    } else {
+      const old = ep.b;
+      if (old.teamsUserId !== b.teamsUserId) {
+        this.byTeamsUser.get(old.teamsUserId ?? "")?.delete(ep);
+        teamsUserChanged = true;
+        // Facts of the previous Teams user do not apply to the new one.
+        ep.teamsObserved = null;
+        ep.teamsFacts = null;
+        ep.teamsAt = null;
+      }
+      if (old.connectorId !== b.connectorId || old.pbxGuid !== b.pbxGuid) {
+        this.connectors.get(old.connectorId)?.byGuid.delete(old.pbxGuid);
+      }
+      ep.b = b;
+    }
+    if (b.teamsUserId) {
+      let set = this.byTeamsUser.get(b.teamsUserId);
+      if (!set) {
+        set = new Set();
+        this.byTeamsUser.set(b.teamsUserId, set);
+      }
+      set.add(ep);
+    }
+    const entry = this.connectors.get(b.connectorId);
+    if (entry) {
+      entry.byGuid.set(b.pbxGuid, ep);
+      const user = entry.c.adapter.users().find((u) => u.guid === b.pbxGuid);
+      if (user && entry.synchronized && ep.callState === null) {
+        ep.callState = "idle";
+        ep.userActivity ??= "";
+      }
+      this.queueWatch(entry);
+    }
+    this.queueTeamsWatch();
+    this.recompute(ep);
+    // The session may live on the previous Teams user even if the wanted pair stays the same.
+    if (teamsUserChanged) this.teamsWorker.mark(b.id);
+  }
+
+  /** Forget an endpoint and its persisted hub-set state (release it first to undo). */
+  removeEndpoint(id: string): void {
+    const ep = this.eps.get(id);
+    if (!ep) return;
+    this.eps.delete(id);
+    if (ep.clearedEcho) clearTimeout(ep.clearedEcho.timer);
+    this.byTeamsUser.get(ep.b.teamsUserId ?? "")?.delete(ep);
+    const entry = this.connectors.get(ep.b.connectorId);
+    if (entry?.byGuid.get(ep.b.pbxGuid) === ep) entry.byGuid.delete(ep.b.pbxGuid);
+    this.pbxWorker.cancel(id);
+    this.teamsWorker.cancel(id);
+    this.options.persistence.remove(id);
+    if (entry) this.queueWatch(entry);
+    this.queueTeamsWatch();
+  }
+
+  endpointIds(connectorId?: string): string[] {
+    const out: string[] = [];
+    for (const ep of this.eps.values())
+      if (!connectorId || ep.b.connectorId === connectorId) out.push(ep.b.id);
+    return out;
+  }
+
+  /**
+   * Undo: make the endpoints neutral (hub PBX slot cleared, hub CFB entries removed, Graph session cleared)
+   * and wait until both sides acknowledged, at most timeoutMs. Returns the ids not yet neutral.
+   */
+  async release(ids: readonly string[], timeoutMs: number): Promise<string[]> {
+    const eps = ids.map((id) => this.eps.get(id)).filter((x): x is Ep => !!x);
+    for (const ep of eps) {
+      ep.released = true;
+      this.recompute(ep);
+      // Re-check even if desired did not change (e.g. an earlier failed write waiting for its retry).
+      this.pbxWorker.mark(ep.b.id);
+      this.teamsWorker.mark(ep.b.id);
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = eps.filter((ep) => !isNeutral(ep.hub));
+      if (left.length === 0 || Date.now() >= deadline) return left.map((ep) => ep.b.id);
+      await sleep(Math.min(20, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  /** Lift a release (connector re-enabled): the endpoints follow their rules again. */
+  unrelease(ids: readonly string[]): void {
+    for (const id of ids) {
+      const ep = this.eps.get(id);
+      if (!ep || !ep.released) continue;
+      ep.released = false;
+      this.recompute(ep);
+    }
+  }
+
+  /** Compare and apply for every endpoint (or one side); the same path as reconnect, reload and restart. */
+  reconcileAll(side?: "pbx" | "teams"): void {
+    for (const ep of this.eps.values()) {
+      this.recompute(ep);
+      if (side !== "teams") this.pbxWorker.mark(ep.b.id);
+      if (side !== "pbx") this.teamsWorker.mark(ep.b.id);
+    }
+  }
+
+  snapshot(id: string): EndpointSyncSnapshot | undefined {
+    const ep = this.eps.get(id);
+    if (!ep) return undefined;
+    return {
+      binding: ep.b,
+      released: ep.released,
+      teams: { facts: ep.teamsFacts, observed: ep.teamsObserved, at: ep.teamsAt },
+      pbx: { callState: ep.callState, activity: ep.userActivity, hubSlot: ep.hubSlotObserved, at: ep.pbxAt },
+      desiredPbx: ep.desiredPbx,
+      desiredTeams: ep.desiredTeams,
+      hub: ep.hub,
+      pbxPending: this.pbxPending(ep),
+      teamsPending: this.teamsPending(ep),
+      pbxError: ep.pbxError,
+      teamsError: ep.teamsError,
+      pbxWriteAt: ep.pbxWriteAt,
+      teamsWriteAt: ep.teamsWriteAt,
+      lastDecision: { teamsToPbx: ep.decT2P, pbxToTeams: ep.decP2T },
+    };
+  }
+
+  stats(): { endpoints: number; pending: number; failing: number } {
+    return {
+      endpoints: this.eps.size,
+      pending: this.pbxWorker.pending() + this.teamsWorker.pending(),
+      failing: this.pbxWorker.failing() + this.teamsWorker.failing(),
+    };
+  }
+
+  /** Resolves when no write is queued or running on either side (tests, shutdown). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      await Promise.all([this.pbxWorker.idle(), this.teamsWorker.idle()]);
+      await sleep(0);
+      if (this.pbxWorker.pending() === 0 && this.teamsWorker.pending() === 0) return;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribeRules();
+    for (const id of [...this.connectors.keys()]) this.removeConnector(id);
+    this.setTeams(null);
+    for (const ep of this.eps.values()) if (ep.clearedEcho) clearTimeout(ep.clearedEcho.timer);
+    this.pbxWorker.close();
+    this.teamsWorker.close();
+  }
+
+  // ------------------------------------------------------------------ events (hot path)
+
+  private onTeamsPresence(userId: string, p: TeamsPresence): void {
+    const set = this.byTeamsUser.get(userId);
+    if (!set || set.size === 0) return;
+    const at = new Date().toISOString();
+    for (const ep of set) {
+      ep.teamsObserved = p;
+      ep.teamsAt = at;
+      const echo = this.isTeamsEcho(ep, p);
+      this.notify({ kind: "event.processed", side: "teams", echo });
+      if (echo || sameTeamsPresence(ep.teamsFacts, p)) continue;
+      ep.teamsFacts = p;
+      this.recomputePbx(ep, true);
+    }
+  }
+
+  private onPbxPresence(entry: ConnectorEntry, guid: string, items: PbxPresenceItem[]): void {
+    const ep = entry.byGuid.get(guid);
+    if (!ep) return;
+    const { userActivity, hubSlot } = splitPresence(items, entry.c.adapter.hubContact);
+    ep.pbxAt = new Date().toISOString();
+    ep.hubSlotObserved = hubSlot;
+    // The PBX shows what really is in the hub's slot. If it differs from what we believe and no write is
+    // on its way, believe the PBX (someone cleared it, the PBX restarted) and let the worker correct it.
+    if (!ep.hub.pbxDirty && !this.pbxWorker.isBusy(ep.b.id) && !sameSlot(ep.hub.pbx, hubSlot)) {
+      this.setHub(ep, { pbx: hubSlot });
+      this.pbxWorker.mark(ep.b.id);
+    }
+    // Unchanged user activity: the event was (at most) the echo of the hub's own slot.
+    const unchanged = ep.userActivity === userActivity;
+    this.notify({ kind: "event.processed", side: "pbx", echo: unchanged });
+    if (unchanged) return;
+    ep.userActivity = userActivity;
+    if (ep.callState === null && entry.synchronized) ep.callState = "idle";
+    this.recomputeTeams(ep, true);
+  }
+
+  private onCallState(entry: ConnectorEntry, guid: string, state: PbxCallState): void {
+    const ep = entry.byGuid.get(guid);
+    if (!ep) return;
+    ep.pbxAt = new Date().toISOString();
+    this.notify({ kind: "event.processed", side: "pbx", echo: false });
+    if (ep.callState === state) return;
+    ep.callState = state;
+    ep.userActivity ??= "";
+    this.recomputeTeams(ep, true);
+  }
+
+  private onPbxUser(entry: ConnectorEntry, user: PbxUser): void {
+    const ep = entry.byGuid.get(user.guid);
+    // A CFB change (e.g. the user removed their own entry) can change what "ensure" has to do.
+    if (ep?.desiredPbx?.cfb === "ensure") this.pbxWorker.mark(ep.b.id);
+  }
+
+  private onPbxSynchronized(entry: ConnectorEntry): void {
+    entry.synchronized = true;
+    // After a (re)connect every watched user without a call event is idle; then compare and apply all.
+    for (const ep of entry.byGuid.values()) {
+      ep.callState ??= "idle";
+      ep.userActivity ??= "";
+      this.recompute(ep);
+      this.pbxWorker.mark(ep.b.id);
+      this.teamsWorker.mark(ep.b.id);
+    }
+  }
+
+  private onRulesSwapped(type: string): void {
+    for (const entry of this.connectors.values()) {
+      if (entry.c.type !== type) continue;
+      for (const ep of entry.byGuid.values()) this.recompute(ep, true);
+    }
+  }
+
+  // ------------------------------------------------------------------ decisions
+
+  private ruleSet(ep: Ep): { entry: ConnectorEntry; rs: ActiveRuleSet } | undefined {
+    const entry = this.connectors.get(ep.b.connectorId);
+    if (!entry) return undefined;
+    const rs = this.options.rules.get(entry.c.type);
+    return rs ? { entry, rs } : undefined;
+  }
+
+  /** The endpoint follows its rules (otherwise the hub wants both sides neutral). */
+  private active(ep: Ep): boolean {
+    return ep.b.enabled && !!ep.b.teamsUserId && !ep.released && !this.closed;
+  }
+
+  private recompute(ep: Ep, log = false): void {
+    this.recomputePbx(ep, log);
+    this.recomputeTeams(ep, log);
+  }
+
+  private recomputePbx(ep: Ep, log: boolean): void {
+    let desired: PbxDesiredState | null;
+    const ctx = this.ruleSet(ep);
+    if (!this.active(ep) || !ctx || !this.teams) {
+      desired = NEUTRAL_PBX;
+    } else if (!ep.teamsFacts) {
+      desired = null; // Teams facts not known yet (start-up): hold what is set rather than flicker.
+    } else {
+      const d = ctx.rs.decideTeamsToPbx(ep.teamsFacts);
+      desired = { activity: d.activity, note: d.activity ? d.note : "", cfb: d.cfb };
+      const changed = !samePbxDesired(desired, ep.desiredPbx);
+      if (log || changed) {
+        const f = ep.teamsFacts;
+        ep.decT2P = {
+          rule: d.rule,
+          reason: `Teams ${f.availability}/${f.activity}${f.outOfOffice ? " (out of office)" : ""} → PBX ${
+            d.activity || "available"
+          }${d.cfb === "ensure" && d.activity ? " + busy destination" : ""} (rule ${d.rule})`,
+          at: new Date().toISOString(),
+          revision: ctx.rs.revision,
+        };
+        this.notify({
+          kind: "decision.teamsToPbx",
+          endpointId: ep.b.id,
+          connectorId: ep.b.connectorId,
+          input: f,
+          decision: d,
+          revision: ctx.rs.revision,
+        });
+      }
+    }
+    if (desired === null || samePbxDesired(desired, ep.desiredPbx)) return;
+    ep.desiredPbx = desired;
+    this.pbxWorker.mark(ep.b.id);
+    this.notify({ kind: "endpoint.changed", endpointId: ep.b.id });
+  }
+
+  private recomputeTeams(ep: Ep, log: boolean): void {
+    let desired: { presence: TeamsPresencePair | null } | null;
+    const ctx = this.ruleSet(ep);
+    if (!this.active(ep) || !ctx) {
+      desired = { presence: null };
+    } else if (ep.callState === null) {
+      desired = null; // PBX facts not known yet
+    } else {
+      const input = { callState: ep.callState, activity: ep.userActivity ?? "" };
+      const d = ctx.rs.decidePbxToTeams(input);
+      desired = { presence: d.presence };
+      const changed = !ep.desiredTeams || !samePair(ep.desiredTeams.presence, d.presence);
+      if (log || changed) {
+        ep.decP2T = {
+          rule: d.rule,
+          reason: `PBX ${input.callState}${input.activity ? `, ${input.activity}` : ""} → Teams ${
+            d.presence ? `${d.presence.availability}/${d.presence.activity}` : "cleared"
+          } (rule ${d.rule})`,
+          at: new Date().toISOString(),
+          revision: ctx.rs.revision,
+        };
+        this.notify({
+          kind: "decision.pbxToTeams",
+          endpointId: ep.b.id,
+          connectorId: ep.b.connectorId,
+          input,
+          decision: d,
+          revision: ctx.rs.revision,
+        });
+      }
+    }
+    if (desired === null) return;
+    if (ep.desiredTeams && samePair(ep.desiredTeams.presence, desired.presence)) return;
+    ep.desiredTeams = desired;
+    this.teamsWorker.mark(ep.b.id);
+    this.notify({ kind: "endpoint.changed", endpointId: ep.b.id });
+  }
+
+  // ------------------------------------------------------------------ echo handling (Teams)
+
+  /**
+   * Graph reports only the aggregate of all sessions, so an observation equal to the pair of the hub's own
+   * session (wanted, being written or acknowledged) cannot be told apart from the user's own presence and
+   * is treated as the hub's echo. A pair the hub just cleared is still an echo for echoGraceMs.
+   */
+  private isTeamsEcho(ep: Ep, p: TeamsPresence): boolean {
+    if (showsPair(p, ep.desiredTeams?.presence) || showsPair(p, ep.hub.teams)) return true;
+    return !!ep.clearedEcho && ep.clearedEcho.until > Date.now() && showsPair(p, ep.clearedEcho.pair);
+  }
+
+  /** The echo window changed: the last observation may now be the user's own presence. */
+  private reevaluateTeamsObservation(ep: Ep): void {
+    const p = ep.teamsObserved;
+    if (!p || this.isTeamsEcho(ep, p) || sameTeamsPresence(ep.teamsFacts, p)) return;
+    ep.teamsFacts = p;
+    this.recomputePbx(ep, true);
+  }
+
+  private startClearedEcho(ep: Ep, pair: TeamsPresencePair): void {
+    if (ep.clearedEcho) clearTimeout(ep.clearedEcho.timer);
+    const timer = setTimeout(() => {
+      if (ep.clearedEcho?.timer === timer) ep.clearedEcho = null;
+      this.reevaluateTeamsObservation(ep);
+    }, this.echoGraceMs);
+    timer.unref?.();
+    ep.clearedEcho = { pair, until: Date.now() + this.echoGraceMs, timer };
+  }
+
+  // ------------------------------------------------------------------ workers (apply differences)
+
+  private setHub(ep: Ep, patch: Partial<HubSetState>): void {
+    ep.hub = { ...ep.hub, ...patch };
+    // A removed endpoint (write finished after the removal) has no row to persist into.
+    if (this.eps.get(ep.b.id) !== ep) return;
+    this.options.persistence.save(ep.b.id, ep.hub);
+  }
+
+  private pbxPending(ep: Ep): boolean {
+    const d = ep.desiredPbx;
+    if (!d) return false;
+    const wantSlot = d.activity ? { activity: d.activity, note: d.note } : null;
+    if (ep.hub.pbxDirty || !sameSlot(ep.hub.pbx, wantSlot)) return true;
+    if (!(d.cfb === "ensure" && d.activity) && ep.hub.cfb) return true;
+    return this.pbxWorker.isBusy(ep.b.id);
+  }
+
+  private teamsPending(ep: Ep): boolean {
+    const d = ep.desiredTeams;
+    if (!d) return false;
+    if (ep.hub.teamsDirty || !samePair(ep.hub.teams, d.presence)) return true;
+    return this.teamsWorker.isBusy(ep.b.id);
+  }
+
+  private async applyPbx(id: string): Promise<RunResult> {
+    const ep = this.eps.get(id);
+    if (!ep) return "done";
+    const entry = this.connectors.get(ep.b.connectorId);
+    if (!entry) return "done";
+    const a = entry.c.adapter;
+    // Offline: nothing to do now; the adapter's next `synchronized` reconciles everything.
+    if (a.status().state !== "online") return "deferred";
+    const guid = ep.b.pbxGuid;
+    const write = async (
+      op: "setPresence" | "addCfb" | "removeCfb",
+      detail: Record<string, unknown>,
+      fn: () => Promise<void>,
+    ) => {
+      try {
+        await fn();
+        ep.pbxError = null;
+        ep.pbxWriteAt = new Date().toISOString();
+        this.notify({
+          kind: "write",
+          side: "pbx",
+          op,
+          endpointId: id,
+          connectorId: ep.b.connectorId,
+          ok: true,
+          detail,
+        });
+        return true;
+      } catch (e) {
+        ep.pbxError = `${op} failed: ${errorMessage(e)}`;
+        this.notify({
+          kind: "write",
+          side: "pbx",
+          op,
+          endpointId: id,
+          connectorId: ep.b.connectorId,
+          ok: false,
+          detail,
+          error: errorMessage(e),
+        });
+        this.log.warn({ endpointId: id, op, err: errorMessage(e) }, "PBX write failed; will retry");
+        return false;
+      }
+    };
+
+    // 0. A crash during addCfb: adopt the entry that appeared for that destination since (if any).
+    if (ep.hub.cfbIntent && !ep.hub.cfb) {
+      const intent = ep.hub.cfbIntent;
+      const user = a.users().find((u) => u.guid === guid);
+      if (!user) return "deferred";
+      const adopted = user.cfb.find(
+        (x) => matchesDestination(x, intent.destination) && !intent.before.some((b) => sameEntry(b, x)),
+      );
+      this.setHub(ep, { cfb: adopted ?? null, cfbIntent: null });
+    }
+    const d = ep.desiredPbx;
+    if (!d) return "done";
+    const wantCfb = d.cfb === "ensure" && d.activity !== "";
+
+    // 1. Going busy: make sure a busy destination exists before the presence that makes the PBX divert.
+    if (wantCfb && !ep.hub.cfb) {
+      const user = a.users().find((u) => u.guid === guid);
+      const own = user?.cfb ?? [];
+      if (user && own.length === 0 && entry.c.defaultDestination) {
+        const destination = entry.c.defaultDestination;
+        this.setHub(ep, { cfbIntent: { destination, before: own } });
+        let added: CfbEntry | undefined;
+        const ok = await write("addCfb", { destination }, async () => {
+          added = await a.addCfb(guid, destination);
+        });
+        if (!ok) {
+          this.setHub(ep, { cfbIntent: null });
+          return "retry";
+        }
+        this.setHub(ep, { cfb: added ?? { e164: destination }, cfbIntent: null });
+      }
+    }
+
+    // 2. The hub's presence slot.
+    const target: PbxSlot | null = d.activity ? { activity: d.activity, note: d.note } : null;
+    if (ep.hub.pbxDirty || !sameSlot(ep.hub.pbx, target)) {
+      this.setHub(ep, { pbxDirty: true });
+      const ok = await write("setPresence", { activity: d.activity, note: d.note }, () =>
+        a.setPresence(guid, target?.activity ?? "", target?.note ?? ""),
+      );
+      if (!ok) return "retry";
+      this.setHub(ep, { pbx: target, pbxDirty: false });
+    }
+
+    // 3. Presence cleared (or CFB no longer wanted): remove exactly the entry the hub added.
+    if (!wantCfb && ep.hub.cfb) {
+      const entryToRemove = ep.hub.cfb;
+      const ok = await write("removeCfb", { entry: entryToRemove }, async () => {
+        await a.removeCfb(guid, entryToRemove);
+      });
+      if (!ok) return "retry";
+      this.setHub(ep, { cfb: null });
+    }
+    this.notify({ kind: "endpoint.changed", endpointId: id });
+    return "done";
+  }
+
+  private async applyTeams(id: string): Promise<RunResult> {
+    const ep = this.eps.get(id);
+    if (!ep) return "done";
+    const d = ep.desiredTeams;
+    const t = this.teams;
+    if (!d || !t) return "done";
+    if (t.status().state !== "online") return "deferred";
+    const userId = ep.b.teamsUserId;
+    const hub = ep.hub;
+    const write = async (
+      op: "setPresence" | "clearPresence",
+      target: string,
+      detail: Record<string, unknown>,
+      fn: () => Promise<void>,
+    ) => {
+      try {
+        await fn();
+        ep.teamsError = null;
+        ep.teamsWriteAt = new Date().toISOString();
+        this.notify({
+          kind: "write",
+          side: "teams",
+          op,
+          endpointId: id,
+          connectorId: ep.b.connectorId,
+          ok: true,
+          detail: { userId: target, ...detail },
+        });
+        return true;
+      } catch (e) {
+        ep.teamsError = `${op} failed: ${errorMessage(e)}`;
+        this.notify({
+          kind: "write",
+          side: "teams",
+          op,
+          endpointId: id,
+          connectorId: ep.b.connectorId,
+          ok: false,
+          detail: { userId: target, ...detail },
+          error: errorMessage(e),
+        });
+        this.log.warn({ endpointId: id, op, err: errorMessage(e) }, "Teams write failed; will retry");
+        return false;
+      }
+    };
+    const sessionUser = hub.teamsUserId ?? userId;
+    const hasSession = hub.teams !== null || hub.teamsDirty;
+    // Clear: nothing wanted, or the session lives on a Teams user the endpoint is no longer mapped to.
+    if (hasSession && sessionUser && (d.presence === null || sessionUser !== userId)) {
+      const cleared = hub.teams;
+      this.setHub(ep, { teamsDirty: true });
+      const ok = await write("clearPresence", sessionUser, {}, () => t.clearPresence(sessionUser));
+      if (!ok) return "retry";
+      this.setHub(ep, { teams: null, teamsUserId: null, teamsDirty: false });
+      if (cleared) this.startClearedEcho(ep, cleared);
+      this.reevaluateTeamsObservation(ep);
+    }
+    const want = ep.desiredTeams?.presence ?? null;
+    if (want && userId && (ep.hub.teamsDirty || !ep.teamsFresh || !samePair(ep.hub.teams, want))) {
+      this.setHub(ep, { teamsDirty: true, teamsUserId: userId });
+      const ok = await write(
+        "setPresence",
+        userId,
+        { availability: want.availability, activity: want.activity },
+        () => t.setPresence(userId, want),
+      );
+      if (!ok) return "retry";
+      ep.teamsFresh = true;
+      this.setHub(ep, { teams: want, teamsUserId: userId, teamsDirty: false });
+    }
+    if (!want && !hasSession) ep.teamsFresh = true;
+    this.reevaluateTeamsObservation(ep);
+    this.notify({ kind: "endpoint.changed", endpointId: id });
+    return "done";
+  }
+
+  // ------------------------------------------------------------------ watch lists
+
+  private queueWatch(entry: ConnectorEntry): void {
+    if (entry.watchQueued) return;
+    entry.watchQueued = true;
+    queueMicrotask(() => {
+      entry.watchQueued = false;
+      if (this.connectors.get(entry.c.id) !== entry) return;
+      const guids: string[] = [];
+      for (const ep of entry.byGuid.values()) {
+        if (this.active(ep) || !isNeutral(ep.hub) || ep.released) guids.push(ep.b.pbxGuid);
+      }
+      entry.c.adapter.watch(guids);
+    });
+  }
+
+  private queueTeamsWatch(): void {
+    if (this.teamsWatchQueued) return;
+    this.teamsWatchQueued = true;
+    queueMicrotask(() => {
+      this.teamsWatchQueued = false;
+      const t = this.teams;
+      if (!t) return;
+      const ids = new Set<string>();
+      for (const ep of this.eps.values()) {
+        if (ep.b.teamsUserId && ep.b.enabled) ids.add(ep.b.teamsUserId);
+      }
+      t.watch([...ids]);
+    });
+  }
+}
+
+export function isNeutral(h: HubSetState): boolean {
+  return !h.pbx && !h.pbxDirty && !h.cfb && !h.cfbIntent && !h.teams && !h.teamsDirty;
+}
+
+function matchesDestination(e: CfbEntry, destination: string): boolean {
+  return e.e164 === destination || e.h323 === destination;
+}
+
+function sameEntry(a: CfbEntry, b: CfbEntry): boolean {
+  return (
+    a.e164 === b.e164 &&
+    a.h323 === b.h323 &&
+    a.bool === b.bool &&
+    !!a.boolNot === !!b.boolNot &&
+    !!a.precedence === !!b.precedence &&
+    !!a.filtered === !!b.filtered
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
