@@ -31,6 +31,8 @@ export interface TeamsConfig {
   subscriptionLifetimeMs?: number;
   /** Renew a subscription this long before it expires. Default 15 min. */
   subscriptionRenewBeforeMs?: number;
+  /** Check that each subscription still exists this often (lost subscriptions are normal, §3.2). Default 5 min. */
+  subscriptionCheckIntervalMs?: number;
   /** Users per subscription (Graph max 650). */
   usersPerSubscription?: number;
   /** Parallel Graph requests per tenant. Default 4. */
@@ -65,6 +67,7 @@ export interface ResolvedTeamsConfig {
   presenceRefreshBeforeMs: number;
   subscriptionLifetimeMs: number;
   subscriptionRenewBeforeMs: number;
+  subscriptionCheckIntervalMs: number;
   usersPerSubscription: number;
   maxConcurrency: number;
   maxRetries: number;
@@ -130,6 +133,7 @@ export function resolveTeamsConfig(c: TeamsConfig): ResolvedTeamsConfig {
     presenceRefreshBeforeMs: c.presenceRefreshBeforeMs ?? 90_000,
     subscriptionLifetimeMs,
     subscriptionRenewBeforeMs: Math.min(c.subscriptionRenewBeforeMs ?? 15 * 60_000, subscriptionLifetimeMs / 2),
+    subscriptionCheckIntervalMs: c.subscriptionCheckIntervalMs ?? 5 * 60_000,
     usersPerSubscription,
     maxConcurrency: Math.max(1, c.maxConcurrency ?? 4),
     maxRetries: c.maxRetries ?? 5,

@@ -4,10 +4,21 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import type { HttpTransport } from "./http.js";
 
-export function createMsalNetworkClient(transport: HttpTransport, rewrite?: { from: string; to: string }): INetworkModule {
+export interface MsalNetworkClient extends INetworkModule {
+  /** The last transport failure; msal reports those only as "endpoints_resolution_error". */
+  lastError?: Error;
+}
+
+export function createMsalNetworkClient(transport: HttpTransport, rewrite?: { from: string; to: string }): MsalNetworkClient {
   const map = (url: string): string => (rewrite && url.startsWith(rewrite.from) ? rewrite.to + url.slice(rewrite.from.length) : url);
   async function send<T>(method: string, url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-    const res = await transport.request({ method, url: map(url), headers: options?.headers, body: options?.body, timeoutMs: timeout });
+    let res: Awaited<ReturnType<HttpTransport["request"]>>;
+    try {
+      res = await transport.request({ method, url: map(url), headers: options?.headers, body: options?.body, timeoutMs: timeout });
+    } catch (e) {
+      client.lastError = e as Error;
+      throw e;
+    }
     let body: unknown = {};
     try {
       body = res.body ? JSON.parse(res.body) : {};
@@ -17,8 +28,9 @@ export function createMsalNetworkClient(transport: HttpTransport, rewrite?: { fr
     }
     return { status: res.status, headers: res.headers, body: body as T };
   }
-  return {
+  const client: MsalNetworkClient = {
     sendGetRequestAsync: (url, options, timeout) => send("GET", url, options, timeout),
     sendPostRequestAsync: (url, options) => send("POST", url, options),
   };
+  return client;
 }

@@ -68,6 +68,7 @@ export function createAppTokenSource(cfg: ResolvedTeamsConfig, transport: HttpTr
   const httpsAuthority = cfg.authority.replace(/^http:/, "https:");
   const rewrite = cfg.authority.startsWith("http:") ? { from: httpsAuthority, to: cfg.authority } : undefined;
   const host = new URL(httpsAuthority).host;
+  const network = createMsalNetworkClient(transport, rewrite);
   const msalConfig: Configuration = {
     auth: {
       clientId: cfg.clientId,
@@ -90,16 +91,17 @@ export function createAppTokenSource(cfg: ResolvedTeamsConfig, transport: HttpTr
           }
         : {}),
     },
-    system: { networkClient: createMsalNetworkClient(transport, rewrite), disableInternalRetries: true },
+    system: { networkClient: network, disableInternalRetries: true },
   };
   let cca = new ConfidentialClientApplication(msalConfig);
   return {
     async getToken(): Promise<string> {
       let result: Awaited<ReturnType<ConfidentialClientApplication["acquireTokenByClientCredential"]>>;
+      network.lastError = undefined;
       try {
         result = await cca.acquireTokenByClientCredential({ scopes: [appScope(cfg)] });
       } catch (e) {
-        throw mapMsalError(e);
+        throw mapMsalError(e, network.lastError);
       }
       if (!result?.accessToken) throw new HubError("AUTH_FAILED", "The identity platform returned no access token");
       return result.accessToken;
@@ -111,8 +113,12 @@ export function createAppTokenSource(cfg: ResolvedTeamsConfig, transport: HttpTr
   };
 }
 
-function mapMsalError(e: unknown): HubError {
+function mapMsalError(e: unknown, networkError?: Error): HubError {
   if (e instanceof HubError) return e;
+  if (networkError) {
+    const tlsHint = /certificate|self.signed|CERT_/i.test(networkError.message) ? " (the server's certificate is not trusted: configure its CA)" : "";
+    return new HubError(networkError instanceof HubError ? networkError.code : "CONNECT_FAILED", `${networkError.message}${tlsHint}`, { cause: e });
+  }
   const err = e as { errorCode?: string; errorMessage?: string; subError?: string; cause?: unknown; name?: string };
   const code = err.errorCode ?? "";
   const cause = err.cause;
