@@ -38,7 +38,7 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
   ) {
     super();
     this.hubContact = config.hubContact ?? DEFAULT_HUB_CONTACT;
-    this.log = options.log ?? logger("innovaphone", { server: config.server, app: config.username });
+    this.log = options.log ?? logger("innovaphone", { server: config.server, appObject: config.username });
     this.calls = new CallMonitor((guid, state) => this.emit("callState", guid, state));
     this.supervisor = new Supervisor(
       () => this.connectOnce(),
@@ -57,8 +57,7 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
     try {
       validateInnovaphoneConfig(this.config);
     } catch (e) {
-      this.supervisor.stop();
-      this.emit("status", { state: "error", reason: (e as Error).message, since: new Date().toISOString() });
+      this.supervisor.fail("error", (e as Error).message);
       return;
     }
     this.supervisor.start();

@@ -77,7 +77,9 @@ const defaultFactory: SocketFactory = (url, options) => new WebSocket(url, optio
 
 export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
   private ws: WebSocket | undefined;
-  private readonly pending: Pending[] = [];
+  private readonly pending = new Set<Pending>();
+  /** Index of `pending` by src: thousands of subscriptions may be in flight at once. */
+  private readonly pendingBySrc = new Map<string, Pending>();
   private readonly srcHandlers = new Map<string, (msg: AppMessage) => void>();
   private readonly log: Logger;
   private closed = false;
@@ -175,7 +177,7 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
         });
       }
       this.loggedIn = true;
-      this.log.info({ url: this.opts.url, app: this.opts.app }, "logged in to the PBX");
+      this.log.info({ url: this.opts.url, appObject: this.opts.app }, "logged in to the PBX");
     } catch (e) {
       const err = e instanceof HubError ? e : new HubError("PROTOCOL", String(e));
       this.shutdown(err);
@@ -215,7 +217,8 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
           );
         }, timeoutMs),
       };
-      this.pending.push(p);
+      this.pending.add(p);
+      if (src) this.pendingBySrc.set(src, p);
       const msg: Record<string, unknown> = { ...body, mt };
       if (api) msg.api = api;
       if (src) msg.src = src;
@@ -285,8 +288,8 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
   private route(msg: AppMessage) {
     if (msg.mt === "KeepAlive" || msg.mt === "KeepAliveResult") return;
     if (msg.src !== undefined) {
-      const p = this.pending.find((x) => x.src === msg.src && `${x.mt}Result` === msg.mt);
-      if (p) return this.settle(p, msg);
+      const p = this.pendingBySrc.get(msg.src);
+      if (p && `${p.mt}Result` === msg.mt) return this.settle(p, msg);
       const l = this.srcHandlers.get(msg.src);
       if (l) {
         try {
@@ -298,7 +301,13 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
       }
     } else {
       // Some PBX replies omit src: take the oldest request on the same api whose result name matches.
-      const p = this.pending.find((x) => `${x.mt}Result` === msg.mt && (x.api ?? "") === (msg.api ?? ""));
+      let p: Pending | undefined;
+      for (const x of this.pending) {
+        if (`${x.mt}Result` === msg.mt && (x.api ?? "") === (msg.api ?? "")) {
+          p = x;
+          break;
+        }
+      }
       if (p) return this.settle(p, msg);
     }
     this.emit("unhandled", msg);
@@ -311,8 +320,8 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
 
   private removePending(p: Pending): void {
     clearTimeout(p.timer);
-    const i = this.pending.indexOf(p);
-    if (i >= 0) this.pending.splice(i, 1);
+    if (p.src && this.pendingBySrc.get(p.src) === p) this.pendingBySrc.delete(p.src);
+    this.pending.delete(p);
   }
 
   private startLiveness(): void {
@@ -350,7 +359,9 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
     this.closed = true;
     this.loggedIn = false;
     if (this.livenessTimer) clearInterval(this.livenessTimer);
-    const pending = this.pending.splice(0);
+    const pending = [...this.pending];
+    this.pending.clear();
+    this.pendingBySrc.clear();
     for (const p of pending) {
       clearTimeout(p.timer);
       p.reject(err);

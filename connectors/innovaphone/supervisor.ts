@@ -61,6 +61,13 @@ export class Supervisor {
     if (this.current.state === "online") this.set("online", reason);
   }
 
+  /** Enter a terminal state without connecting (e.g. invalid configuration). */
+  fail(state: "error" | "auth_failed", reason: string): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.set(state, reason);
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
