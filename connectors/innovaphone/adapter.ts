@@ -152,7 +152,15 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
           removed: (guid) => this.onUserRemoved(guid),
         },
         { timeoutMs: c.requestTimeoutMs },
-      );
+      ).catch((e) => {
+        if (isHubError(e, "TIMEOUT")) {
+          throw new HubError(
+            "ACCESS_DENIED",
+            "The PBX does not answer the user list — enable TableUsers on the App object",
+          );
+        }
+        throw e;
+      });
       // Users deleted while we were disconnected.
       for (const guid of [...this.userMap.keys()]) if (!seen.has(guid)) this.onUserRemoved(guid);
       await this.subscribeAll(subs, true);

@@ -110,7 +110,15 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
       wsOptions.rejectUnauthorized = this.opts.tls?.insecure !== true;
     }
     const factory = this.opts.socketFactory ?? defaultFactory;
-    const ws = factory(this.opts.url, wsOptions);
+    let ws: WebSocket;
+    try {
+      ws = factory(this.opts.url, wsOptions);
+    } catch (e) {
+      this.closed = true;
+      throw new HubError("CONNECT_FAILED", `Cannot connect to ${this.opts.url}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
     this.ws = ws;
     await new Promise<void>((resolve, reject) => {
       const onOpen = () => {

@@ -53,10 +53,11 @@ export async function testInnovaphoneConnection(
     socketFactory: options.socketFactory,
     log: logger("innovaphone", { test: true }),
   });
-  const overall = setTimeout(
-    () => client.close(`Connection test timed out after ${timeoutMs} ms`),
-    timeoutMs,
-  );
+  let timedOut = false;
+  const overall = setTimeout(() => {
+    timedOut = true;
+    client.close(`Connection test timed out after ${timeoutMs} ms`);
+  }, timeoutMs);
   try {
     try {
       await client.connect();
@@ -77,6 +78,7 @@ export async function testInnovaphoneConnection(
       await client.request(PBX_API, "GetNodeInfo", {}, { timeoutMs: probe() });
       add("PbxApi", "ok", "PbxApi OK");
     } catch (e) {
+      if (isHubError(e, "CONNECTION_CLOSED")) throw e;
       add(
         "PbxApi",
         "error",
@@ -111,6 +113,7 @@ export async function testInnovaphoneConnection(
         );
       }
     } catch (e) {
+      if (isHubError(e, "CONNECTION_CLOSED")) throw e;
       add(
         "PbxTableUsers",
         "error",
@@ -147,7 +150,7 @@ export async function testInnovaphoneConnection(
       add("RCC", "warn", "RCC access missing — PBX call state (busy on a PBX call) is unavailable");
     }
   } catch (e) {
-    add("Timeout", "error", errorMessage(e));
+    add(timedOut ? "Timeout" : "Connection", "error", errorMessage(e));
   } finally {
     clearTimeout(overall);
     client.close("Connection test finished");
