@@ -40,8 +40,6 @@ export interface DecisionTables {
   pbxToTeams: PbxCell[];
 }
 
-export const teamsKey = (availability: string, activity: string, outOfOffice: boolean): string =>
-  `${availability.toLowerCase()}|${activity.toLowerCase()}|${outOfOffice ? 1 : 0}`;
 export const pbxKey = (callState: string, activity: string): string => `${callState.toLowerCase()}|${activity.toLowerCase()}`;
 
 const PBX_ACTIVITY_SET = new Set<string>(PBX_ACTIVITIES);
@@ -145,6 +143,25 @@ export interface CompiledRuleSetInit {
   warnings: RuleDiagnostic[];
 }
 
+function buildTeamsIndex(cells: TeamsCell[]): Map<string, Map<string, readonly [PbxPresenceDecision, PbxPresenceDecision]>> {
+  const index = new Map<string, Map<string, [PbxPresenceDecision, PbxPresenceDecision]>>();
+  for (const c of cells) {
+    for (const av of new Set([c.availability, c.availability.toLowerCase()])) {
+      let byActivity = index.get(av);
+      if (!byActivity) {
+        byActivity = new Map();
+        index.set(av, byActivity);
+      }
+      for (const ac of new Set([c.activity, c.activity.toLowerCase()])) {
+        const pair = byActivity.get(ac) ?? ([undefined, undefined] as unknown as [PbxPresenceDecision, PbxPresenceDecision]);
+        pair[c.outOfOffice ? 1 : 0] = c.decision;
+        byActivity.set(ac, pair);
+      }
+    }
+  }
+  return index;
+}
+
 /** A loaded, validated, self-tested rule set. Immutable; the registry publishes a new one per revision. */
 export class CompiledRuleSet implements ActiveRuleSet {
   readonly id: string;
@@ -163,7 +180,8 @@ export class CompiledRuleSet implements ActiveRuleSet {
   readonly tables: DecisionTables;
   readonly warnings: readonly RuleDiagnostic[];
   readonly words: Readonly<Record<string, string>>;
-  private readonly teamsTable: Map<string, PbxPresenceDecision>;
+  /** availability → activity → [not out of office, out of office]; keyed by canonical AND lower-case spelling. */
+  private readonly teamsTable: Map<string, Map<string, readonly [PbxPresenceDecision, PbxPresenceDecision]>>;
   private readonly pbxTable: Map<string, TeamsPresenceDecision>;
 
   constructor(init: CompiledRuleSetInit) {
@@ -183,14 +201,17 @@ export class CompiledRuleSet implements ActiveRuleSet {
     this.tables = init.tables;
     this.warnings = init.warnings;
     this.words = wordsFor(init.doc);
-    this.teamsTable = new Map(init.tables.teamsToPbx.map((c) => [teamsKey(c.availability, c.activity, c.outOfOffice), c.decision]));
+    this.teamsTable = buildTeamsIndex(init.tables.teamsToPbx);
     this.pbxTable = new Map(init.tables.pbxToTeams.map((c) => [pbxKey(c.callState, c.activity), c.decision]));
   }
 
   /** Hot path: one Map lookup. Unknown availability/activity → default (reported once). */
   decideTeamsToPbx(teams: TeamsPresence): PbxPresenceDecision {
-    const hit = this.teamsTable.get(teamsKey(teams.availability, teams.activity, teams.outOfOffice));
-    if (hit) return hit;
+    // Exact (canonical) spelling first — what Graph sends — so the common case allocates nothing.
+    const cell =
+      this.teamsTable.get(teams.availability)?.get(teams.activity) ??
+      this.teamsTable.get(teams.availability.toLowerCase())?.get(teams.activity.toLowerCase());
+    if (cell) return cell[teams.outOfOffice ? 1 : 0];
     if (!TEAMS_DOMAIN.availability.some((v) => v.toLowerCase() === teams.availability.toLowerCase()))
       reportUnknown(this.id, "availability", teams.availability);
     else reportUnknown(this.id, "activity", teams.activity);
