@@ -5,6 +5,7 @@ import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { type TeamsWebhookHandler, teamsWebhookRoutes } from "../connectors/teams/webhook.js";
 import { uiDir as defaultUiDir } from "../engine/paths.js";
 import type { RuleRegistry } from "../engine/rules/registry.js";
 import { authPlugin } from "./auth/plugin.js";
@@ -33,7 +34,8 @@ export interface BuildAppOptions {
   /** Admin login: user name and scrypt hash (server/auth/credentials.ts). */
   admin: { user: string; passwordHash: string };
   apiToken?: string;
-  publicBaseUrl: string;
+  /** External base URL (OAuth redirect); a getter when it is known only after listen (port 0). */
+  publicBaseUrl: string | (() => string);
   metricsAuth?: boolean;
   cookieSecure?: boolean;
   sessionTtlMinutes?: number;
@@ -51,6 +53,8 @@ const CSP =
   "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const publicBaseUrl =
+    typeof options.publicBaseUrl === "function" ? options.publicBaseUrl : () => options.publicBaseUrl as string;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Clear 400s: report every schema violation and never silently drop unknown properties.
@@ -93,7 +97,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     adminUser: options.admin.user,
     passwordHash: options.admin.passwordHash,
     apiToken: options.apiToken,
-    cookieSecure: options.cookieSecure ?? options.publicBaseUrl.startsWith("https:"),
+    cookieSecure: options.cookieSecure ?? publicBaseUrl().startsWith("https:"),
     sessionTtlMinutes: options.sessionTtlMinutes ?? 12 * 60,
     maxFailedLogins: options.maxFailedLogins,
   });
@@ -102,6 +106,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(healthRoutes, { hub: options.hub });
   if (!options.metricsAuth) await app.register(metricsRoutes, { hub: options.hub, http: httpMetrics.registry });
   await app.register(teamsCallbackRoute, { hub: options.hub });
+  // Graph change notifications: public, the adapter checks clientState on every item. The getter follows
+  // the adapter across Microsoft 365 re-configuration (a new adapter is created on save).
+  await app.register(teamsWebhookRoutes, { handler: () => webhookHandler(options.hub) });
   for (const p of options.publicPlugins ?? []) await app.register(p.plugin, p.options ?? {});
   await app.register(fastifyStatic, {
     root: options.uiDir ?? defaultUiDir,
@@ -119,7 +126,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     scope.removeContentTypeParser("text/plain");
     if (options.metricsAuth) await scope.register(metricsRoutes, { hub: options.hub, http: httpMetrics.registry });
     await scope.register(connectorRoutes, { hub: options.hub });
-    await scope.register(teamsRoutes, { hub: options.hub, publicBaseUrl: options.publicBaseUrl });
+    await scope.register(teamsRoutes, { hub: options.hub, publicBaseUrl });
     await scope.register(endpointRoutes, { hub: options.hub });
     await scope.register(eventRoutes, { hub: options.hub });
     if (options.registry) {
@@ -131,6 +138,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   return app;
+}
+
+function webhookHandler(hub: Hub): TeamsWebhookHandler | undefined {
+  const adapter = hub.teams.adapter() as Partial<TeamsWebhookHandler> | undefined;
+  return adapter && typeof adapter.handleNotifications === "function" ? (adapter as TeamsWebhookHandler) : undefined;
 }
 
 /** Where the UI lives relative to the package (exported for the CLI banner and tests). */

@@ -254,3 +254,15 @@ describe("metrics behind auth when configured", () => {
     await secured.close();
   });
 });
+
+describe("Graph webhook", () => {
+  it("is public and answers the validation handshake with the decoded token", async () => {
+    const res = await app.inject({ method: "POST", url: "/graph/notify?validationToken=a%20b%2Bc", headers: { "content-type": "text/plain" } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe("a b+c");
+  });
+  it("answers 503 while no Teams adapter runs", async () => {
+    const res = await app.inject({ method: "POST", url: "/graph/notify", payload: { value: [] } });
+    expect(res.statusCode).toBe(503);
+  });
+});
