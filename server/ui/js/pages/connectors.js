@@ -12,7 +12,9 @@ let types = [];
 async function loadTypes() {
   try {
     const data = await get("/api/connector-types");
-    types = Array.isArray(data) ? data : data?.items || data?.types || [];
+    const all = Array.isArray(data) ? data : data?.items || data?.types || [];
+    // Only types with a valid rule set can be chosen; a broken file shows up in its Info view instead.
+    types = all.filter((t) => t.active !== false);
   } catch {
     types = [];
   }
