@@ -163,6 +163,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
           changed: () => this.refreshStatus(),
         });
       }
+      this.newlyWatched.clear();
+      this.subs?.setUsers([...this.watched]);
       await this.readAndEmit([...this.watched], "start");
       if (id !== this.runId) return;
       this.ready = true;
