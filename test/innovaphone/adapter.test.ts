@@ -236,3 +236,39 @@ describe("innovaphone adapter", () => {
     expect(backoffDelay(5, { random: () => 0 })).toBe(50);
   });
 });
+
+describe("innovaphone adapter under faults", () => {
+  it("recovers from a drop in the middle of the initial replication", async () => {
+    const { sim, adapter, rec } = await setup({ users: makeUsers(1500) });
+    let dropped = false;
+    adapter.on("user", () => {
+      if (!dropped && adapter.users().length === 200) {
+        dropped = true;
+        sim.dropAll();
+      }
+    });
+    adapter.start();
+    await waitFor(() => rec.synchronized === 1, 8000);
+    expect(dropped).toBe(true);
+    expect(adapter.users()).toHaveLength(1500);
+    expect(sim.stats().logins).toBe(2);
+  });
+
+  it("shows state error when TableUsers is not enabled and sends KeepAlive when idle", async () => {
+    const { sim, adapter } = await setup(
+      { users: makeUsers(1), apps: [{ name: "presence-hub", password: "secret", apis: ["PbxApi"] }] },
+      { requestTimeoutMs: 200, keepAliveIntervalMs: 100, pingIntervalMs: 50 },
+    );
+    adapter.start();
+    await waitFor(() => adapter.status().state === "error", 3000);
+    expect(adapter.status().reason).toMatch(/TableUsers/);
+    await waitFor(() => sim.log().some((e) => typeof e.msg === "object" && e.msg.mt === "KeepAlive"), 3000);
+  });
+
+  it("reports a configuration error without connecting", async () => {
+    const { sim, adapter } = await setup({}, { port: 0 });
+    adapter.start();
+    expect(adapter.status()).toMatchObject({ state: "error", reason: expect.stringMatching(/port/) });
+    expect(sim.stats().connections).toBe(0);
+  });
+});
