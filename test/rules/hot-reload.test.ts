@@ -147,4 +147,19 @@ describe("hot reload through the HTTP routes", () => {
     expect(info.statusCode).toBe(200);
     expect(info.body).toContain("A fourth type");
   });
+
+  it("lists a new invalid file as an inactive type with its error", async () => {
+    await writeFile(join(dir, "innovaphone-broken.yaml"), "# yaml-language-server: $schema=./schema.json\nid: innovaphone-broken\ntitle: [\n");
+    await within(1000, async () => registry.status("innovaphone-broken") !== undefined);
+    const res = await app.inject({ method: "GET", url: "/api/connector-types" });
+    const t = (res.json() as { id: string }[]).find((x) => x.id === "innovaphone-broken");
+    expect(t).toMatchObject({ revision: 0, status: "invalid", active: false });
+    expect((t as unknown as { lastError: { formatted: string } }).lastError.formatted).toMatch(/innovaphone-broken\.yaml:\d+:\d+ YAML syntax error/);
+    const r = await rules("innovaphone-broken");
+    expect(r.status).toBe(404);
+    expect(r.body.message).toMatch(/has no valid version yet: .*innovaphone-broken\.yaml:\d+:\d+/);
+    const info = await app.inject({ method: "GET", url: "/info/innovaphone-broken" });
+    expect(info.statusCode).toBe(200);
+    expect(info.body).toContain("No version of this type is active.");
+  });
 });

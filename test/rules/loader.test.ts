@@ -116,6 +116,13 @@ describe("failure fixtures", () => {
     expect(r.warnings[0]!.message).toBe('rule "call-again" is shadowed: every input it matches is decided earlier by "call"');
   });
 
+  it("reports duplicate YAML keys at the second key", async () => {
+    const src = readFileSync(fixture("minimal"), "utf8").replace("adapter: innovaphone\n", "adapter: innovaphone\ntitle: again\n");
+    const r = await loadRuleSetSource("minimal.yaml", src);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ code: "RULES_YAML_SYNTAX", line: 6, column: 1, message: "YAML syntax error: Map keys must be unique" });
+  });
+
   it("never throws on garbage", async () => {
     for (const s of ["", "null", "[1,2]", "id: x\n  - :", "{{{", "a: *b", "\t\t- x"]) {
       const r = await loadRuleSetSource("x.yaml", s);
