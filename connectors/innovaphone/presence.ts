@@ -108,7 +108,7 @@ export async function setPresence(
   const res = await client.request(
     PBX_API,
     "SetPresence",
-    { sip: target.h323, contact, activity, note },
+    { ...(target.h323 ? { sip: target.h323 } : { guid: target.guid }), contact, activity, note },
     { timeoutMs },
   );
   if (res.error !== undefined && res.error !== 0 && res.error !== false) {

@@ -272,3 +272,20 @@ describe("innovaphone adapter under faults", () => {
     expect(sim.stats().connections).toBe(0);
   });
 });
+
+describe("innovaphone adapter with the flat admin cds shape", () => {
+  it("adds and removes its CFB entry when GetObject returns flat entries", async () => {
+    const own = { type: "cfb" as const, e164: "999", filter: '<src type="do"><ep e164="0"/></src>' };
+    const { sim, adapter, rec } = await setup({
+      adminCdsShape: "flat",
+      users: [{ guid: G(1), h323: "x", cds: [own] }],
+    });
+    adapter.start();
+    await waitFor(() => rec.synchronized === 1);
+    const e = await adapter.addCfb(G(1), "vm-box");
+    expect(e).toEqual({ h323: "vm-box" });
+    expect(sim.model.get("x").cds).toEqual([own, { type: "cfb", h323: "vm-box" }]);
+    expect(await adapter.removeCfb(G(1), e)).toBe(true);
+    expect(sim.model.get("x").cds).toEqual([own]);
+  });
+});

@@ -127,3 +127,19 @@ describe("AppWebsocketClient", () => {
     });
   });
 });
+
+describe("AppWebsocketClient seams", () => {
+  it("uses the injected socket factory", async () => {
+    sim = await startPbxSimulator();
+    const urls: string[] = [];
+    const { default: WebSocket } = await import("ws");
+    const c = client({
+      socketFactory: (url, opts) => {
+        urls.push(url);
+        return new WebSocket(url, opts);
+      },
+    });
+    await c.connect();
+    expect(urls).toEqual([sim.url]);
+  });
+});
