@@ -88,6 +88,11 @@ function explainRule(rule: CompiledRule, result: RuleResult | undefined, input: 
   return { rule: rule.name, priority: rule.priority, matched, reasons, conditions };
 }
 
+function markUnknown(rules: RuleExplanation[], unknown: { field: string; value: string }[]): void {
+  const why = unknown.map((u) => `unknown ${u.field} ${JSON.stringify(u.value)} always falls to the default`).join("; ");
+  for (const r of rules) if (r.matched) r.reasons = [why];
+}
+
 function sameDecision(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -102,8 +107,10 @@ export async function explainRuleSet(rs: CompiledRuleSet, input: ExplainInput): 
     const ev = await evaluate(rs.teamsRules as CompiledRule<TeamsRuleDoc>[], teamsFacts(t.availability, t.activity, t.outOfOffice));
     const shown = { availability: t.availability, activity: t.activity, outOfOffice: t.outOfOffice };
     const rules = ev.results.map((r) => explainRule(r.rule, r.result, shown));
-    // Unknown values always fall to the default (the table has no cell for them).
+    // Unknown values always fall to the default (the table has no cell for them), even for a rule
+    // whose own conditions would match.
     const winner = unknownValues.length ? undefined : ev.winner;
+    if (unknownValues.length) markUnknown(rules, unknownValues);
     const tableDecision = rs.decideTeamsToPbx(t);
     // Render from the engine's winner (not from the table), so `consistent` really cross-checks both.
     const av = canonicalAvailability(t.availability) ?? t.availability;
@@ -120,7 +127,7 @@ export async function explainRuleSet(rs: CompiledRuleSet, input: ExplainInput): 
       decision,
       tableDecision,
       consistent: sameDecision(decision, tableDecision) && tableDecision.rule === winnerName,
-      higherPriorityFailures: rules.slice(0, cut).filter((r) => !r.matched || unknownValues.length > 0),
+      higherPriorityFailures: rules.slice(0, cut),
       rules,
     };
   }
@@ -140,6 +147,7 @@ export async function explainRuleSet(rs: CompiledRuleSet, input: ExplainInput): 
     const rules = ev.results.map((r) => explainRule(r.rule, r.result, shown));
     const unknownCallState = unknownValues.some((u) => u.field === "callState");
     const winner = unknownCallState ? undefined : ev.winner;
+    if (unknownCallState) markUnknown(rules, unknownValues.filter((u) => u.field === "callState"));
     const tableDecision = rs.decidePbxToTeams({ callState: callState as PbxCallState, activity: rawActivity });
     const decision: TeamsPresenceDecision = winner
       ? teamsDecision(winner.name, winner.doc.then)
@@ -153,7 +161,7 @@ export async function explainRuleSet(rs: CompiledRuleSet, input: ExplainInput): 
       decision,
       tableDecision,
       consistent: sameDecision(decision, tableDecision) && tableDecision.rule === winnerName,
-      higherPriorityFailures: rules.slice(0, cut).filter((r) => !r.matched || unknownCallState),
+      higherPriorityFailures: rules.slice(0, cut),
       rules,
     };
   }

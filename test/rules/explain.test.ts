@@ -37,6 +37,15 @@ describe("RuleRegistry.explain", () => {
     expect(e.teamsToPbx!.consistent).toBe(true);
   });
 
+  it("an unknown value beats a rule whose own conditions match, and says so", async () => {
+    const e = await registry.explain("innovaphone-mirror", { teams: { availability: "Busy", activity: "Focusing", outOfOffice: true } });
+    const t = e.teamsToPbx!;
+    expect(t.winner).toBe("default");
+    expect(t.consistent).toBe(true);
+    const ooo = t.higherPriorityFailures.find((r) => r.rule === "out-of-office")!;
+    expect(ooo.reasons).toEqual(['unknown activity "Focusing" always falls to the default']);
+  });
+
   it("explains PBX → Teams, with undocumented PBX activities as other", async () => {
     const e = await registry.explain("innovaphone-mirror", { pbx: { callState: "idle", activity: "Lunch" } });
     expect(e.pbxToTeams!.winner).toBe("pbx-away");

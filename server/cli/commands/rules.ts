@@ -128,7 +128,7 @@ export async function rulesExplain(args: string[], io: Out = stdio): Promise<num
     io.out(JSON.stringify(e, null, 2));
     return 0;
   }
-  io.out(`${e.id} revision from ${shown(file)} (sha256 ${e.hash.slice(0, 12)})`);
+  io.out(`${e.id} from ${shown(file)} (sha256 ${e.hash.slice(0, 12)})`);
   if (e.teamsToPbx) printDirection(io, "Teams → PBX", e.teamsToPbx, fmtPbx);
   if (e.pbxToTeams) printDirection(io, "PBX → Teams", e.pbxToTeams, fmtTeams);
   return 0;
