@@ -3,7 +3,7 @@
 // acknowledged. Two keyed workers (PBX, Teams) apply differences with bounded concurrency; latest wins.
 // Echoes of the hub's own writes are recognised (PBX: the hub's contact slot; Teams: the pair of the hub's
 // Graph session) and never fed into the opposite direction.
-import type { CfbEntry, PbxAdapter, PbxPresenceItem, PbxUser, TeamsAdapter } from "../../connectors/types.js";
+import type { CfbEntry, PbxPresenceItem, PbxUser, TeamsAdapter } from "../../connectors/types.js";
 import { errorMessage } from "../errors.js";
 import { type Logger, logger as makeLogger } from "../log.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
@@ -299,7 +299,7 @@ export class SyncCore {
   unrelease(ids: readonly string[]): void {
     for (const id of ids) {
       const ep = this.eps.get(id);
-      if (!ep || !ep.released) continue;
+      if (!ep?.released) continue;
       ep.released = false;
       this.recompute(ep);
     }

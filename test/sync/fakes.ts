@@ -20,10 +20,42 @@ function status(state: ConnectorStatus["state"], reason = ""): ConnectorStatus {
   return { state, reason, since: new Date().toISOString() };
 }
 
-/** Delivers `fn` after a random short delay (or on the next macrotask) so events interleave like sockets. */
-function later(fn: () => void, jitterMs: number): void {
-  if (jitterMs <= 0) setImmediate(fn);
-  else setTimeout(fn, Math.floor(Math.random() * jitterMs));
+/**
+ * Delivers events after a random short delay so they interleave like sockets, but in order per source
+ * (one WebSocket / one Graph subscription never reorders its own messages).
+ */
+class Delivery {
+  private readonly queue: { due: number; fn: () => void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private epoch = 0;
+  constructor(private readonly jitter: () => number) {}
+  /** A dropped connection: messages still on their way are lost. */
+  reset(): void {
+    this.epoch++;
+    this.queue.length = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+  later(send: () => void): void {
+    const last = this.queue.length ? this.queue[this.queue.length - 1].due : 0;
+    const due = Math.max(last, Date.now() + Math.floor(Math.random() * Math.max(1, this.jitter())));
+    this.queue.push({ due, fn: send });
+    this.arm();
+  }
+  private arm(): void {
+    if (this.timer || this.queue.length === 0) return;
+    const epoch = this.epoch;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (epoch !== this.epoch) return;
+        // FIFO: one timer for the whole queue, so equal due times can never swap two messages.
+        while (this.queue.length && this.queue[0].due <= Date.now()) this.queue.shift()!.fn();
+        this.arm();
+      },
+      Math.max(0, this.queue[0].due - Date.now()),
+    );
+  }
 }
 
 export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapter {
@@ -36,6 +68,7 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
   writes: { op: string; guid: string; args: unknown[] }[] = [];
   failWrites = 0;
   jitterMs = 0;
+  private readonly delivery = new Delivery(() => this.jitterMs);
   private st: ConnectorStatus = status("offline", "not started");
   started = 0;
   stopped = 0;
@@ -68,6 +101,7 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
   }
 
   goOnline(): void {
+    this.delivery.reset();
     this.st = status("online", "Connected");
     this.emit("status", this.st);
     for (const u of this.usersByGuid.values()) this.emit("user", u);
@@ -77,6 +111,7 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
   }
 
   goOffline(): void {
+    this.delivery.reset();
     this.st = status("backoff", "Connection lost");
     this.emit("status", this.st);
   }
@@ -120,7 +155,7 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
     const u = this.usersByGuid.get(guid)!;
     const entry: CfbEntry = { e164: destination };
     u.cfb = [...u.cfb, entry];
-    later(() => this.emit("user", u), this.jitterMs);
+    this.delivery.later(() => this.emit("user", u));
     return entry;
   }
 
@@ -130,7 +165,7 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
     const i = u.cfb.findIndex((x) => x.e164 === entry.e164 && x.h323 === entry.h323 && x.bool === entry.bool);
     if (i < 0) return false;
     u.cfb = u.cfb.filter((_, j) => j !== i);
-    later(() => this.emit("user", u), this.jitterMs);
+    this.delivery.later(() => this.emit("user", u));
     return true;
   }
 
@@ -143,7 +178,7 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
 
   call(guid: string, state: PbxCallState): void {
     this.calls.set(guid, state);
-    if (this.st.state === "online") later(() => this.emit("callState", guid, state), this.jitterMs);
+    if (this.st.state === "online") this.delivery.later(() => this.emit("callState", guid, state));
   }
 
   /** Someone (an admin, a PBX restart) empties the hub's slot. */
@@ -153,7 +188,7 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
 
   hubSlot(guid: string): PbxPresenceItem | undefined {
     const item = this.presence.get(guid)?.get(this.hubContact);
-    return item && item.activity ? item : undefined;
+    return item?.activity ? item : undefined;
   }
 
   /** What a call to the user would do: forwarded when any presence is set, cfpr is on and a CFB exists. */
@@ -182,7 +217,7 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
       this.emit("presence", guid, items);
     };
     if (now) send();
-    else later(send, this.jitterMs);
+    else this.delivery.later(send);
   }
 }
 
@@ -197,6 +232,7 @@ export class FakeTeams extends TypedEmitter<TeamsAdapterEvents> implements Teams
   writes: { op: string; userId: string; pair?: TeamsPresencePair }[] = [];
   failWrites = 0;
   jitterMs = 0;
+  private readonly delivery = new Delivery(() => this.jitterMs);
   private st: ConnectorStatus = status("offline", "not started");
   stopped = 0;
 
@@ -288,7 +324,7 @@ export class FakeTeams extends TypedEmitter<TeamsAdapterEvents> implements Teams
       this.emit("presence", userId, p);
     };
     if (force) send();
-    else later(send, this.jitterMs);
+    else this.delivery.later(send);
   }
 }
 
