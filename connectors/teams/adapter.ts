@@ -6,9 +6,20 @@ import { TypedEmitter } from "../../engine/emitter.js";
 import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
 import { logger } from "../../engine/log.js";
 import type { TeamsPresencePair } from "../../engine/presence.js";
-import type { ConnectorState, ConnectorStatus, TeamsAdapter, TeamsAdapterEvents, TeamsUser } from "../types.js";
+import type {
+  ConnectorState,
+  ConnectorStatus,
+  TeamsAdapter,
+  TeamsAdapterEvents,
+  TeamsUser,
+} from "../types.js";
 import { resolveTeamsConfig, type ResolvedTeamsConfig, type TeamsConfig } from "./config.js";
-import { type EncryptedContent, generateEncryptionCertificate, NotificationKeyring, ValidationTokenVerifier } from "./crypto.js";
+import {
+  type EncryptedContent,
+  generateEncryptionCertificate,
+  NotificationKeyring,
+  ValidationTokenVerifier,
+} from "./crypto.js";
 import { listTenantUsers } from "./directory.js";
 import { GraphClient } from "./graph-client.js";
 import { createHttpTransport, type HttpTransport } from "./http.js";
@@ -57,7 +68,12 @@ export interface TeamsConnector extends TeamsAdapter, TeamsWebhookHandler {
   /** Sign-in URL for a service account (keep `state` and `codeVerifier` for completeSignIn). */
   serviceAccountSignIn(redirectUri: string, loginHint?: string): SignInStart;
   /** Finish a service-account sign-in and start using it. */
-  completeSignIn(options: { callbackUrl: string; redirectUri: string; expectedState: string; codeVerifier: string }): Promise<ServiceAccountToken>;
+  completeSignIn(options: {
+    callbackUrl: string;
+    redirectUri: string;
+    expectedState: string;
+    codeVerifier: string;
+  }): Promise<ServiceAccountToken>;
   subscriptionSummary(): SubscriptionSummary | undefined;
   webhookStats(): WebhookStats;
   /** Resolves when every webhook body received so far has been processed (tests, bench). */
@@ -81,7 +97,11 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private subs?: SubscriptionManager;
   private watched = new Set<string>();
   private polled = new Set<string>();
-  private current: ConnectorStatus = { state: "offline", reason: "Not started", since: new Date().toISOString() };
+  private current: ConnectorStatus = {
+    state: "offline",
+    reason: "Not started",
+    since: new Date().toISOString(),
+  };
   private running = false;
   private runId = 0;
   private pollTimer?: NodeJS.Timeout;
@@ -94,7 +114,16 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private failures = 0;
   private warnedNullTokens = false;
   private ready = false;
-  private readonly stats: WebhookStats = { bodies: 0, items: 0, accepted: 0, ignoredClientState: 0, decryptFailed: 0, tokenRejected: 0, basic: 0, lifecycle: 0 };
+  private readonly stats: WebhookStats = {
+    bodies: 0,
+    items: 0,
+    accepted: 0,
+    ignoredClientState: 0,
+    decryptFailed: 0,
+    tokenRejected: 0,
+    basic: 0,
+    lifecycle: 0,
+  };
 
   constructor(
     cfg: ResolvedTeamsConfig,
@@ -103,7 +132,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     super();
     this.config = cfg;
     this.ownsTransport = !deps.transport;
-    this.transport = deps.transport ?? createHttpTransport({ caPem: cfg.caPem, timeoutMs: cfg.requestTimeoutMs });
+    this.transport =
+      deps.transport ?? createHttpTransport({ caPem: cfg.caPem, timeoutMs: cfg.requestTimeoutMs });
     this.graph = new GraphClient(cfg, this.transport);
     this.appToken = createAppTokenSource(cfg, this.transport);
     this.writer = new PresenceWriter(cfg, this.graph, this.appToken);
@@ -123,7 +153,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   async stop(): Promise<void> {
     this.running = false;
     this.runId++;
-    for (const t of [this.pollTimer, this.retryTimer, this.watchTimer, this.readTimer]) if (t) clearTimeout(t);
+    for (const t of [this.pollTimer, this.retryTimer, this.watchTimer, this.readTimer])
+      if (t) clearTimeout(t);
     this.writer.stop();
     const subs = this.subs;
     this.subs = undefined;
@@ -141,7 +172,12 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
 
   private setStatus(state: ConnectorState, reason: string, retryAt?: number): void {
     if (this.current.state === state && this.current.reason === reason) return;
-    this.current = { state, reason, since: new Date().toISOString(), ...(retryAt ? { retryAt: new Date(retryAt).toISOString() } : {}) };
+    this.current = {
+      state,
+      reason,
+      since: new Date().toISOString(),
+      ...(retryAt ? { retryAt: new Date(retryAt).toISOString() } : {}),
+    };
     log.info({ state, reason }, "teams connector status");
     this.emit("status", this.status());
   }
@@ -183,7 +219,9 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     this.failures++;
     const auth = isHubError(e, "AUTH_FAILED") || isHubError(e, "ACCESS_DENIED");
     // Wrong credentials will not fix themselves quickly: retry slowly so a corrected secret is picked up.
-    const delay = auth ? Math.max(this.config.maxBackoffMs, 1000) : Math.min(this.config.baseBackoffMs * 2 ** Math.min(this.failures, 8), this.config.maxBackoffMs);
+    const delay = auth
+      ? Math.max(this.config.maxBackoffMs, 1000)
+      : Math.min(this.config.baseBackoffMs * 2 ** Math.min(this.failures, 8), this.config.maxBackoffMs);
     const retryAt = Date.now() + delay;
     if (auth) this.setStatus("auth_failed", `Microsoft 365 sign-in failed: ${errorMessage(e)}`, retryAt);
     else this.setStatus("backoff", `Microsoft 365 unreachable: ${errorMessage(e)}`, retryAt);
@@ -196,7 +234,9 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private async loadServiceAccounts(): Promise<ServiceAccountTokenSource[]> {
     if (!this.deps.tokenStore) return [];
     const tokens = await this.deps.tokenStore.load();
-    return tokens.map((t) => new ServiceAccountTokenSource(this.config, this.transport, t, this.deps.tokenStore!));
+    return tokens.map(
+      (t) => new ServiceAccountTokenSource(this.config, this.transport, t, this.deps.tokenStore!),
+    );
   }
 
   private refreshStatus(): void {
@@ -205,12 +245,17 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     const summary = this.subs?.summary();
     const pollEvery = `${Math.round(this.config.pollIntervalMs / 1000)} s`;
     if (!this.config.notificationUrl) {
-      this.setStatus("online", `Polling ${n} users every ${pollEvery} (no public notification URL configured)`);
+      this.setStatus(
+        "online",
+        `Polling ${n} users every ${pollEvery} (no public notification URL configured)`,
+      );
     } else if (!this.subs) {
       this.setStatus("online", `Polling ${n} users every ${pollEvery} (no service account signed in)`);
     } else {
       const covered = summary?.coveredUsers ?? 0;
-      const parts = [`Live notifications for ${covered} of ${n} users through ${summary?.active ?? 0} subscriptions`];
+      const parts = [
+        `Live notifications for ${covered} of ${n} users through ${summary?.active ?? 0} subscriptions`,
+      ];
       if (n > covered) parts.push(`polling ${n - covered} every ${pollEvery}`);
       if (summary?.errors.length) parts.push(`problem: ${summary.errors[0]}`);
       this.setStatus("online", parts.join("; "));
@@ -234,8 +279,14 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
           await this.readAndEmit(ids, "poll");
           if (this.current.state !== "online") this.refreshStatus();
         } catch (e) {
-          if (isHubError(e, "AUTH_FAILED")) this.setStatus("auth_failed", `Microsoft 365 sign-in failed: ${errorMessage(e)}`);
-          else this.setStatus("backoff", `Presence poll failed: ${errorMessage(e)}`, Date.now() + this.config.pollIntervalMs);
+          if (isHubError(e, "AUTH_FAILED"))
+            this.setStatus("auth_failed", `Microsoft 365 sign-in failed: ${errorMessage(e)}`);
+          else
+            this.setStatus(
+              "backoff",
+              `Presence poll failed: ${errorMessage(e)}`,
+              Date.now() + this.config.pollIntervalMs,
+            );
         }
       }
       this.schedulePoll();
@@ -302,15 +353,19 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
 
   handleNotifications(body: unknown): void {
     this.stats.bodies++;
-    this.webhookChain = this.webhookChain.then(() => this.processNotifications(body)).catch((e: unknown) => {
-      log.warn({ err: errorMessage(e) }, "notification processing failed");
-    });
+    this.webhookChain = this.webhookChain
+      .then(() => this.processNotifications(body))
+      .catch((e: unknown) => {
+        log.warn({ err: errorMessage(e) }, "notification processing failed");
+      });
   }
 
   handleLifecycle(body: unknown): void {
-    this.webhookChain = this.webhookChain.then(() => this.processLifecycle(body)).catch((e: unknown) => {
-      log.warn({ err: errorMessage(e) }, "lifecycle processing failed");
-    });
+    this.webhookChain = this.webhookChain
+      .then(() => this.processLifecycle(body))
+      .catch((e: unknown) => {
+        log.warn({ err: errorMessage(e) }, "lifecycle processing failed");
+      });
   }
 
   /** Resolves when every webhook body received so far is processed (tests, bench). */
@@ -324,9 +379,12 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     for (const raw of items) {
       const it = raw as { subscriptionId?: string; clientState?: string; lifecycleEvent?: string };
       this.stats.lifecycle++;
-      if (!this.subs || !this.subs.lifecycle(it.subscriptionId, it.clientState, String(it.lifecycleEvent))) {
+      if (!this.subs?.lifecycle(it.subscriptionId, it.clientState, String(it.lifecycleEvent))) {
         this.stats.ignoredClientState++;
-        log.warn({ subscriptionId: it.subscriptionId, event: it.lifecycleEvent }, "lifecycle notification for an unknown subscription or with a wrong clientState ignored");
+        log.warn(
+          { subscriptionId: it.subscriptionId, event: it.lifecycleEvent },
+          "lifecycle notification for an unknown subscription or with a wrong clientState ignored",
+        );
       }
     }
   }
@@ -352,12 +410,16 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       }
       if (!this.subs?.matches(it.subscriptionId, it.clientState)) {
         this.stats.ignoredClientState++;
-        log.warn({ subscriptionId: it.subscriptionId }, "notification with an unknown subscription or a wrong clientState ignored");
+        log.warn(
+          { subscriptionId: it.subscriptionId },
+          "notification with an unknown subscription or a wrong clientState ignored",
+        );
         continue;
       }
       const userId = it.resourceData?.id ?? /presences\/([^/?]+)/.exec(it.resource ?? "")?.[1];
       if (it.encryptedContent && this.keyring) {
-        if (tokensChecked === undefined) tokensChecked = await this.checkValidationTokens(b.validationTokens, it.tenantId);
+        if (tokensChecked === undefined)
+          tokensChecked = await this.checkValidationTokens(b.validationTokens, it.tenantId);
         if (!tokensChecked) {
           this.stats.tokenRejected++;
           continue;
@@ -367,7 +429,10 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
           data = this.keyring.decrypt(it.encryptedContent);
         } catch (e) {
           this.stats.decryptFailed++;
-          log.warn({ subscriptionId: it.subscriptionId, err: errorMessage(e) }, "encrypted notification rejected");
+          log.warn(
+            { subscriptionId: it.subscriptionId, err: errorMessage(e) },
+            "encrypted notification rejected",
+          );
           continue;
         }
         const p = parsePresence(data, userId);
@@ -388,7 +453,9 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     if (tokens === undefined || tokens === null || (Array.isArray(tokens) && tokens.length === 0)) {
       if (!this.warnedNullTokens) {
         this.warnedNullTokens = true;
-        log.warn("rich notifications arrive without validationTokens: the app's service principal is misconfigured (appRoleAssignmentRequired)");
+        log.warn(
+          "rich notifications arrive without validationTokens: the app's service principal is misconfigured (appRoleAssignmentRequired)",
+        );
       }
       return true;
     }
@@ -430,9 +497,18 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     return buildServiceAccountSignInUrl(this.config, { redirectUri, loginHint });
   }
 
-  async completeSignIn(options: { callbackUrl: string; redirectUri: string; expectedState: string; codeVerifier: string }): Promise<ServiceAccountToken> {
-    if (!this.deps.tokenStore) throw new HubError("CONFIG_INVALID", "No token store configured for service accounts");
-    const token = await completeServiceAccountSignIn(this.config, this.transport, { ...options, store: this.deps.tokenStore });
+  async completeSignIn(options: {
+    callbackUrl: string;
+    redirectUri: string;
+    expectedState: string;
+    codeVerifier: string;
+  }): Promise<ServiceAccountToken> {
+    if (!this.deps.tokenStore)
+      throw new HubError("CONFIG_INVALID", "No token store configured for service accounts");
+    const token = await completeServiceAccountSignIn(this.config, this.transport, {
+      ...options,
+      store: this.deps.tokenStore,
+    });
     // Restart so the new account gets its subscription shard.
     if (this.running) {
       const subs = this.subs;

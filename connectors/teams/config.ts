@@ -95,27 +95,43 @@ function origin(value: string, what: string): string {
   } catch {
     throw new HubError("CONFIG_INVALID", `${what} is not a URL: ${value}`);
   }
-  if (u.protocol !== "https:" && u.protocol !== "http:") throw new HubError("CONFIG_INVALID", `${what} must be an https URL`);
+  if (u.protocol !== "https:" && u.protocol !== "http:")
+    throw new HubError("CONFIG_INVALID", `${what} must be an https URL`);
   return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
 }
 
 export function resolveTeamsConfig(c: TeamsConfig): ResolvedTeamsConfig {
   for (const k of ["tenantId", "clientId", "clientSecret"] as const) {
-    if (!c[k] || typeof c[k] !== "string") throw new HubError("CONFIG_INVALID", `Microsoft 365: ${k} is missing`);
+    if (!c[k] || typeof c[k] !== "string")
+      throw new HubError("CONFIG_INVALID", `Microsoft 365: ${k} is missing`);
   }
   let authority = origin(c.authority ?? "https://login.microsoftonline.com", "Authority");
   // Accept an authority that already names the tenant (https://login.microsoftonline.com/<tenant>).
   if (authority.endsWith(`/${c.tenantId}`)) authority = authority.slice(0, -c.tenantId.length - 1);
-  const graphOrigin = origin(c.graphBaseUrl ?? "https://graph.microsoft.com", "Graph URL").replace(/\/v1\.0$/i, "");
+  const graphOrigin = origin(c.graphBaseUrl ?? "https://graph.microsoft.com", "Graph URL").replace(
+    /\/v1\.0$/i,
+    "",
+  );
   const presenceExpiration = c.presenceExpiration ?? "PT10M";
   const presenceExpirationMs = parseIsoDuration(presenceExpiration);
-  if (presenceExpirationMs === undefined || presenceExpirationMs < 5 * 60_000 || presenceExpirationMs > 4 * 3600_000) {
-    throw new HubError("CONFIG_INVALID", `presenceExpiration must be an ISO duration between PT5M and PT4H, got ${presenceExpiration}`);
+  if (
+    presenceExpirationMs === undefined ||
+    presenceExpirationMs < 5 * 60_000 ||
+    presenceExpirationMs > 4 * 3600_000
+  ) {
+    throw new HubError(
+      "CONFIG_INVALID",
+      `presenceExpiration must be an ISO duration between PT5M and PT4H, got ${presenceExpiration}`,
+    );
   }
-  const usersPerSubscription = Math.min(c.usersPerSubscription ?? MAX_USERS_PER_SUBSCRIPTION, MAX_USERS_PER_SUBSCRIPTION);
+  const usersPerSubscription = Math.min(
+    c.usersPerSubscription ?? MAX_USERS_PER_SUBSCRIPTION,
+    MAX_USERS_PER_SUBSCRIPTION,
+  );
   const subscriptionLifetimeMs = Math.min(c.subscriptionLifetimeMs ?? 55 * 60_000, 60 * 60_000);
   let lifecycle = c.lifecycleNotificationUrl;
-  if (!lifecycle && c.notificationUrl) lifecycle = c.notificationUrl.replace(/\/notify(\?|$)/, "/lifecycle$1");
+  if (!lifecycle && c.notificationUrl)
+    lifecycle = c.notificationUrl.replace(/\/notify(\?|$)/, "/lifecycle$1");
   return {
     tenantId: c.tenantId,
     clientId: c.clientId,
@@ -132,7 +148,10 @@ export function resolveTeamsConfig(c: TeamsConfig): ResolvedTeamsConfig {
     presenceExpirationMs,
     presenceRefreshBeforeMs: c.presenceRefreshBeforeMs ?? 90_000,
     subscriptionLifetimeMs,
-    subscriptionRenewBeforeMs: Math.min(c.subscriptionRenewBeforeMs ?? 15 * 60_000, subscriptionLifetimeMs / 2),
+    subscriptionRenewBeforeMs: Math.min(
+      c.subscriptionRenewBeforeMs ?? 15 * 60_000,
+      subscriptionLifetimeMs / 2,
+    ),
     subscriptionCheckIntervalMs: c.subscriptionCheckIntervalMs ?? 5 * 60_000,
     usersPerSubscription,
     maxConcurrency: Math.max(1, c.maxConcurrency ?? 4),

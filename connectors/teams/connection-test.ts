@@ -15,7 +15,10 @@ export interface TeamsConnectionTestOptions {
   tokenStore?: TokenStore;
 }
 
-export async function testTeamsConnection(config: TeamsConfig, options: TeamsConnectionTestOptions = {}): Promise<ConnectionTestResult> {
+export async function testTeamsConnection(
+  config: TeamsConfig,
+  options: TeamsConnectionTestOptions = {},
+): Promise<ConnectionTestResult> {
   const steps: TestStep[] = [];
   const ok = (step: string, message: string) => steps.push({ step, ok: true, level: "ok", message });
   const warn = (step: string, message: string) => steps.push({ step, ok: true, level: "warn", message });
@@ -25,7 +28,11 @@ export async function testTeamsConnection(config: TeamsConfig, options: TeamsCon
     const warned = steps.filter((s) => s.level === "warn").length;
     return {
       ok: !failed,
-      summary: failed ? `Microsoft 365 is not usable: ${failed.step} failed` : warned ? `Microsoft 365 is usable with ${warned} warning(s)` : "Microsoft 365 is usable",
+      summary: failed
+        ? `Microsoft 365 is not usable: ${failed.step} failed`
+        : warned
+          ? `Microsoft 365 is usable with ${warned} warning(s)`
+          : "Microsoft 365 is usable",
       steps,
     };
   };
@@ -53,43 +60,86 @@ export async function testTeamsConnection(config: TeamsConfig, options: TeamsCon
 
     let firstUser: string | undefined;
     try {
-      const res = await graph.request<{ value?: Array<{ id: string }> }>("GET", "/users?$select=id,mail,userPrincipalName,displayName&$top=1", { token: appToken, maxRetries: 0 });
+      const res = await graph.request<{ value?: Array<{ id: string }> }>(
+        "GET",
+        "/users?$select=id,mail,userPrincipalName,displayName&$top=1",
+        { token: appToken, maxRetries: 0 },
+      );
       firstUser = res.body?.value?.[0]?.id;
-      ok("Directory read", firstUser ? "The user directory can be read (User.ReadBasic.All)." : "The directory can be read but lists no users.");
+      ok(
+        "Directory read",
+        firstUser
+          ? "The user directory can be read (User.ReadBasic.All)."
+          : "The directory can be read but lists no users.",
+      );
     } catch (e) {
-      fail("Directory read", isHubError(e, "ACCESS_DENIED") ? "Reading users was refused: grant the application permission User.ReadBasic.All (or User.Read.All) and admin consent." : errorMessage(e));
+      fail(
+        "Directory read",
+        isHubError(e, "ACCESS_DENIED")
+          ? "Reading users was refused: grant the application permission User.ReadBasic.All (or User.Read.All) and admin consent."
+          : errorMessage(e),
+      );
     }
 
     if (firstUser) {
       try {
-        await graph.request("POST", "/communications/getPresencesByUserId", { token: appToken, body: { ids: [firstUser] }, maxRetries: 0 });
+        await graph.request("POST", "/communications/getPresencesByUserId", {
+          token: appToken,
+          body: { ids: [firstUser] },
+          maxRetries: 0,
+        });
         ok("Presence read", "Teams presence can be read (Presence.Read.All).");
       } catch (e) {
-        fail("Presence read", isHubError(e, "ACCESS_DENIED") ? "Reading presence was refused: grant the application permission Presence.Read.All or Presence.ReadWrite.All and admin consent." : errorMessage(e));
+        fail(
+          "Presence read",
+          isHubError(e, "ACCESS_DENIED")
+            ? "Reading presence was refused: grant the application permission Presence.Read.All or Presence.ReadWrite.All and admin consent."
+            : errorMessage(e),
+        );
       }
     } else {
       warn("Presence read", "Skipped: no user to read presence for.");
     }
 
-    if (roles.has("Presence.ReadWrite.All")) ok("Write permission", "The hub may set presence in its own session (Presence.ReadWrite.All).");
-    else fail("Write permission", "The token lacks Presence.ReadWrite.All: the hub could not set Teams presence during PBX calls. Grant it and admin consent.");
+    if (roles.has("Presence.ReadWrite.All"))
+      ok("Write permission", "The hub may set presence in its own session (Presence.ReadWrite.All).");
+    else
+      fail(
+        "Write permission",
+        "The token lacks Presence.ReadWrite.All: the hub could not set Teams presence during PBX calls. Grant it and admin consent.",
+      );
 
     const accounts = options.tokenStore ? await options.tokenStore.load() : [];
     if (accounts.length === 0) {
-      warn("Service account", "No service account is signed in: Teams presence will be polled instead of pushed. Sign one in for every 650 users.");
+      warn(
+        "Service account",
+        "No service account is signed in: Teams presence will be polled instead of pushed. Sign one in for every 650 users.",
+      );
     } else {
       for (const a of accounts) {
         const src = new ServiceAccountTokenSource(cfg, transport, a, options.tokenStore!);
         try {
           const t = await src.getToken();
           const scp = String(jwtClaims(t).scp ?? "");
-          if (/Presence\.Read(Write)?\.All/i.test(scp)) ok(`Service account ${a.username}`, "Signed in with the delegated right to subscribe to presence (Presence.Read.All).");
-          else fail(`Service account ${a.username}`, "Signed in but without delegated Presence.Read.All: consent to it and sign in again.");
+          if (/Presence\.Read(Write)?\.All/i.test(scp))
+            ok(
+              `Service account ${a.username}`,
+              "Signed in with the delegated right to subscribe to presence (Presence.Read.All).",
+            );
+          else
+            fail(
+              `Service account ${a.username}`,
+              "Signed in but without delegated Presence.Read.All: consent to it and sign in again.",
+            );
         } catch (e) {
           fail(`Service account ${a.username}`, errorMessage(e));
         }
       }
-      if (!cfg.notificationUrl) warn("Notification URL", "No public HTTPS notification URL is configured: subscriptions cannot be created, presence will be polled.");
+      if (!cfg.notificationUrl)
+        warn(
+          "Notification URL",
+          "No public HTTPS notification URL is configured: subscriptions cannot be created, presence will be polled.",
+        );
     }
     return done();
   } finally {

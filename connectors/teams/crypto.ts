@@ -2,7 +2,15 @@
 // self-signed certificate (public part sent as encryptionCertificate), decryption of encryptedContent
 // (RSA-OAEP-SHA1 dataKey → HMAC-SHA256 check → AES-256-CBC with IV = key[0..16]) with old certificates
 // kept for rotation, and the validationTokens JWT check against the authority's JWKS.
-import { createDecipheriv, createHash, createHmac, privateDecrypt, randomBytes, timingSafeEqual, constants as cryptoConstants } from "node:crypto";
+import {
+  createDecipheriv,
+  createHash,
+  createHmac,
+  privateDecrypt,
+  randomBytes,
+  timingSafeEqual,
+  constants as cryptoConstants,
+} from "node:crypto";
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { generate } from "selfsigned";
 import { HubError } from "../../engine/errors.js";
@@ -68,10 +76,17 @@ export class NotificationKeyring {
   /** Decrypt one item's encryptedContent; throws PROTOCOL on unknown certificate or bad signature. */
   decrypt(content: EncryptedContent): unknown {
     const cert = this.certs.get(content.encryptionCertificateId);
-    if (!cert) throw new HubError("PROTOCOL", `Notification encrypted for unknown certificate ${content.encryptionCertificateId}`);
+    if (!cert)
+      throw new HubError(
+        "PROTOCOL",
+        `Notification encrypted for unknown certificate ${content.encryptionCertificateId}`,
+      );
     let key: Buffer;
     try {
-      key = privateDecrypt({ key: cert.privateKeyPem, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" }, Buffer.from(content.dataKey, "base64"));
+      key = privateDecrypt(
+        { key: cert.privateKeyPem, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" },
+        Buffer.from(content.dataKey, "base64"),
+      );
     } catch (e) {
       throw new HubError("PROTOCOL", "Notification dataKey cannot be decrypted", { cause: e });
     }
@@ -107,7 +122,11 @@ export class ValidationTokenVerifier {
 
   private async keys(force = false): Promise<ReturnType<typeof createLocalJWKSet>> {
     if (!force && this.jwks && Date.now() - this.jwks.fetchedAt < 24 * 3600_000) return this.jwks.set;
-    const res = await this.transport.request({ method: "GET", url: `${this.cfg.authority}/common/discovery/v2.0/keys`, timeoutMs: this.cfg.requestTimeoutMs });
+    const res = await this.transport.request({
+      method: "GET",
+      url: `${this.cfg.authority}/common/discovery/v2.0/keys`,
+      timeoutMs: this.cfg.requestTimeoutMs,
+    });
     if (res.status !== 200) throw new HubError("UPSTREAM", `JWKS download failed with HTTP ${res.status}`);
     this.jwks = { set: createLocalJWKSet(JSON.parse(res.body) as JSONWebKeySet), fetchedAt: Date.now() };
     return this.jwks.set;
@@ -116,13 +135,15 @@ export class ValidationTokenVerifier {
   async verify(token: string, tenantId: string): Promise<void> {
     const cachedExp = this.verified.get(token);
     if (cachedExp && cachedExp > Date.now()) return;
-    const check = async (force: boolean) => jwtVerify(token, await this.keys(force), { audience: this.cfg.clientId, clockTolerance: 300 });
+    const check = async (force: boolean) =>
+      jwtVerify(token, await this.keys(force), { audience: this.cfg.clientId, clockTolerance: 300 });
     let payload: Awaited<ReturnType<typeof check>>["payload"];
     try {
       payload = (await check(false)).payload;
     } catch (e) {
       // A key rotation at the authority: refresh the JWKS once before failing.
-      if ((e as { code?: string }).code !== "ERR_JWKS_NO_MATCHING_KEY") throw new HubError("PROTOCOL", `validationToken rejected: ${(e as Error).message}`);
+      if ((e as { code?: string }).code !== "ERR_JWKS_NO_MATCHING_KEY")
+        throw new HubError("PROTOCOL", `validationToken rejected: ${(e as Error).message}`);
       try {
         payload = (await check(true)).payload;
       } catch (e2) {
@@ -130,11 +151,16 @@ export class ValidationTokenVerifier {
       }
     }
     const caller = (payload.azp ?? payload.appid) as string | undefined;
-    if (caller !== GRAPH_CHANGE_TRACKING_APP_ID) throw new HubError("PROTOCOL", "validationToken was not issued to Microsoft Graph Change Tracking");
+    if (caller !== GRAPH_CHANGE_TRACKING_APP_ID)
+      throw new HubError("PROTOCOL", "validationToken was not issued to Microsoft Graph Change Tracking");
     const tid = String(payload.tid ?? tenantId);
     const iss = String(payload.iss ?? "");
-    const okIssuer = iss === `${this.cfg.authority}/${tid}/v2.0` || iss === `https://sts.windows.net/${tid}/` || iss === `https://login.microsoftonline.com/${tid}/v2.0`;
-    if (!okIssuer || (tenantId && tid !== tenantId)) throw new HubError("PROTOCOL", "validationToken has an unexpected issuer or tenant");
+    const okIssuer =
+      iss === `${this.cfg.authority}/${tid}/v2.0` ||
+      iss === `https://sts.windows.net/${tid}/` ||
+      iss === `https://login.microsoftonline.com/${tid}/v2.0`;
+    if (!okIssuer || (tenantId && tid !== tenantId))
+      throw new HubError("PROTOCOL", "validationToken has an unexpected issuer or tenant");
     this.verified.set(token, (payload.exp ?? 0) * 1000);
     if (this.verified.size > 1000) this.verified.clear();
   }

@@ -4,7 +4,12 @@ import type { GraphClient } from "./graph-client.js";
 import type { AccessTokenSource } from "./tokens.js";
 
 interface UsersPage {
-  value?: Array<{ id?: string; displayName?: string | null; mail?: string | null; userPrincipalName?: string | null }>;
+  value?: Array<{
+    id?: string;
+    displayName?: string | null;
+    mail?: string | null;
+    userPrincipalName?: string | null;
+  }>;
   "@odata.nextLink"?: string;
 }
 
@@ -14,12 +19,18 @@ export async function listTenantUsers(
   options: { pageSize?: number; maxPages?: number } = {},
 ): Promise<TeamsUser[]> {
   const users: TeamsUser[] = [];
-  let next: string | undefined = `/users?$select=id,mail,userPrincipalName,displayName&$top=${options.pageSize ?? 999}`;
+  let next: string | undefined =
+    `/users?$select=id,mail,userPrincipalName,displayName&$top=${options.pageSize ?? 999}`;
   for (let page = 0; next && page < (options.maxPages ?? 10_000); page++) {
     const res: { body: UsersPage } = await graph.request<UsersPage>("GET", next, { token });
     for (const u of res.body?.value ?? []) {
       if (!u.id) continue;
-      users.push({ id: u.id, displayName: u.displayName ?? "", mail: u.mail ?? null, userPrincipalName: u.userPrincipalName ?? "" });
+      users.push({
+        id: u.id,
+        displayName: u.displayName ?? "",
+        mail: u.mail ?? null,
+        userPrincipalName: u.userPrincipalName ?? "",
+      });
     }
     next = res.body?.["@odata.nextLink"];
   }

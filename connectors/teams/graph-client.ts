@@ -77,10 +77,14 @@ export class GraphClient {
           }),
         );
       } catch (e) {
-        const transient = isHubError(e) && ["CONNECT_FAILED", "TIMEOUT", "CONNECTION_CLOSED", "UPSTREAM"].includes(e.code);
+        const transient =
+          isHubError(e) && ["CONNECT_FAILED", "TIMEOUT", "CONNECTION_CLOSED", "UPSTREAM"].includes(e.code);
         if (!transient || attempt >= maxRetries) throw e;
         const d = retryDelay(policy, attempt);
-        log.warn({ method, path: redactPath(path), attempt, delayMs: d, err: (e as Error).message }, "graph request failed, retrying");
+        log.warn(
+          { method, path: redactPath(path), attempt, delayMs: d, err: (e as Error).message },
+          "graph request failed, retrying",
+        );
         await sleep(d, this.stopped.signal);
         continue;
       }
@@ -108,15 +112,31 @@ export class GraphClient {
       if (status === 429 || status >= 500) {
         const retryAfter = parseRetryAfter(res.headers["retry-after"]);
         if (attempt >= maxRetries) {
-          throw new HubError(status === 429 ? "THROTTLED" : "UPSTREAM", `Microsoft Graph answered ${status} ${gcode}: ${gmsg}`, { details });
+          throw new HubError(
+            status === 429 ? "THROTTLED" : "UPSTREAM",
+            `Microsoft Graph answered ${status} ${gcode}: ${gmsg}`,
+            { details },
+          );
         }
         const d = retryDelay(policy, attempt, retryAfter);
         if (status === 429) this.throttledUntil = Math.max(this.throttledUntil, Date.now() + d);
-        log.warn({ method, path: redactPath(path), status, attempt, delayMs: d }, "graph throttled or failing, backing off");
+        log.warn(
+          { method, path: redactPath(path), status, attempt, delayMs: d },
+          "graph throttled or failing, backing off",
+        );
         await sleep(d, this.stopped.signal);
         continue;
       }
-      const code = status === 401 ? "AUTH_FAILED" : status === 403 ? "ACCESS_DENIED" : status === 404 ? "NOT_FOUND" : status === 409 ? "CONFLICT" : "PROTOCOL";
+      const code =
+        status === 401
+          ? "AUTH_FAILED"
+          : status === 403
+            ? "ACCESS_DENIED"
+            : status === 404
+              ? "NOT_FOUND"
+              : status === 409
+                ? "CONFLICT"
+                : "PROTOCOL";
       throw new HubError(code, `Microsoft Graph answered ${status} ${gcode}: ${gmsg}`, { details });
     }
   }

@@ -64,14 +64,24 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("error", (e) => reject(new HubError("CONNECTION_CLOSED", `Connection to ${url.host} broke: ${e.message}`, { cause: e })));
+          res.on("error", (e) =>
+            reject(
+              new HubError("CONNECTION_CLOSED", `Connection to ${url.host} broke: ${e.message}`, {
+                cause: e,
+              }),
+            ),
+          );
           res.on("end", () => {
             clearTimeout(timer);
             const h: Record<string, string> = {};
             for (const [k, v] of Object.entries(res.headers)) {
               if (v !== undefined) h[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
             }
-            resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks).toString("utf8") });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: h,
+              body: Buffer.concat(chunks).toString("utf8"),
+            });
           });
         },
       );

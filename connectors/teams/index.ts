@@ -1,6 +1,11 @@
 // Public surface of the Microsoft Teams connector (Graph): adapter factory, config, tokens and service-account
 // sign-in, the fastify webhook plugin, the connection test and the crypto helpers.
-export { createTeamsAdapter, type TeamsAdapterDeps, type TeamsConnector, type WebhookStats } from "./adapter.js";
+export {
+  createTeamsAdapter,
+  type TeamsAdapterDeps,
+  type TeamsConnector,
+  type WebhookStats,
+} from "./adapter.js";
 export { resolveTeamsConfig, type ResolvedTeamsConfig, type TeamsConfig } from "./config.js";
 export { generateEncryptionCertificate, NotificationKeyring, type EncryptionCertificate } from "./crypto.js";
 export {

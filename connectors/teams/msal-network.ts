@@ -9,12 +9,27 @@ export interface MsalNetworkClient extends INetworkModule {
   lastError?: Error;
 }
 
-export function createMsalNetworkClient(transport: HttpTransport, rewrite?: { from: string; to: string }): MsalNetworkClient {
-  const map = (url: string): string => (rewrite && url.startsWith(rewrite.from) ? rewrite.to + url.slice(rewrite.from.length) : url);
-  async function send<T>(method: string, url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+export function createMsalNetworkClient(
+  transport: HttpTransport,
+  rewrite?: { from: string; to: string },
+): MsalNetworkClient {
+  const map = (url: string): string =>
+    rewrite && url.startsWith(rewrite.from) ? rewrite.to + url.slice(rewrite.from.length) : url;
+  async function send<T>(
+    method: string,
+    url: string,
+    options?: NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> {
     let res: Awaited<ReturnType<HttpTransport["request"]>>;
     try {
-      res = await transport.request({ method, url: map(url), headers: options?.headers, body: options?.body, timeoutMs: timeout });
+      res = await transport.request({
+        method,
+        url: map(url),
+        headers: options?.headers,
+        body: options?.body,
+        timeoutMs: timeout,
+      });
     } catch (e) {
       client.lastError = e as Error;
       throw e;
@@ -24,7 +39,10 @@ export function createMsalNetworkClient(transport: HttpTransport, rewrite?: { fr
       body = res.body ? JSON.parse(res.body) : {};
     } catch {
       // msal inspects `error` fields; a non-JSON body (proxy error page) becomes a readable server error.
-      body = { error: "invalid_response", error_description: `HTTP ${res.status}: ${res.body.slice(0, 200)}` };
+      body = {
+        error: "invalid_response",
+        error_description: `HTTP ${res.status}: ${res.body.slice(0, 200)}`,
+      };
     }
     return { status: res.status, headers: res.headers, body: body as T };
   }

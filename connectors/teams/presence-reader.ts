@@ -33,11 +33,18 @@ export function parsePresence(raw: unknown, fallbackId?: string): ObservedPresen
 }
 
 /** Read the presence of many users, ≤ 650 ids per request, batches sequentially to spare the budget. */
-export async function readPresences(graph: GraphClient, token: AccessTokenSource, userIds: readonly string[]): Promise<ObservedPresence[]> {
+export async function readPresences(
+  graph: GraphClient,
+  token: AccessTokenSource,
+  userIds: readonly string[],
+): Promise<ObservedPresence[]> {
   const out: ObservedPresence[] = [];
   for (let i = 0; i < userIds.length; i += MAX_IDS_PER_PRESENCE_READ) {
     const ids = userIds.slice(i, i + MAX_IDS_PER_PRESENCE_READ);
-    const res = await graph.request<{ value?: unknown[] }>("POST", "/communications/getPresencesByUserId", { token, body: { ids } });
+    const res = await graph.request<{ value?: unknown[] }>("POST", "/communications/getPresencesByUserId", {
+      token,
+      body: { ids },
+    });
     for (const raw of res.body?.value ?? []) {
       const p = parsePresence(raw);
       if (p) out.push(p);
@@ -57,7 +64,8 @@ export class PresenceLedger {
   accept(p: ObservedPresence): boolean {
     const prev = this.last.get(p.userId);
     const key = `${p.presence.availability}|${p.presence.activity}|${p.presence.outOfOffice}`;
-    if (prev?.seq !== undefined && p.sequenceNumber !== undefined && !seqNewer(p.sequenceNumber, prev.seq)) return false;
+    if (prev?.seq !== undefined && p.sequenceNumber !== undefined && !seqNewer(p.sequenceNumber, prev.seq))
+      return false;
     const changed = prev?.key !== key;
     this.last.set(p.userId, { seq: p.sequenceNumber ?? prev?.seq, key });
     return changed;

@@ -3,7 +3,12 @@
 // the desired state holds, and clearPresence afterwards (404 = the session is already gone).
 import { HubError, errorMessage } from "../../engine/errors.js";
 import { logger } from "../../engine/log.js";
-import { canonicalActivity, canonicalAvailability, isSetPresencePair, type TeamsPresencePair } from "../../engine/presence.js";
+import {
+  canonicalActivity,
+  canonicalAvailability,
+  isSetPresencePair,
+  type TeamsPresencePair,
+} from "../../engine/presence.js";
 import type { ResolvedTeamsConfig } from "./config.js";
 import type { GraphClient } from "./graph-client.js";
 import type { AccessTokenSource } from "./tokens.js";
@@ -37,7 +42,10 @@ export class PresenceWriter {
       activity: canonicalActivity(pair.activity) ?? pair.activity,
     };
     if (!isSetPresencePair(canonical)) {
-      throw new HubError("VALIDATION", `Teams does not accept ${pair.availability}/${pair.activity} through setPresence; use Available/Available, Busy/InACall, Busy/InAConferenceCall, Away/Away or DoNotDisturb/Presenting`);
+      throw new HubError(
+        "VALIDATION",
+        `Teams does not accept ${pair.availability}/${pair.activity} through setPresence; use Available/Available, Busy/InACall, Busy/InAConferenceCall, Away/Away or DoNotDisturb/Presenting`,
+      );
     }
     const prev = this.desired.get(userId);
     if (prev?.timer) clearTimeout(prev.timer);
@@ -49,7 +57,8 @@ export class PresenceWriter {
       if (this.desired.get(userId) === entry) this.desired.delete(userId);
       throw e;
     }
-    if (this.desired.get(userId) === entry) this.schedule(userId, entry, this.cfg.presenceExpirationMs - this.cfg.presenceRefreshBeforeMs);
+    if (this.desired.get(userId) === entry)
+      this.schedule(userId, entry, this.cfg.presenceExpirationMs - this.cfg.presenceRefreshBeforeMs);
   }
 
   async clear(userId: string): Promise<void> {
@@ -77,19 +86,24 @@ export class PresenceWriter {
   }
 
   private schedule(userId: string, entry: Desired, delayMs: number): void {
-    entry.timer = setTimeout(() => {
-      if (this.desired.get(userId) !== entry) return;
-      this.send(userId, entry.pair).then(
-        () => {
-          if (this.desired.get(userId) === entry) this.schedule(userId, entry, this.cfg.presenceExpirationMs - this.cfg.presenceRefreshBeforeMs);
-        },
-        (e: unknown) => {
-          // Keep trying while the session still has time left; the retry is well inside the refresh margin.
-          log.warn({ userId, err: errorMessage(e) }, "presence refresh failed, retrying");
-          if (this.desired.get(userId) === entry) this.schedule(userId, entry, Math.max(1000, this.cfg.presenceRefreshBeforeMs / 4));
-        },
-      );
-    }, Math.max(1000, delayMs));
+    entry.timer = setTimeout(
+      () => {
+        if (this.desired.get(userId) !== entry) return;
+        this.send(userId, entry.pair).then(
+          () => {
+            if (this.desired.get(userId) === entry)
+              this.schedule(userId, entry, this.cfg.presenceExpirationMs - this.cfg.presenceRefreshBeforeMs);
+          },
+          (e: unknown) => {
+            // Keep trying while the session still has time left; the retry is well inside the refresh margin.
+            log.warn({ userId, err: errorMessage(e) }, "presence refresh failed, retrying");
+            if (this.desired.get(userId) === entry)
+              this.schedule(userId, entry, Math.max(1000, this.cfg.presenceRefreshBeforeMs / 4));
+          },
+        );
+      },
+      Math.max(1000, delayMs),
+    );
     entry.timer.unref?.();
   }
 }

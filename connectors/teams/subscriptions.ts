@@ -76,7 +76,14 @@ export class SubscriptionManager {
     private readonly keyring: NotificationKeyring | undefined,
     private readonly hooks: SubscriptionHooks,
   ) {
-    this.shards = accounts.map((account, index) => ({ index, account, users: new Set(), chain: Promise.resolve(), failures: 0, cleaned: false }));
+    this.shards = accounts.map((account, index) => ({
+      index,
+      account,
+      users: new Set(),
+      chain: Promise.resolve(),
+      failures: 0,
+      cleaned: false,
+    }));
   }
 
   /** Assign users to shards (stable); returns the users no shard can take (they are polled). */
@@ -138,7 +145,8 @@ export class SubscriptionManager {
       if (s.sub && s.sub.id === subscriptionId && safeEqual(s.sub.clientState, clientState)) return s;
     }
     // A notification that overtakes the create response carries the pending clientState.
-    for (const s of this.shards) if (s.pendingClientState && safeEqual(s.pendingClientState, clientState)) return s;
+    for (const s of this.shards)
+      if (s.pendingClientState && safeEqual(s.pendingClientState, clientState)) return s;
     return undefined;
   }
 
@@ -172,7 +180,12 @@ export class SubscriptionManager {
         const id = s.sub.id;
         s.sub = undefined;
         await this.graph
-          .request("DELETE", `/subscriptions/${id}`, { token: s.account, accept: [404], maxRetries: 0, timeoutMs: 3000 })
+          .request("DELETE", `/subscriptions/${id}`, {
+            token: s.account,
+            accept: [404],
+            maxRetries: 0,
+            timeoutMs: 3000,
+          })
           .catch((e: unknown) => log.warn({ err: errorMessage(e) }, "could not delete subscription on stop"));
       }),
     );
@@ -207,8 +220,14 @@ export class SubscriptionManager {
   private failed(shard: Shard, e: unknown, retry: () => Promise<void>): void {
     shard.failures++;
     shard.lastError = errorMessage(e);
-    const delay = Math.min(this.cfg.baseBackoffMs * 2 ** Math.min(shard.failures, 10), Math.max(this.cfg.maxBackoffMs, 1000));
-    log.warn({ account: shard.account.username, err: shard.lastError, retryInMs: delay }, "presence subscription not in place");
+    const delay = Math.min(
+      this.cfg.baseBackoffMs * 2 ** Math.min(shard.failures, 10),
+      Math.max(this.cfg.maxBackoffMs, 1000),
+    );
+    log.warn(
+      { account: shard.account.username, err: shard.lastError, retryInMs: delay },
+      "presence subscription not in place",
+    );
     this.hooks.changed();
     this.schedule(shard, delay, retry);
   }
@@ -221,9 +240,11 @@ export class SubscriptionManager {
     if (shard.sub) {
       const old = shard.sub;
       shard.sub = undefined;
-      await this.graph.request("DELETE", `/subscriptions/${old.id}`, { token: shard.account, accept: [404] }).catch((e: unknown) => {
-        log.warn({ err: errorMessage(e) }, "could not delete the previous subscription");
-      });
+      await this.graph
+        .request("DELETE", `/subscriptions/${old.id}`, { token: shard.account, accept: [404] })
+        .catch((e: unknown) => {
+          log.warn({ err: errorMessage(e) }, "could not delete the previous subscription");
+        });
     }
     if (userIds.length === 0) {
       if (shard.timer) clearTimeout(shard.timer);
@@ -247,12 +268,17 @@ export class SubscriptionManager {
 
   /** Delete leftovers of an earlier run; otherwise the one-per-user quota refuses the new subscription. */
   private async cleanup(shard: Shard): Promise<void> {
-    const res = await this.graph.request<{ value?: GraphSubscription[] }>("GET", "/subscriptions", { token: shard.account });
+    const res = await this.graph.request<{ value?: GraphSubscription[] }>("GET", "/subscriptions", {
+      token: shard.account,
+    });
     for (const s of res.body?.value ?? []) {
       if (!/communications\/presences/i.test(s.resource ?? "")) continue;
       if (s.applicationId && s.applicationId !== this.cfg.clientId) continue;
       await this.graph.request("DELETE", `/subscriptions/${s.id}`, { token: shard.account, accept: [404] });
-      log.info({ subscriptionId: s.id, account: shard.account.username }, "deleted a leftover presence subscription");
+      log.info(
+        { subscriptionId: s.id, account: shard.account.username },
+        "deleted a leftover presence subscription",
+      );
     }
     shard.cleaned = true;
   }
@@ -277,16 +303,29 @@ export class SubscriptionManager {
     try {
       let res: { body: GraphSubscription };
       try {
-        res = await this.graph.request<GraphSubscription>("POST", "/subscriptions", { token: shard.account, body });
+        res = await this.graph.request<GraphSubscription>("POST", "/subscriptions", {
+          token: shard.account,
+          body,
+        });
       } catch (e) {
         // 409 duplicate or 403 quota: a subscription of ours survived somewhere; clean up and try once more.
-        if (!isHubError(e, "CONFLICT") && !(isHubError(e, "ACCESS_DENIED") && /limit|quota|exceed/i.test(e.message))) throw e;
+        if (
+          !isHubError(e, "CONFLICT") &&
+          !(isHubError(e, "ACCESS_DENIED") && /limit|quota|exceed/i.test(e.message))
+        )
+          throw e;
         await this.cleanup(shard);
-        res = await this.graph.request<GraphSubscription>("POST", "/subscriptions", { token: shard.account, body });
+        res = await this.graph.request<GraphSubscription>("POST", "/subscriptions", {
+          token: shard.account,
+          body,
+        });
       }
       const exp = Date.parse(res.body?.expirationDateTime ?? "") || expiresAt;
       shard.sub = { id: res.body.id, clientState, expiresAt: exp, key, userIds, certificateId: cert?.id };
-      log.info({ subscriptionId: res.body.id, account: shard.account.username, users: userIds.length, rich: !!cert }, "presence subscription created");
+      log.info(
+        { subscriptionId: res.body.id, account: shard.account.username, users: userIds.length, rich: !!cert },
+        "presence subscription created",
+      );
     } finally {
       shard.pendingClientState = undefined;
     }
@@ -299,9 +338,16 @@ export class SubscriptionManager {
     const cert = this.cfg.richNotifications ? this.keyring?.current() : undefined;
     const body: Record<string, unknown> = { expirationDateTime: new Date(expiresAt).toISOString() };
     // Certificate rotation rides on renewal (§3.8).
-    if (cert && cert.id !== sub.certificateId) Object.assign(body, { encryptionCertificate: cert.certificateBase64, encryptionCertificateId: cert.id });
+    if (cert && cert.id !== sub.certificateId)
+      Object.assign(body, {
+        encryptionCertificate: cert.certificateBase64,
+        encryptionCertificateId: cert.id,
+      });
     try {
-      const res = await this.graph.request<GraphSubscription>("PATCH", `/subscriptions/${sub.id}`, { token: shard.account, body });
+      const res = await this.graph.request<GraphSubscription>("PATCH", `/subscriptions/${sub.id}`, {
+        token: shard.account,
+        body,
+      });
       sub.expiresAt = Date.parse(res.body?.expirationDateTime ?? "") || expiresAt;
       if (cert) sub.certificateId = cert.id;
       shard.lastError = undefined;
@@ -309,7 +355,10 @@ export class SubscriptionManager {
       this.scheduleMaintenance(shard);
     } catch (e) {
       if (isHubError(e, "NOT_FOUND") || sub.expiresAt <= Date.now()) {
-        log.warn({ subscriptionId: sub.id, account: shard.account.username }, "subscription is gone; recreating");
+        log.warn(
+          { subscriptionId: sub.id, account: shard.account.username },
+          "subscription is gone; recreating",
+        );
         shard.sub = undefined;
         this.hooks.changed();
         return this.reconcile(shard, "subscription lost");
@@ -326,7 +375,10 @@ export class SubscriptionManager {
       this.scheduleMaintenance(shard);
     } catch (e) {
       if (isHubError(e, "NOT_FOUND")) {
-        log.warn({ subscriptionId: sub.id, account: shard.account.username }, "subscription was lost; recreating");
+        log.warn(
+          { subscriptionId: sub.id, account: shard.account.username },
+          "subscription was lost; recreating",
+        );
         shard.sub = undefined;
         this.hooks.changed();
         return this.reconcile(shard, "subscription lost");

@@ -56,8 +56,10 @@ export function describeTokenError(error: string | undefined, description: strin
     case "50173":
       return `The service account's sign-in has expired or was revoked (AADSTS${code}). Sign the service account in again.`;
   }
-  if (error === "invalid_client") return `The client id or secret was refused${code ? ` (AADSTS${code})` : ""}.`;
-  if (error === "invalid_grant") return `The sign-in grant was refused${code ? ` (AADSTS${code})` : ""}; sign the service account in again.`;
+  if (error === "invalid_client")
+    return `The client id or secret was refused${code ? ` (AADSTS${code})` : ""}.`;
+  if (error === "invalid_grant")
+    return `The sign-in grant was refused${code ? ` (AADSTS${code})` : ""}; sign the service account in again.`;
   return `Token request failed: ${error ?? "unknown error"}${code ? ` (AADSTS${code})` : ""}`;
 }
 
@@ -103,7 +105,8 @@ export function createAppTokenSource(cfg: ResolvedTeamsConfig, transport: HttpTr
       } catch (e) {
         throw mapMsalError(e, network.lastError);
       }
-      if (!result?.accessToken) throw new HubError("AUTH_FAILED", "The identity platform returned no access token");
+      if (!result?.accessToken)
+        throw new HubError("AUTH_FAILED", "The identity platform returned no access token");
       return result.accessToken;
     },
     invalidate(): void {
@@ -116,18 +119,37 @@ export function createAppTokenSource(cfg: ResolvedTeamsConfig, transport: HttpTr
 function mapMsalError(e: unknown, networkError?: Error): HubError {
   if (e instanceof HubError) return e;
   if (networkError) {
-    const tlsHint = /certificate|self.signed|CERT_/i.test(networkError.message) ? " (the server's certificate is not trusted: configure its CA)" : "";
-    return new HubError(networkError instanceof HubError ? networkError.code : "CONNECT_FAILED", `${networkError.message}${tlsHint}`, { cause: e });
+    const tlsHint = /certificate|self.signed|CERT_/i.test(networkError.message)
+      ? " (the server's certificate is not trusted: configure its CA)"
+      : "";
+    return new HubError(
+      networkError instanceof HubError ? networkError.code : "CONNECT_FAILED",
+      `${networkError.message}${tlsHint}`,
+      { cause: e },
+    );
   }
-  const err = e as { errorCode?: string; errorMessage?: string; subError?: string; cause?: unknown; name?: string };
+  const err = e as {
+    errorCode?: string;
+    errorMessage?: string;
+    subError?: string;
+    cause?: unknown;
+    name?: string;
+  };
   const code = err.errorCode ?? "";
   const cause = err.cause;
   if (cause instanceof HubError) return cause;
-  if (/invalid_client|unauthorized_client|invalid_grant|invalid_request|invalid_tenant|invalid_scope/.test(code) || /AADSTS/.test(err.errorMessage ?? "")) {
+  if (
+    /invalid_client|unauthorized_client|invalid_grant|invalid_request|invalid_tenant|invalid_scope/.test(
+      code,
+    ) ||
+    /AADSTS/.test(err.errorMessage ?? "")
+  ) {
     return new HubError("AUTH_FAILED", describeTokenError(code, err.errorMessage), { cause: e });
   }
   if (/endpoints_resolution_error|network|untrusted|openid_config|authority/i.test(code)) {
-    return new HubError("CONNECT_FAILED", `Cannot reach the identity platform: ${err.errorMessage ?? code}`, { cause: e });
+    return new HubError("CONNECT_FAILED", `Cannot reach the identity platform: ${err.errorMessage ?? code}`, {
+      cause: e,
+    });
   }
   return new HubError("AUTH_FAILED", `Token request failed: ${errorMessage(e)}`, { cause: e });
 }
@@ -202,7 +224,11 @@ export function buildServiceAccountSignInUrl(
     prompt: "select_account",
   });
   if (options.loginHint) q.set("login_hint", options.loginHint);
-  return { url: `${cfg.authority}/${encodeURIComponent(cfg.tenantId)}/oauth2/v2.0/authorize?${q}`, state, codeVerifier };
+  return {
+    url: `${cfg.authority}/${encodeURIComponent(cfg.tenantId)}/oauth2/v2.0/authorize?${q}`,
+    state,
+    codeVerifier,
+  };
 }
 
 interface TokenResponse {
@@ -215,12 +241,20 @@ interface TokenResponse {
   error_description?: string;
 }
 
-async function postToken(cfg: ResolvedTeamsConfig, transport: HttpTransport, form: Record<string, string>): Promise<TokenResponse> {
+async function postToken(
+  cfg: ResolvedTeamsConfig,
+  transport: HttpTransport,
+  form: Record<string, string>,
+): Promise<TokenResponse> {
   const res = await transport.request({
     method: "POST",
     url: tokenEndpoint(cfg),
     headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-    body: new URLSearchParams({ client_id: cfg.clientId, client_secret: cfg.clientSecret, ...form }).toString(),
+    body: new URLSearchParams({
+      client_id: cfg.clientId,
+      client_secret: cfg.clientSecret,
+      ...form,
+    }).toString(),
     timeoutMs: cfg.requestTimeoutMs,
   });
   let body: TokenResponse;
@@ -231,7 +265,9 @@ async function postToken(cfg: ResolvedTeamsConfig, transport: HttpTransport, for
   }
   if (res.status >= 500) throw new HubError("UPSTREAM", `Token endpoint answered HTTP ${res.status}`);
   if (res.status !== 200 || !body.access_token) {
-    throw new HubError("AUTH_FAILED", describeTokenError(body.error, body.error_description), { details: { error: body.error } });
+    throw new HubError("AUTH_FAILED", describeTokenError(body.error, body.error_description), {
+      details: { error: body.error },
+    });
   }
   return body;
 }
@@ -240,7 +276,10 @@ async function postToken(cfg: ResolvedTeamsConfig, transport: HttpTransport, for
 export function jwtClaims(jwt: string | undefined): Record<string, unknown> {
   if (!jwt) return {};
   try {
-    return JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+    return JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<
+      string,
+      unknown
+    >;
   } catch {
     return {};
   }
@@ -253,14 +292,26 @@ export function jwtClaims(jwt: string | undefined): Record<string, unknown> {
 export async function completeServiceAccountSignIn(
   cfg: ResolvedTeamsConfig,
   transport: HttpTransport,
-  options: { callbackUrl: string; redirectUri: string; expectedState: string; codeVerifier: string; store: TokenStore },
+  options: {
+    callbackUrl: string;
+    redirectUri: string;
+    expectedState: string;
+    codeVerifier: string;
+    store: TokenStore;
+  },
 ): Promise<ServiceAccountToken> {
-  const query = options.callbackUrl.includes("?") ? options.callbackUrl.slice(options.callbackUrl.indexOf("?") + 1) : options.callbackUrl;
+  const query = options.callbackUrl.includes("?")
+    ? options.callbackUrl.slice(options.callbackUrl.indexOf("?") + 1)
+    : options.callbackUrl;
   const p = new URLSearchParams(query);
   if (p.get("error")) {
-    throw new HubError("AUTH_FAILED", `The sign-in was not completed: ${p.get("error")} ${p.get("error_description") ?? ""}`.trim());
+    throw new HubError(
+      "AUTH_FAILED",
+      `The sign-in was not completed: ${p.get("error")} ${p.get("error_description") ?? ""}`.trim(),
+    );
   }
-  if (p.get("state") !== options.expectedState) throw new HubError("AUTH_FAILED", "The sign-in answer does not belong to this sign-in (state mismatch)");
+  if (p.get("state") !== options.expectedState)
+    throw new HubError("AUTH_FAILED", "The sign-in answer does not belong to this sign-in (state mismatch)");
   const code = p.get("code");
   if (!code) throw new HubError("AUTH_FAILED", "The sign-in answer carries no authorization code");
   const body = await postToken(cfg, transport, {
@@ -270,7 +321,8 @@ export async function completeServiceAccountSignIn(
     code_verifier: options.codeVerifier,
     scope: serviceAccountScopes(cfg),
   });
-  if (!body.refresh_token) throw new HubError("AUTH_FAILED", "No refresh token was issued; offline_access consent is missing");
+  if (!body.refresh_token)
+    throw new HubError("AUTH_FAILED", "No refresh token was issued; offline_access consent is missing");
   const id = { ...jwtClaims(body.access_token), ...jwtClaims(body.id_token) };
   const accountId = String(id.oid ?? id.sub ?? "");
   if (!accountId) throw new HubError("PROTOCOL", "The sign-in tokens name no user (no oid claim)");
@@ -310,7 +362,8 @@ export class ServiceAccountTokenSource implements AccessTokenSource {
   }
 
   getToken(): Promise<string> {
-    if (this.cached && this.cached.expiresAt - 300_000 > Date.now()) return Promise.resolve(this.cached.token);
+    if (this.cached && this.cached.expiresAt - 300_000 > Date.now())
+      return Promise.resolve(this.cached.token);
     // One refresh at a time: concurrent refreshes would race on the rotating refresh token.
     this.inflight ??= this.refresh().finally(() => {
       this.inflight = undefined;
@@ -325,14 +378,20 @@ export class ServiceAccountTokenSource implements AccessTokenSource {
       scope: serviceAccountScopes(this.cfg),
     }).catch((e: unknown) => {
       if (e instanceof HubError && e.code === "AUTH_FAILED") {
-        throw new HubError("AUTH_FAILED", `Service account ${this.account.username}: ${e.message}`, { cause: e });
+        throw new HubError("AUTH_FAILED", `Service account ${this.account.username}: ${e.message}`, {
+          cause: e,
+        });
       }
       throw e;
     });
     const expiresIn = Number(body.expires_in ?? 3600);
     this.cached = { token: body.access_token!, expiresAt: Date.now() + expiresIn * 1000 };
     if (body.refresh_token && body.refresh_token !== this.account.refreshToken) {
-      this.account = { ...this.account, refreshToken: body.refresh_token, updatedAt: new Date().toISOString() };
+      this.account = {
+        ...this.account,
+        refreshToken: body.refresh_token,
+        updatedAt: new Date().toISOString(),
+      };
       await this.store.save(this.account);
     }
     return this.cached.token;

@@ -33,7 +33,8 @@ export function validationTokenOf(rawUrl: string): string | null {
 }
 
 export const teamsWebhookRoutes: FastifyPluginAsync<TeamsWebhookOptions> = async (app, opts) => {
-  const resolve = (): TeamsWebhookHandler | undefined => (typeof opts.handler === "function" ? opts.handler() : opts.handler);
+  const resolve = (): TeamsWebhookHandler | undefined =>
+    typeof opts.handler === "function" ? opts.handler() : opts.handler;
   const bodyLimit = opts.bodyLimit ?? 4 * 1024 * 1024;
 
   // Answer the handshake before any body parsing: Graph sends text/plain with an empty body.

@@ -1,10 +1,20 @@
 // Shared fixtures for the Teams connector tests: a Graph simulator on 127.0.0.1, a bare fastify hub that
 // serves only the Teams webhook plugin, and config builders pointing the connector at the simulator.
 import Fastify, { type FastifyInstance } from "fastify";
-import type { TeamsConfig } from "../../connectors/teams/config.js";
+import { resolveTeamsConfig, type TeamsConfig } from "../../connectors/teams/config.js";
+import { createHttpTransport } from "../../connectors/teams/http.js";
+import {
+  buildServiceAccountSignInUrl,
+  completeServiceAccountSignIn,
+  InMemoryTokenStore,
+} from "../../connectors/teams/tokens.js";
 import type { TeamsWebhookHandler } from "../../connectors/teams/webhook.js";
 import { teamsWebhookRoutes } from "../../connectors/teams/webhook.js";
-import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "../../connectors/teams/simulator/server.js";
+import {
+  startGraphSimulator,
+  type GraphSimulator,
+  type GraphSimulatorOptions,
+} from "../../connectors/teams/simulator/server.js";
 import type { SimUserSeed } from "../../connectors/teams/simulator/state.js";
 
 export async function sim(options: GraphSimulatorOptions = {}): Promise<GraphSimulator> {
@@ -60,10 +70,37 @@ export async function hub(): Promise<Hub> {
   };
 }
 
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = "condition"): Promise<void> {
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<void> {
   const start = Date.now();
   while (!(await cond())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Sign `count` service accounts in through the simulator's authorize endpoint (auto-consent, PKCE). */
+export async function signedInStore(s: GraphSimulator, count = 1): Promise<InMemoryTokenStore> {
+  const store = new InMemoryTokenStore();
+  const cfg = resolveTeamsConfig(teamsConfig(s));
+  const t = createHttpTransport({ caPem: cfg.caPem });
+  while (s.serviceAccounts.length < count)
+    s.addServiceAccount({ upn: `presence-svc${s.serviceAccounts.length + 1}@contoso.example` });
+  for (const acc of s.serviceAccounts.slice(0, count)) {
+    const redirectUri = "http://127.0.0.1:9/cb";
+    const start = buildServiceAccountSignInUrl(cfg, { redirectUri, loginHint: acc.upn });
+    const res = await t.request({ method: "GET", url: start.url });
+    await completeServiceAccountSignIn(cfg, t, {
+      callbackUrl: res.headers.location!,
+      redirectUri,
+      expectedState: start.state,
+      codeVerifier: start.codeVerifier,
+      store,
+    });
+  }
+  t.close();
+  return store;
 }

@@ -19,7 +19,9 @@ describe("directory and presence", () => {
   let writer: PresenceWriter;
   beforeAll(async () => {
     s = await sim({ maxPageSize: 100, users: seedUsers(701) });
-    const cfg = resolveTeamsConfig(teamsConfig(s, { presenceRefreshBeforeMs: 5 * 60_000 - 300, presenceExpiration: "PT5M" }));
+    const cfg = resolveTeamsConfig(
+      teamsConfig(s, { presenceRefreshBeforeMs: 5 * 60_000 - 300, presenceExpiration: "PT5M" }),
+    );
     t = createHttpTransport({ caPem: cfg.caPem });
     graph = new GraphClient(cfg, t);
     token = createAppTokenSource(cfg, t);
@@ -38,7 +40,12 @@ describe("directory and presence", () => {
   it("lists the directory following @odata.nextLink", async () => {
     const users = await listTenantUsers(graph, token);
     expect(users).toHaveLength(701);
-    expect(users[700]).toEqual({ id: "u00700", displayName: "User 700", mail: "u700@contoso.example", userPrincipalName: "u700@contoso.example" });
+    expect(users[700]).toEqual({
+      id: "u00700",
+      displayName: "User 700",
+      mail: "u700@contoso.example",
+      userPrincipalName: "u700@contoso.example",
+    });
     expect(s.requests().filter((r) => r.path.startsWith("/v1.0/users"))).toHaveLength(8);
   });
 
@@ -46,15 +53,31 @@ describe("directory and presence", () => {
     const ids = s.users().map((u) => u.id);
     const list = await readPresences(graph, token, ids);
     expect(list).toHaveLength(701);
-    expect(list[0]!.presence).toEqual({ availability: "Available", activity: "Available", outOfOffice: false });
-    expect(s.requests().filter((r) => r.path === "/v1.0/communications/getPresencesByUserId")).toHaveLength(2);
+    expect(list[0]!.presence).toEqual({
+      availability: "Available",
+      activity: "Available",
+      outOfOffice: false,
+    });
+    expect(s.requests().filter((r) => r.path === "/v1.0/communications/getPresencesByUserId")).toHaveLength(
+      2,
+    );
   });
 
   it("parses values case-insensitively and keeps unknown ones", () => {
-    expect(parsePresence({ id: "x", availability: "busy", activity: "inACall" })!.presence).toEqual({ availability: "Busy", activity: "InACall", outOfOffice: false });
-    expect(parsePresence({ id: "x", availability: "focusing", activity: "Whatever" })!.presence).toMatchObject({ availability: "focusing", activity: "Whatever" });
+    expect(parsePresence({ id: "x", availability: "busy", activity: "inACall" })!.presence).toEqual({
+      availability: "Busy",
+      activity: "InACall",
+      outOfOffice: false,
+    });
+    expect(
+      parsePresence({ id: "x", availability: "focusing", activity: "Whatever" })!.presence,
+    ).toMatchObject({ availability: "focusing", activity: "Whatever" });
     const ledger = new PresenceLedger();
-    const p = (seq: string, a: string) => ({ userId: "x", sequenceNumber: seq, presence: { availability: a, activity: a, outOfOffice: false } });
+    const p = (seq: string, a: string) => ({
+      userId: "x",
+      sequenceNumber: seq,
+      presence: { availability: a, activity: a, outOfOffice: false },
+    });
     expect(ledger.accept(p("02", "Busy"))).toBe(true);
     expect(ledger.accept(p("01", "Away"))).toBe(false); // older
     expect(ledger.accept(p("02", "Busy"))).toBe(false); // duplicate
@@ -76,7 +99,12 @@ describe("directory and presence", () => {
     expect(s.presence(id)).toMatchObject({ availability: "Available", activity: "Available" });
     // Clearing again: 404 from Graph counts as success.
     await writer.clear(id);
-    expect(s.requests().filter((r) => r.path.endsWith("/clearPresence")).map((r) => r.status)).toEqual([200, 404]);
+    expect(
+      s
+        .requests()
+        .filter((r) => r.path.endsWith("/clearPresence"))
+        .map((r) => r.status),
+    ).toEqual([200, 404]);
     // Only session → Offline after clear.
     s.setClientPresence("u00002", null);
     await writer.set("u00002", { availability: "Busy", activity: "InAConferenceCall" });
@@ -86,13 +114,19 @@ describe("directory and presence", () => {
   });
 
   it("rejects pairs setPresence does not accept, before calling Graph", async () => {
-    await expect(writer.set("u00003", { availability: "Busy", activity: "Busy" })).rejects.toMatchObject({ code: "VALIDATION" });
+    await expect(writer.set("u00003", { availability: "Busy", activity: "Busy" })).rejects.toMatchObject({
+      code: "VALIDATION",
+    });
     expect(s.requests().filter((r) => r.path.endsWith("/setPresence"))).toHaveLength(0);
   });
 
   it("refreshes the session before it expires while the state is wanted", async () => {
     await writer.set("u00004", { availability: "Busy", activity: "InACall" });
-    await until(() => s.requests().filter((r) => r.path.endsWith("/setPresence")).length >= 3, 5000, "refreshes");
+    await until(
+      () => s.requests().filter((r) => r.path.endsWith("/setPresence")).length >= 3,
+      5000,
+      "refreshes",
+    );
     await writer.clear("u00004");
     const n = s.requests().filter((r) => r.path.endsWith("/setPresence")).length;
     await new Promise((r) => setTimeout(r, 500));
@@ -100,7 +134,12 @@ describe("directory and presence", () => {
   });
 
   it("survives 429 with Retry-After and 503 without losing the write", async () => {
-    s.addFault({ match: "POST /v1.0/users/.*/presence/setPresence", times: 2, status: 429, headers: { "Retry-After": "1" } });
+    s.addFault({
+      match: "POST /v1.0/users/.*/presence/setPresence",
+      times: 2,
+      status: 429,
+      headers: { "Retry-After": "1" },
+    });
     s.addFault({ match: "POST /v1.0/communications/getPresencesByUserId", times: 2, status: 503 });
     const t0 = Date.now();
     await writer.set("u00005", { availability: "Busy", activity: "InACall" });
@@ -118,7 +157,11 @@ describe("directory and presence", () => {
     s.setPresenceRateLimit(2);
     await readPresences(graph, token, ["u00006"]);
     await readPresences(graph, token, ["u00006"]);
-    const third = graph.request("POST", "/communications/getPresencesByUserId", { token, body: { ids: ["u00006"] }, maxRetries: 0 });
+    const third = graph.request("POST", "/communications/getPresencesByUserId", {
+      token,
+      body: { ids: ["u00006"] },
+      maxRetries: 0,
+    });
     await expect(third).rejects.toMatchObject({ code: "THROTTLED" });
     s.setPresenceRateLimit(undefined);
     expect(s.requests().map((r) => r.status)).toEqual([200, 200, 429]);

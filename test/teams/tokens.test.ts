@@ -46,14 +46,19 @@ describe("tokens", () => {
   it("names the wrong secret", async () => {
     const cfg = resolveTeamsConfig(teamsConfig(s, { clientSecret: "wrong" }));
     const t = createHttpTransport({ caPem: cfg.caPem });
-    await expect(createAppTokenSource(cfg, t).getToken()).rejects.toMatchObject({ code: "AUTH_FAILED", message: expect.stringContaining("AADSTS7000215") });
+    await expect(createAppTokenSource(cfg, t).getToken()).rejects.toMatchObject({
+      code: "AUTH_FAILED",
+      message: expect.stringContaining("AADSTS7000215"),
+    });
     t.close();
   });
 
   it("does not trust the simulator without its CA", async () => {
     const cfg = resolveTeamsConfig(teamsConfig(s, { caPem: undefined }));
     const t = createHttpTransport();
-    await expect(createAppTokenSource(cfg, t).getToken()).rejects.toMatchObject({ message: expect.stringContaining("certificate") });
+    await expect(createAppTokenSource(cfg, t).getToken()).rejects.toMatchObject({
+      message: expect.stringContaining("certificate"),
+    });
     t.close();
   });
 
@@ -70,14 +75,32 @@ describe("tokens", () => {
     const callback = res.headers.location!;
     // A wrong verifier is refused (PKCE is checked).
     await expect(
-      completeServiceAccountSignIn(cfg, t, { callbackUrl: callback, redirectUri, expectedState: start.state, codeVerifier: "x".repeat(50), store }),
+      completeServiceAccountSignIn(cfg, t, {
+        callbackUrl: callback,
+        redirectUri,
+        expectedState: start.state,
+        codeVerifier: "x".repeat(50),
+        store,
+      }),
     ).rejects.toMatchObject({ code: "AUTH_FAILED" });
     const again = await t.request({ method: "GET", url: start.url });
     await expect(
-      completeServiceAccountSignIn(cfg, t, { callbackUrl: again.headers.location!, redirectUri, expectedState: "other", codeVerifier: start.codeVerifier, store }),
+      completeServiceAccountSignIn(cfg, t, {
+        callbackUrl: again.headers.location!,
+        redirectUri,
+        expectedState: "other",
+        codeVerifier: start.codeVerifier,
+        store,
+      }),
     ).rejects.toThrow(/state/);
     const third = await t.request({ method: "GET", url: start.url });
-    const token = await completeServiceAccountSignIn(cfg, t, { callbackUrl: third.headers.location!, redirectUri, expectedState: start.state, codeVerifier: start.codeVerifier, store });
+    const token = await completeServiceAccountSignIn(cfg, t, {
+      callbackUrl: third.headers.location!,
+      redirectUri,
+      expectedState: start.state,
+      codeVerifier: start.codeVerifier,
+      store,
+    });
     expect(token.username).toBe(s.serviceAccounts[0]!.upn);
     expect((await store.load())[0]!.refreshToken).toBe(token.refreshToken);
     const src = new ServiceAccountTokenSource(cfg, t, token, store);

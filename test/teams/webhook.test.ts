@@ -9,38 +9,32 @@ import { generateEncryptionCertificate, NotificationKeyring } from "../../connec
 import { createHttpTransport } from "../../connectors/teams/http.js";
 import { encryptForSubscription } from "../../connectors/teams/simulator/deliveries.js";
 import type { GraphSimulator } from "../../connectors/teams/simulator/server.js";
-import { createAppTokenSource, InMemoryTokenStore, type ServiceAccountToken } from "../../connectors/teams/tokens.js";
+import {
+  createAppTokenSource,
+  type InMemoryTokenStore,
+  type ServiceAccountToken,
+} from "../../connectors/teams/tokens.js";
 import { validationTokenOf } from "../../connectors/teams/webhook.js";
 import type { TeamsPresence } from "../../engine/presence.js";
-import { type Hub, hub, seedUsers, sim, teamsConfig, until } from "./helpers.js";
-
-/** Sign a service account in through the simulator's authorize endpoint (auto-consent). */
-export async function signedInStore(s: GraphSimulator, count = 1): Promise<InMemoryTokenStore> {
-  const store = new InMemoryTokenStore();
-  const cfg = resolveTeamsConfig(teamsConfig(s));
-  const t = createHttpTransport({ caPem: cfg.caPem });
-  const { buildServiceAccountSignInUrl, completeServiceAccountSignIn } = await import("../../connectors/teams/tokens.js");
-  while (s.serviceAccounts.length < count) s.addServiceAccount({ upn: `presence-svc${s.serviceAccounts.length + 1}@contoso.example` });
-  for (const acc of s.serviceAccounts.slice(0, count)) {
-    const redirectUri = "http://127.0.0.1:9/cb";
-    const start = buildServiceAccountSignInUrl(cfg, { redirectUri, loginHint: acc.upn });
-    const res = await t.request({ method: "GET", url: start.url });
-    await completeServiceAccountSignIn(cfg, t, { callbackUrl: res.headers.location!, redirectUri, expectedState: start.state, codeVerifier: start.codeVerifier, store });
-  }
-  t.close();
-  return store;
-}
+import { type Hub, hub, seedUsers, signedInStore, sim, teamsConfig, until } from "./helpers.js";
 
 describe("validation handshake", () => {
   it("decodes the token including '+' for spaces", () => {
-    expect(validationTokenOf("/graph/notify?validationToken=Validation%3A+Testing%20client")).toBe("Validation: Testing client");
+    expect(validationTokenOf("/graph/notify?validationToken=Validation%3A+Testing%20client")).toBe(
+      "Validation: Testing client",
+    );
     expect(validationTokenOf("/graph/notify")).toBeNull();
   });
 
   it("answers 200 text/plain with the decoded token", async () => {
     const h = await hub();
-    const token = "Validation: Testing client application reachability for subscription Request-Id: 1&2<script>";
-    const res = await fetch(`${h.url}/graph/notify?validationToken=${encodeURIComponent(token)}`, { method: "POST", headers: { "content-type": "text/plain; charset=utf-8" }, body: "" });
+    const token =
+      "Validation: Testing client application reachability for subscription Request-Id: 1&2<script>";
+    const res = await fetch(`${h.url}/graph/notify?validationToken=${encodeURIComponent(token)}`, {
+      method: "POST",
+      headers: { "content-type": "text/plain; charset=utf-8" },
+      body: "",
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     expect(await res.text()).toBe(token);
@@ -61,13 +55,16 @@ describe("subscriptions and notifications", () => {
     s = await sim({ users: seedUsers(20), plusForSpace: true });
     h = await hub();
     store = await signedInStore(s);
-    adapter = createTeamsAdapter(teamsConfig(s, {
+    adapter = createTeamsAdapter(
+      teamsConfig(s, {
         notificationUrl: `${h.url}/graph/notify`,
         pollIntervalMs: 60_000,
         subscriptionLifetimeMs: 4000,
         subscriptionRenewBeforeMs: 2000,
         subscriptionCheckIntervalMs: 300,
-      }), { tokenStore: store });
+      }),
+      { tokenStore: store },
+    );
     h.setHandler(adapter);
     adapter.on("presence", (id, p) => events.push([id, p]));
     const synced = new Promise<void>((r) => adapter.on("synchronized", () => r()));
@@ -85,7 +82,11 @@ describe("subscriptions and notifications", () => {
   it("created one encrypted subscription after a successful handshake (with '+' for spaces)", () => {
     const subs = s.subscriptions();
     expect(subs).toHaveLength(1);
-    expect(subs[0]).toMatchObject({ includeResourceData: true, userCount: 20, lifecycleNotificationUrl: `${h.url}/graph/lifecycle` });
+    expect(subs[0]).toMatchObject({
+      includeResourceData: true,
+      userCount: 20,
+      lifecycleNotificationUrl: `${h.url}/graph/lifecycle`,
+    });
     expect(String(subs[0]!.clientState).length).toBeLessThanOrEqual(128);
     const validations = s.deliveries().filter((d) => d.kind === "validation");
     expect(validations.map((v) => v.ok)).toEqual([true, true]);
@@ -108,7 +109,17 @@ describe("subscriptions and notifications", () => {
     const res = await fetch(`${h.url}/graph/notify`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ value: [{ subscriptionId: sub.id, clientState: "forged", changeType: "updated", resource: "communications/presences/u00004", resourceData: { id: "u00004" } }] }),
+      body: JSON.stringify({
+        value: [
+          {
+            subscriptionId: sub.id,
+            clientState: "forged",
+            changeType: "updated",
+            resource: "communications/presences/u00004",
+            resourceData: { id: "u00004" },
+          },
+        ],
+      }),
     });
     expect(res.status).toBe(202);
     await adapter.idle();
@@ -119,7 +130,16 @@ describe("subscriptions and notifications", () => {
 
   it("rejects a tampered dataSignature and an unknown certificate id", async () => {
     const sub = s.subscriptions()[0]!;
-    const enc = encryptForSubscription(String(sub.encryptionCertificate), String(sub.encryptionCertificateId), { id: "u00005", availability: "DoNotDisturb", activity: "Presenting", sequenceNumber: "9999999999999999" });
+    const enc = encryptForSubscription(
+      String(sub.encryptionCertificate),
+      String(sub.encryptionCertificateId),
+      {
+        id: "u00005",
+        availability: "DoNotDisturb",
+        activity: "Presenting",
+        sequenceNumber: "9999999999999999",
+      },
+    );
     const tampered = { ...enc, dataSignature: Buffer.alloc(32, 1).toString("base64") };
     const unknown = { ...enc, encryptionCertificateId: "someone-else" };
     const before = adapter.webhookStats();
@@ -127,7 +147,19 @@ describe("subscriptions and notifications", () => {
       const res = await fetch(`${h.url}/graph/notify`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ value: [{ subscriptionId: sub.id, clientState: sub.clientState, changeType: "updated", tenantId: s.tenantId, resource: "communications/presences/u00005", resourceData: { id: "u00005" }, encryptedContent }] }),
+        body: JSON.stringify({
+          value: [
+            {
+              subscriptionId: sub.id,
+              clientState: sub.clientState,
+              changeType: "updated",
+              tenantId: s.tenantId,
+              resource: "communications/presences/u00005",
+              resourceData: { id: "u00005" },
+              encryptedContent,
+            },
+          ],
+        }),
       });
       expect(res.status).toBe(202);
     }
@@ -138,13 +170,26 @@ describe("subscriptions and notifications", () => {
 
   it("drops rich notifications whose validationTokens do not verify", async () => {
     const sub = s.subscriptions()[0]!;
-    const enc = encryptForSubscription(String(sub.encryptionCertificate), String(sub.encryptionCertificateId), { id: "u00006", availability: "Away", activity: "Away", sequenceNumber: "9999999999999999" });
+    const enc = encryptForSubscription(
+      String(sub.encryptionCertificate),
+      String(sub.encryptionCertificateId),
+      { id: "u00006", availability: "Away", activity: "Away", sequenceNumber: "9999999999999999" },
+    );
     const before = adapter.webhookStats();
     await fetch(`${h.url}/graph/notify`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        value: [{ subscriptionId: sub.id, clientState: sub.clientState, changeType: "updated", tenantId: s.tenantId, resourceData: { id: "u00006" }, encryptedContent: enc }],
+        value: [
+          {
+            subscriptionId: sub.id,
+            clientState: sub.clientState,
+            changeType: "updated",
+            tenantId: s.tenantId,
+            resourceData: { id: "u00006" },
+            encryptedContent: enc,
+          },
+        ],
         validationTokens: ["eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0."],
       }),
     });
@@ -157,8 +202,16 @@ describe("subscriptions and notifications", () => {
     const lost = String(s.subscriptions()[0]!.id);
     s.loseSubscription(lost);
     s.setClientPresence("u00007", { availability: "Away", activity: "Away" }); // nobody is told
-    await until(() => s.subscriptions().length === 1 && s.subscriptions()[0]!.id !== lost, 10_000, "recreated subscription");
-    await until(() => events.some(([id, p]) => id === "u00007" && p.activity === "Away"), 5000, "resync of the gap");
+    await until(
+      () => s.subscriptions().length === 1 && s.subscriptions()[0]!.id !== lost,
+      10_000,
+      "recreated subscription",
+    );
+    await until(
+      () => events.some(([id, p]) => id === "u00007" && p.activity === "Away"),
+      5000,
+      "resync of the gap",
+    );
   });
 
   it("renews before expiry", async () => {
@@ -174,7 +227,11 @@ describe("subscriptions and notifications", () => {
     await s.lifecycle(String(sub.id), "missed");
     await until(() => s.requests().some((r) => r.path.includes("getPresencesByUserId")), 5000, "resync read");
     await s.lifecycle(String(sub.id), "subscriptionRemoved");
-    await until(() => s.subscriptions().length === 1 && s.subscriptions()[0]!.id !== sub.id, 10_000, "recreated");
+    await until(
+      () => s.subscriptions().length === 1 && s.subscriptions()[0]!.id !== sub.id,
+      10_000,
+      "recreated",
+    );
     await until(() => adapter.subscriptionSummary()?.coveredUsers === 20, 5000, "covered");
   });
 
@@ -184,7 +241,9 @@ describe("subscriptions and notifications", () => {
     await s.lifecycle(String(sub.id), "reauthorizationRequired");
     s.setClientPresence("u00008", { availability: "DoNotDisturb", activity: "Presenting" });
     await until(() => events.some(([id]) => id === "u00008"), 5000, "held notification after renewal");
-    expect(s.requests().some((r) => r.method === "PATCH" && r.path.startsWith("/v1.0/subscriptions/"))).toBe(true);
+    expect(s.requests().some((r) => r.method === "PATCH" && r.path.startsWith("/v1.0/subscriptions/"))).toBe(
+      true,
+    );
   });
 });
 
@@ -199,18 +258,29 @@ describe("subscription creation", () => {
 
   it("fails with 400 when the endpoint answers the validation wrongly, and the hub keeps polling", async () => {
     const bad = Fastify();
-    bad.post("/graph/notify", async (req, reply) => reply.type("text/html").send(new URL(req.url, "http://x").searchParams.get("validationToken")));
+    bad.post("/graph/notify", async (req, reply) =>
+      reply.type("text/html").send(new URL(req.url, "http://x").searchParams.get("validationToken")),
+    );
     bad.post("/graph/lifecycle", async (_req, reply) => reply.type("text/plain").send("wrong"));
     await bad.listen({ port: 0, host: "127.0.0.1" });
     const port = (bad.server.address() as { port: number }).port;
     const store = await signedInStore(s);
-    const adapter = createTeamsAdapter(teamsConfig(s, { notificationUrl: `http://127.0.0.1:${port}/graph/notify`, baseBackoffMs: 5000 }), { tokenStore: store });
+    const adapter = createTeamsAdapter(
+      teamsConfig(s, { notificationUrl: `http://127.0.0.1:${port}/graph/notify`, baseBackoffMs: 5000 }),
+      { tokenStore: store },
+    );
     const seen: string[] = [];
     adapter.on("presence", (id) => seen.push(id));
     adapter.start();
     adapter.watch(["u00000"]);
-    await until(() => s.requests().some((r) => r.path === "/v1.0/subscriptions" && r.method === "POST"), 5000, "create attempt");
-    expect(s.requests().filter((r) => r.path === "/v1.0/subscriptions" && r.method === "POST")[0]!.status).toBe(400);
+    await until(
+      () => s.requests().some((r) => r.path === "/v1.0/subscriptions" && r.method === "POST"),
+      5000,
+      "create attempt",
+    );
+    expect(
+      s.requests().filter((r) => r.path === "/v1.0/subscriptions" && r.method === "POST")[0]!.status,
+    ).toBe(400);
     expect(s.subscriptions()).toHaveLength(0);
     await until(() => adapter.subscriptionSummary()?.errors.length === 1, 5000, "error in summary");
     expect(adapter.subscriptionSummary()!.errors[0]).toMatch(/validation request failed/);
@@ -226,24 +296,53 @@ describe("subscription creation", () => {
     const t = createHttpTransport({ caPem: cfg.caPem });
     const h = await hub();
     const post = async (token: string, body: Record<string, unknown>) => {
-      const r = await t.request({ method: "POST", url: `${s.url}/v1.0/subscriptions`, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      const r = await t.request({
+        method: "POST",
+        url: `${s.url}/v1.0/subscriptions`,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       return { status: r.status, body: JSON.parse(r.body) };
     };
     const ids = (n: number) => Array.from({ length: n }, (_, i) => `'id${i}'`).join(",");
-    const base = { changeType: "updated", notificationUrl: `${h.url}/graph/notify`, clientState: "x", expirationDateTime: new Date(Date.now() + 30 * 60_000).toISOString() };
+    const base = {
+      changeType: "updated",
+      notificationUrl: `${h.url}/graph/notify`,
+      clientState: "x",
+      expirationDateTime: new Date(Date.now() + 30 * 60_000).toISOString(),
+    };
     const app = await createAppTokenSource(cfg, t).getToken();
-    expect((await post(app, { ...base, resource: `/communications/presences?$filter=id in (${ids(2)})` })).status).toBe(403);
+    expect(
+      (await post(app, { ...base, resource: `/communications/presences?$filter=id in (${ids(2)})` })).status,
+    ).toBe(403);
     const store = await signedInStore(s);
     const acc = (await store.load())[0] as ServiceAccountToken;
     const { ServiceAccountTokenSource } = await import("../../connectors/teams/tokens.js");
     const user = await new ServiceAccountTokenSource(cfg, t, acc, store).getToken();
-    expect((await post(user, { ...base, resource: `/communications/presences?$filter=id in (${ids(651)})` })).status).toBe(400);
-    const tooLong = await post(user, { ...base, resource: "/communications/presences/a", expirationDateTime: new Date(Date.now() + 61 * 60_000 + 120_000).toISOString() });
+    expect(
+      (await post(user, { ...base, resource: `/communications/presences?$filter=id in (${ids(651)})` }))
+        .status,
+    ).toBe(400);
+    const tooLong = await post(user, {
+      ...base,
+      resource: "/communications/presences/a",
+      expirationDateTime: new Date(Date.now() + 61 * 60_000 + 120_000).toISOString(),
+    });
     expect(tooLong).toMatchObject({ status: 400, body: { error: { code: "ExtensionError" } } });
-    expect((await post(user, { ...base, resource: `/communications/presences?$filter=id in (${ids(650)})` })).status).toBe(201);
-    expect((await post(user, { ...base, resource: `/communications/presences?$filter=id in (${ids(650)})` })).status).toBe(409);
+    expect(
+      (await post(user, { ...base, resource: `/communications/presences?$filter=id in (${ids(650)})` }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await post(user, { ...base, resource: `/communications/presences?$filter=id in (${ids(650)})` }))
+        .status,
+    ).toBe(409);
     expect((await post(user, { ...base, resource: "/communications/presences/other" })).status).toBe(403);
-    const rich = await post(user, { ...base, resource: "/communications/presences/z", includeResourceData: true });
+    const rich = await post(user, {
+      ...base,
+      resource: "/communications/presences/z",
+      includeResourceData: true,
+    });
     expect(rich.status).toBe(400);
     t.close();
     await h.close();
@@ -254,7 +353,11 @@ describe("subscription creation", () => {
     const old = await generateEncryptionCertificate();
     ring.add(old);
     ring.add(await generateEncryptionCertificate());
-    const enc = encryptForSubscription(old.certificateBase64, old.id, { id: "x", availability: "Busy", activity: "InACall" });
+    const enc = encryptForSubscription(old.certificateBase64, old.id, {
+      id: "x",
+      availability: "Busy",
+      activity: "InACall",
+    });
     expect(ring.decrypt(enc as never)).toMatchObject({ availability: "Busy" });
   });
 });

@@ -120,15 +120,20 @@ export class SimAuth {
   authorize(q: URLSearchParams): { status: number; location?: string; error?: string } {
     const clientId = q.get("client_id") ?? "";
     const redirectUri = q.get("redirect_uri") ?? "";
-    if (!this.clients.has(clientId)) return { status: 400, error: "AADSTS700016: Application not found in the directory." };
-    if (!redirectUri) return { status: 400, error: "AADSTS900144: The request body must contain redirect_uri." };
+    if (!this.clients.has(clientId))
+      return { status: 400, error: "AADSTS700016: Application not found in the directory." };
+    if (!redirectUri)
+      return { status: 400, error: "AADSTS900144: The request body must contain redirect_uri." };
     const hint = q.get("login_hint")?.toLowerCase();
     const accounts = [...this.serviceAccounts.values()];
     const acc = (hint ? accounts.find((a) => a.upn.toLowerCase() === hint) : undefined) ?? accounts[0];
     const back = new URL(redirectUri);
     if (!acc) {
       back.searchParams.set("error", "access_denied");
-      back.searchParams.set("error_description", "AADSTS50020: No service account is seeded in the simulator.");
+      back.searchParams.set(
+        "error_description",
+        "AADSTS50020: No service account is seeded in the simulator.",
+      );
     } else {
       const code = randomBytes(24).toString("base64url");
       this.codes.set(code, {
@@ -159,17 +164,37 @@ export class SimAuth {
         correlation_id: randomUUID(),
       },
     });
-    if (!this.tenantMatches(tenant)) return fail(400, "invalid_request", `Tenant '${tenant}' not found.`, 90002);
+    if (!this.tenantMatches(tenant))
+      return fail(400, "invalid_request", `Tenant '${tenant}' not found.`, 90002);
     const clientId = form.get("client_id") ?? "";
     const client = this.clients.get(clientId);
-    if (!client) return fail(400, "unauthorized_client", `Application with identifier '${clientId}' was not found in the directory.`, 700016);
+    if (!client)
+      return fail(
+        400,
+        "unauthorized_client",
+        `Application with identifier '${clientId}' was not found in the directory.`,
+        700016,
+      );
     if (form.get("client_secret") !== client.clientSecret) {
-      return fail(401, "invalid_client", `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`, 7000215);
+      return fail(
+        401,
+        "invalid_client",
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+        7000215,
+      );
     }
     const grant = form.get("grant_type");
     if (grant === "client_credentials") {
       const jwt = await this.sign(
-        { tid: this.tenantId, appid: clientId, azp: clientId, roles: client.roles, idtyp: "app", oid: `sp-${clientId}`, ver: "2.0" },
+        {
+          tid: this.tenantId,
+          appid: clientId,
+          azp: clientId,
+          roles: client.roles,
+          idtyp: "app",
+          oid: `sp-${clientId}`,
+          ver: "2.0",
+        },
         "https://graph.microsoft.com",
         this.tokenLifetimeSec,
       );
@@ -182,25 +207,47 @@ export class SimAuth {
         oid: `sp-${clientId}`,
         expiresAt: this.clock.now() + this.tokenLifetimeSec * 1000,
       });
-      return { status: 200, body: { token_type: "Bearer", expires_in: this.tokenLifetimeSec, ext_expires_in: this.tokenLifetimeSec, access_token: jwt } };
+      return {
+        status: 200,
+        body: {
+          token_type: "Bearer",
+          expires_in: this.tokenLifetimeSec,
+          ext_expires_in: this.tokenLifetimeSec,
+          access_token: jwt,
+        },
+      };
     }
     if (grant === "authorization_code") {
       const code = this.codes.get(form.get("code") ?? "");
       this.codes.delete(form.get("code") ?? "");
       if (!code || code.expiresAt <= this.clock.now() || code.clientId !== clientId) {
-        return fail(400, "invalid_grant", "The provided authorization code or refresh token has expired or is invalid.", 70000);
+        return fail(
+          400,
+          "invalid_grant",
+          "The provided authorization code or refresh token has expired or is invalid.",
+          70000,
+        );
       }
-      if (code.redirectUri !== form.get("redirect_uri")) return fail(400, "invalid_grant", "The reply URL does not match the one used for the code.", 500117);
+      if (code.redirectUri !== form.get("redirect_uri"))
+        return fail(400, "invalid_grant", "The reply URL does not match the one used for the code.", 500117);
       if (code.challenge) {
         const verifier = form.get("code_verifier") ?? "";
-        const computed = code.method === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
-        if (computed !== code.challenge) return fail(400, "invalid_grant", "The code_verifier does not match the code_challenge supplied in the authorization request.", 501481);
+        const computed =
+          code.method === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
+        if (computed !== code.challenge)
+          return fail(
+            400,
+            "invalid_grant",
+            "The code_verifier does not match the code_challenge supplied in the authorization request.",
+            501481,
+          );
       }
       return this.userTokens(clientId, code.userId, code.scope || (form.get("scope") ?? ""));
     }
     if (grant === "refresh_token") {
       const rt = this.refreshTokens.get(form.get("refresh_token") ?? "");
-      if (!rt || rt.clientId !== clientId) return fail(400, "invalid_grant", "The refresh token has expired or was revoked.", 70000);
+      if (!rt || rt.clientId !== clientId)
+        return fail(400, "invalid_grant", "The refresh token has expired or was revoked.", 70000);
       return this.userTokens(clientId, rt.userId, rt.scope);
     }
     return fail(400, "unsupported_grant_type", `The grant type '${grant}' is not supported.`, 70003);
@@ -216,7 +263,16 @@ export class SimAuth {
     const upn = acc?.upn ?? userId;
     const scopes = ["Presence.Read.All", "User.Read"];
     const jwt = await this.sign(
-      { tid: this.tenantId, appid: clientId, azp: clientId, scp: scopes.join(" "), idtyp: "user", oid: userId, upn, ver: "2.0" },
+      {
+        tid: this.tenantId,
+        appid: clientId,
+        azp: clientId,
+        scp: scopes.join(" "),
+        idtyp: "user",
+        oid: userId,
+        upn,
+        ver: "2.0",
+      },
       "https://graph.microsoft.com",
       this.tokenLifetimeSec,
     );
@@ -230,7 +286,11 @@ export class SimAuth {
       upn,
       expiresAt: this.clock.now() + this.tokenLifetimeSec * 1000,
     });
-    const idToken = await this.sign({ tid: this.tenantId, oid: userId, sub: userId, preferred_username: upn, name: upn, ver: "2.0" }, clientId, 3600);
+    const idToken = await this.sign(
+      { tid: this.tenantId, oid: userId, sub: userId, preferred_username: upn, name: upn, ver: "2.0" },
+      clientId,
+      3600,
+    );
     const refresh = randomBytes(32).toString("base64url");
     this.refreshTokens.set(refresh, { clientId, userId, scope });
     return {
@@ -280,6 +340,16 @@ export class SimAuth {
 
   /** A validationTokens JWT as Graph puts it in rich notifications (§3.8). */
   validationToken(appId: string): Promise<string> {
-    return this.sign({ tid: this.tenantId, azp: CHANGE_TRACKING_APP_ID, appid: CHANGE_TRACKING_APP_ID, ver: "2.0", oid: randomUUID() }, appId, 3600);
+    return this.sign(
+      {
+        tid: this.tenantId,
+        azp: CHANGE_TRACKING_APP_ID,
+        appid: CHANGE_TRACKING_APP_ID,
+        ver: "2.0",
+        oid: randomUUID(),
+      },
+      appId,
+      3600,
+    );
   }
 }

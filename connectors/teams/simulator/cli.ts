@@ -59,9 +59,13 @@ export async function runGraphSimulatorCli(args: string[]): Promise<number> {
     const caOut = String(values["ca-out"] ?? "graph-sim-ca.pem");
     await writeFile(caOut, sim.caPem);
     lines.push(`  CA certificate written to ${caOut} (also at ${sim.url}/_emulator/ca.pem)`);
-    lines.push(`  try: presence-hub teams test --tenant ${sim.tenantId} --client-id ${sim.clientId} --client-secret ${sim.clientSecret} --authority ${sim.url} --graph ${sim.url} --ca ${caOut}`);
+    lines.push(
+      `  try: presence-hub teams test --tenant ${sim.tenantId} --client-id ${sim.clientId} --client-secret ${sim.clientSecret} --authority ${sim.url} --graph ${sim.url} --ca ${caOut}`,
+    );
   } else {
-    lines.push(`  try: presence-hub teams test --tenant ${sim.tenantId} --client-id ${sim.clientId} --client-secret ${sim.clientSecret} --authority ${sim.url} --graph ${sim.url}`);
+    lines.push(
+      `  try: presence-hub teams test --tenant ${sim.tenantId} --client-id ${sim.clientId} --client-secret ${sim.clientSecret} --authority ${sim.url} --graph ${sim.url}`,
+    );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
   const shutdown = () => {

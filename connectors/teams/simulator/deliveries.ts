@@ -2,7 +2,16 @@
 // (basic or encrypted rich, batched per subscription, in order), lifecycle notifications, and Graph's
 // retry model (2xx within ackTimeoutMs counts, otherwise exponential retries up to retryWindowMs).
 // Every attempt is recorded for assertions.
-import { X509Certificate, constants as cryptoConstants, createCipheriv, createHash, createHmac, publicEncrypt, randomBytes, randomUUID } from "node:crypto";
+import {
+  X509Certificate,
+  constants as cryptoConstants,
+  createCipheriv,
+  createHash,
+  createHmac,
+  publicEncrypt,
+  randomBytes,
+  randomUUID,
+} from "node:crypto";
 import { createHttpTransport, type HttpTransport } from "../http.js";
 import type { SimAuth } from "./auth.js";
 import type { SimSubscription } from "./subscriptions.js";
@@ -77,11 +86,31 @@ export class Deliveries {
         body: "",
         timeoutMs: this.options.validationTimeoutMs,
       });
-      const ok = res.status === 200 && (res.headers["content-type"] ?? "").toLowerCase().startsWith("text/plain") && res.body === token;
-      this.record({ kind: "validation", url, items: 0, status: res.status, ok, attempt: 0, ms: Date.now() - t0 });
+      const ok =
+        res.status === 200 &&
+        (res.headers["content-type"] ?? "").toLowerCase().startsWith("text/plain") &&
+        res.body === token;
+      this.record({
+        kind: "validation",
+        url,
+        items: 0,
+        status: res.status,
+        ok,
+        attempt: 0,
+        ms: Date.now() - t0,
+      });
       return ok;
     } catch (e) {
-      this.record({ kind: "validation", url, items: 0, status: 0, ok: false, attempt: 0, ms: Date.now() - t0, error: (e as Error).message });
+      this.record({
+        kind: "validation",
+        url,
+        items: 0,
+        status: 0,
+        ok: false,
+        attempt: 0,
+        ms: Date.now() - t0,
+        error: (e as Error).message,
+      });
       return false;
     }
   }
@@ -112,17 +141,33 @@ export class Deliveries {
       let attempt = 0;
       for (;;) {
         if (sub.removed || this.stopped) return;
-        const ok = await this.post("notification", sub, sub.notificationUrl, body, batch.map((b) => b.userId), attempt);
+        const ok = await this.post(
+          "notification",
+          sub,
+          sub.notificationUrl,
+          body,
+          batch.map((b) => b.userId),
+          attempt,
+        );
         if (ok) break;
         if (Date.now() - started > this.options.retryWindowMs) break; // dropped after the retry window, as on Graph
-        await new Promise((r) => setTimeout(r, Math.min(this.options.retryBaseMs * 2 ** attempt, this.options.retryWindowMs)));
+        await new Promise((r) =>
+          setTimeout(r, Math.min(this.options.retryBaseMs * 2 ** attempt, this.options.retryWindowMs)),
+        );
         attempt++;
       }
       sub.queue.splice(0, batch.length);
     }
   }
 
-  private async post(kind: "notification" | "lifecycle", sub: SimSubscription, url: string, body: unknown, userIds: string[] | undefined, attempt: number): Promise<boolean> {
+  private async post(
+    kind: "notification" | "lifecycle",
+    sub: SimSubscription,
+    url: string,
+    body: unknown,
+    userIds: string[] | undefined,
+    attempt: number,
+  ): Promise<boolean> {
     const t0 = Date.now();
     const items = (body as { value: unknown[] }).value.length;
     try {
@@ -134,15 +179,39 @@ export class Deliveries {
         timeoutMs: attempt === 0 ? this.options.ackTimeoutMs : Math.max(this.options.ackTimeoutMs, 10_000),
       });
       const ok = res.status >= 200 && res.status < 300;
-      this.record({ kind, subscriptionId: sub.id, url, items, userIds, status: res.status, ok, attempt, ms: Date.now() - t0 });
+      this.record({
+        kind,
+        subscriptionId: sub.id,
+        url,
+        items,
+        userIds,
+        status: res.status,
+        ok,
+        attempt,
+        ms: Date.now() - t0,
+      });
       return ok;
     } catch (e) {
-      this.record({ kind, subscriptionId: sub.id, url, items, userIds, status: 0, ok: false, attempt, ms: Date.now() - t0, error: (e as Error).message });
+      this.record({
+        kind,
+        subscriptionId: sub.id,
+        url,
+        items,
+        userIds,
+        status: 0,
+        ok: false,
+        attempt,
+        ms: Date.now() - t0,
+        error: (e as Error).message,
+      });
       return false;
     }
   }
 
-  private async notificationBody(sub: SimSubscription, batch: QueuedItem[]): Promise<{ value: unknown[]; validationTokens?: string[] }> {
+  private async notificationBody(
+    sub: SimSubscription,
+    batch: QueuedItem[],
+  ): Promise<{ value: unknown[]; validationTokens?: string[] }> {
     const value = batch.map((b) => {
       const item: Record<string, unknown> = {
         subscriptionId: sub.id,
@@ -152,14 +221,22 @@ export class Deliveries {
         organizationId: this.auth.tenantId,
         resource: `communications/presences/${b.userId}`,
         subscriptionExpirationDateTime: new Date(sub.expiresAt).toISOString(),
-        resourceData: { "@odata.id": `communications/presences/${b.userId}`, "@odata.type": "#Microsoft.Graph.presence", id: b.userId },
+        resourceData: {
+          "@odata.id": `communications/presences/${b.userId}`,
+          "@odata.type": "#Microsoft.Graph.presence",
+          id: b.userId,
+        },
       };
       if (sub.includeResourceData && sub.encryptionCertificate) {
-        item.encryptedContent = encryptForSubscription(sub.encryptionCertificate, sub.encryptionCertificateId ?? "", {
-          "@odata.type": "#Microsoft.Graph.presence",
-          "@odata.id": `communications/presences/${b.userId}`,
-          ...b.presence,
-        });
+        item.encryptedContent = encryptForSubscription(
+          sub.encryptionCertificate,
+          sub.encryptionCertificateId ?? "",
+          {
+            "@odata.type": "#Microsoft.Graph.presence",
+            "@odata.id": `communications/presences/${b.userId}`,
+            ...b.presence,
+          },
+        );
       }
       return item;
     });
@@ -170,7 +247,10 @@ export class Deliveries {
   }
 
   /** Lifecycle event (§3.6); fire-and-record, retried like notifications. */
-  async lifecycle(sub: SimSubscription, event: "reauthorizationRequired" | "subscriptionRemoved" | "missed"): Promise<boolean> {
+  async lifecycle(
+    sub: SimSubscription,
+    event: "reauthorizationRequired" | "subscriptionRemoved" | "missed",
+  ): Promise<boolean> {
     if (!sub.lifecycleNotificationUrl) return false;
     const body = {
       value: [
@@ -184,7 +264,8 @@ export class Deliveries {
       ],
     };
     for (let attempt = 0; attempt < 5 && !this.stopped; attempt++) {
-      if (await this.post("lifecycle", sub, sub.lifecycleNotificationUrl, body, undefined, attempt)) return true;
+      if (await this.post("lifecycle", sub, sub.lifecycleNotificationUrl, body, undefined, attempt))
+        return true;
       await new Promise((r) => setTimeout(r, this.options.retryBaseMs * 2 ** attempt));
     }
     return false;
@@ -192,7 +273,11 @@ export class Deliveries {
 }
 
 /** §3.8 / §8.5: AES-256-CBC (IV = key[0..16]), HMAC-SHA256 over the ciphertext, RSA-OAEP-SHA1 wrapped key. */
-export function encryptForSubscription(certBase64: string, certId: string, payload: unknown): Record<string, string> {
+export function encryptForSubscription(
+  certBase64: string,
+  certId: string,
+  payload: unknown,
+): Record<string, string> {
   const cert = new X509Certificate(Buffer.from(certBase64, "base64"));
   const key = randomBytes(32);
   const cipher = createCipheriv("aes-256-cbc", key, key.subarray(0, 16));
@@ -200,7 +285,10 @@ export function encryptForSubscription(certBase64: string, certId: string, paylo
   return {
     data: data.toString("base64"),
     dataSignature: createHmac("sha256", key).update(data).digest("base64"),
-    dataKey: publicEncrypt({ key: cert.publicKey, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" }, key).toString("base64"),
+    dataKey: publicEncrypt(
+      { key: cert.publicKey, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" },
+      key,
+    ).toString("base64"),
     encryptionCertificateId: certId,
     encryptionCertificateThumbprint: createHash("sha1").update(cert.raw).digest("hex").toUpperCase(),
   };

@@ -60,11 +60,25 @@ export class Faults {
       if (r.delayMs) d.delayMs = r.delayMs;
       if (r.dropConnection) d.drop = true;
       if (r.status) {
-        const code = r.code ?? (r.status === 429 ? "TooManyRequests" : r.status === 503 ? "ServiceUnavailable" : r.status === 401 ? "InvalidAuthenticationToken" : "Simulated");
+        const code =
+          r.code ??
+          (r.status === 429
+            ? "TooManyRequests"
+            : r.status === 503
+              ? "ServiceUnavailable"
+              : r.status === 401
+                ? "InvalidAuthenticationToken"
+                : "Simulated");
         d.reply = {
           status: r.status,
           headers: r.headers ?? {},
-          body: r.body ?? { error: { code, message: "Simulated fault.", innerError: { code: String(r.status), date: new Date().toISOString() } } },
+          body: r.body ?? {
+            error: {
+              code,
+              message: "Simulated fault.",
+              innerError: { code: String(r.status), date: new Date().toISOString() },
+            },
+          },
         };
       }
       return d;
@@ -78,7 +92,13 @@ export class Faults {
           reply: {
             status: 429,
             headers: { "Retry-After": String(retry) },
-            body: { error: { code: "TooManyRequests", message: "Please retry again later.", innerError: { code: "429" } } },
+            body: {
+              error: {
+                code: "TooManyRequests",
+                message: "Please retry again later.",
+                innerError: { code: "429" },
+              },
+            },
           },
         };
       }

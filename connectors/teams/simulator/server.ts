@@ -7,7 +7,17 @@ import { parseIsoDuration } from "../config.js";
 import { SimAuth, type SimClient, type SimServiceAccount, type TokenClaims } from "./auth.js";
 import { type DeliveryRecord, Deliveries } from "./deliveries.js";
 import { type FaultRule, Faults } from "./faults.js";
-import { PREFERRED_PAIRS, type PresenceJson, SET_PRESENCE_PAIRS, type SimPair, SimState, type SimUser, type SimUserSeed, VirtualClock, pairKey } from "./state.js";
+import {
+  PREFERRED_PAIRS,
+  type PresenceJson,
+  SET_PRESENCE_PAIRS,
+  type SimPair,
+  SimState,
+  type SimUser,
+  type SimUserSeed,
+  VirtualClock,
+  pairKey,
+} from "./state.js";
 import { SimSubscriptions, type SimSubscription } from "./subscriptions.js";
 import { generateSimulatorTls } from "./tls.js";
 
@@ -80,7 +90,10 @@ export interface GraphSimulator {
   presence(userId: string): PresenceJson | undefined;
   users(): SimUser[];
   subscriptions(): Array<Record<string, unknown>>;
-  lifecycle(subscriptionId: string, event: "reauthorizationRequired" | "subscriptionRemoved" | "missed"): Promise<boolean>;
+  lifecycle(
+    subscriptionId: string,
+    event: "reauthorizationRequired" | "subscriptionRemoved" | "missed",
+  ): Promise<boolean>;
   loseSubscription(subscriptionId: string): boolean;
   addFault(rule: FaultRule): number;
   clearFaults(): void;
@@ -98,7 +111,16 @@ const DEFAULT_TENANT = "7f1d4c2a-5b3e-4f60-9a8b-0c1d2e3f4a5b";
 
 function graphError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   const rid = String(reply.getHeader("request-id") ?? randomUUID());
-  return reply.code(status).type("application/json").send({ error: { code, message, innerError: { date: new Date().toISOString(), "request-id": rid, "client-request-id": rid } } });
+  return reply
+    .code(status)
+    .type("application/json")
+    .send({
+      error: {
+        code,
+        message,
+        innerError: { date: new Date().toISOString(), "request-id": rid, "client-request-id": rid },
+      },
+    });
 }
 
 export async function startGraphSimulator(options: GraphSimulatorOptions = {}): Promise<GraphSimulator> {
@@ -110,7 +132,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   const auth = new SimAuth(clock, tenantId, () => baseUrl);
   await auth.init();
   if (options.tokenLifetimeSec) auth.tokenLifetimeSec = options.tokenLifetimeSec;
-  const clients = options.clients?.length ? options.clients : [{ clientId: "sim-client", clientSecret: "sim-secret" }];
+  const clients = options.clients?.length
+    ? options.clients
+    : [{ clientId: "sim-client", clientSecret: "sim-secret" }];
   for (const c of clients) auth.addClient(c);
   const accounts = options.serviceAccounts ?? [{ upn: "presence-svc1@contoso.example" }];
   for (const a of accounts) auth.addServiceAccount(a);
@@ -169,7 +193,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       req.raw.socket.destroy();
       return reply.hijack();
     }
-    if (d.reply) return reply.code(d.reply.status).headers(d.reply.headers).type("application/json").send(d.reply.body);
+    if (d.reply)
+      return reply.code(d.reply.status).headers(d.reply.headers).type("application/json").send(d.reply.body);
   });
   app.addHook("onResponse", async (req, reply) => {
     const path = req.url.split("?")[0] ?? "";
@@ -198,9 +223,15 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     if (r.location) return reply.redirect(r.location, 302);
     return reply.code(r.status).type("text/plain").send(r.error);
   });
-  app.get<{ Params: { tenant: string } }>("/:tenant/v2.0/.well-known/openid-configuration", async (req) => auth.openidConfiguration(req.params.tenant));
-  app.get<{ Params: { tenant: string } }>("/:tenant/.well-known/openid-configuration", async (req) => auth.openidConfiguration(req.params.tenant));
-  app.get<{ Params: { tenant: string } }>("/:tenant/discovery/instance", async (req) => auth.instanceDiscovery(req.params.tenant));
+  app.get<{ Params: { tenant: string } }>("/:tenant/v2.0/.well-known/openid-configuration", async (req) =>
+    auth.openidConfiguration(req.params.tenant),
+  );
+  app.get<{ Params: { tenant: string } }>("/:tenant/.well-known/openid-configuration", async (req) =>
+    auth.openidConfiguration(req.params.tenant),
+  );
+  app.get<{ Params: { tenant: string } }>("/:tenant/discovery/instance", async (req) =>
+    auth.instanceDiscovery(req.params.tenant),
+  );
   app.get<{ Params: { tenant: string } }>("/:tenant/discovery/v2.0/keys", async () => ({ keys: [auth.jwk] }));
   app.get<{ Params: { tenant: string } }>("/:tenant/discovery/keys", async () => ({ keys: [auth.jwk] }));
 
@@ -209,7 +240,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     const h = req.headers.authorization ?? "";
     const c = h.toLowerCase().startsWith("bearer ") ? auth.lookup(h.slice(7)) : undefined;
     if (!c) {
-      graphError(reply, 401, "InvalidAuthenticationToken", h ? "Access token has expired or is not yet valid." : "Access token is empty.");
+      graphError(
+        reply,
+        401,
+        "InvalidAuthenticationToken",
+        h ? "Access token has expired or is not yet valid." : "Access token is empty.",
+      );
       return undefined;
     }
     return c;
@@ -223,7 +259,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   const USERS_APP = ["User.ReadBasic.All", "User.Read.All", "Directory.Read.All", "User.ReadWrite.All"];
 
   function userJson(u: SimUser, select?: string[]): Record<string, unknown> {
-    const full: Record<string, unknown> = { id: u.id, displayName: u.displayName, mail: u.mail, userPrincipalName: u.upn };
+    const full: Record<string, unknown> = {
+      id: u.id,
+      displayName: u.displayName,
+      mail: u.mail,
+      userPrincipalName: u.upn,
+    };
     if (!select) return full;
     return Object.fromEntries(Object.entries(full).filter(([k]) => k === "id" || select.includes(k)));
   }
@@ -231,43 +272,79 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   app.get("/v1.0/users", async (req, reply) => {
     const c = claimsOf(req, reply);
     if (!c) return reply;
-    if (c.kind === "app" && !can(c, USERS_APP, [])) return graphError(reply, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    if (c.kind === "app" && !can(c, USERS_APP, []))
+      return graphError(
+        reply,
+        403,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+      );
     const q = req.query as Record<string, string | undefined>;
     const top = Math.min(Math.max(Number(q.$top ?? 100) || 100, 1), maxPageSize);
     const skip = Number(q.$skiptoken ?? 0) || 0;
     const select = q.$select ? q.$select.split(",").map((s) => s.trim()) : undefined;
     const all = [...state.users.values()];
     const page = all.slice(skip, skip + top).map((u) => userJson(u, select));
-    const body: Record<string, unknown> = { "@odata.context": `${baseUrl}/v1.0/$metadata#users`, value: page };
+    const body: Record<string, unknown> = {
+      "@odata.context": `${baseUrl}/v1.0/$metadata#users`,
+      value: page,
+    };
     if (skip + top < all.length) {
-      const next = new URLSearchParams({ ...(q.$select ? { $select: q.$select } : {}), $top: String(top), $skiptoken: String(skip + top) });
-      body["@odata.nextLink"] = `${baseUrl}/v1.0/users?${next.toString().replace(/%24/g, "$").replace(/%2C/g, ",")}`;
+      const next = new URLSearchParams({
+        ...(q.$select ? { $select: q.$select } : {}),
+        $top: String(top),
+        $skiptoken: String(skip + top),
+      });
+      body["@odata.nextLink"] =
+        `${baseUrl}/v1.0/users?${next.toString().replace(/%24/g, "$").replace(/%2C/g, ",")}`;
     }
     return body;
   });
   app.get<{ Params: { id: string } }>("/v1.0/users/:id", async (req, reply) => {
     const c = claimsOf(req, reply);
     if (!c) return reply;
-    if (c.kind === "app" && !can(c, USERS_APP, [])) return graphError(reply, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    if (c.kind === "app" && !can(c, USERS_APP, []))
+      return graphError(
+        reply,
+        403,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+      );
     const u = state.find(req.params.id);
-    if (!u) return graphError(reply, 404, "Request_ResourceNotFound", `Resource '${req.params.id}' does not exist or one of its queried reference-property objects are not present.`);
+    if (!u)
+      return graphError(
+        reply,
+        404,
+        "Request_ResourceNotFound",
+        `Resource '${req.params.id}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     return userJson(u);
   });
 
   const readPresence = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const c = claimsOf(req, reply);
     if (!c) return reply;
-    if (!can(c, READ_APP, READ_USER)) return graphError(reply, 403, "Forbidden", "Insufficient privileges: Presence.Read.All is required.");
+    if (!can(c, READ_APP, READ_USER))
+      return graphError(reply, 403, "Forbidden", "Insufficient privileges: Presence.Read.All is required.");
     const u = state.users.get(req.params.id);
     if (!u) return graphError(reply, 404, "NotFound", `User ${req.params.id} was not found.`);
-    return { "@odata.context": `${baseUrl}/v1.0/$metadata#users('${u.id}')/presence/$entity`, ...state.presenceJson(u) };
+    return {
+      "@odata.context": `${baseUrl}/v1.0/$metadata#users('${u.id}')/presence/$entity`,
+      ...state.presenceJson(u),
+    };
   };
   app.get("/v1.0/users/:id/presence", readPresence);
   app.get("/v1.0/communications/presences/:id", readPresence);
   app.get("/v1.0/me/presence", async (req, reply) => {
     const c = claimsOf(req, reply);
     if (!c) return reply;
-    if (c.kind === "app") return graphError(reply, 400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+    if (c.kind === "app")
+      return graphError(
+        reply,
+        400,
+        "BadRequest",
+        "/me request is only valid with delegated authentication flow.",
+      );
     const u = state.users.get(c.oid);
     if (!u) return graphError(reply, 404, "NotFound", "The signed-in user has no presence.");
     return state.presenceJson(u);
@@ -275,19 +352,34 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   app.post("/v1.0/communications/getPresencesByUserId", async (req, reply) => {
     const c = claimsOf(req, reply);
     if (!c) return reply;
-    if (!can(c, READ_APP, READ_USER)) return graphError(reply, 403, "Forbidden", "Insufficient privileges: Presence.Read.All is required.");
+    if (!can(c, READ_APP, READ_USER))
+      return graphError(reply, 403, "Forbidden", "Insufficient privileges: Presence.Read.All is required.");
     const ids = (req.body as { ids?: unknown } | undefined)?.ids;
-    if (!Array.isArray(ids) || ids.length === 0) return graphError(reply, 400, "BadRequest", "The ids parameter is required.");
-    if (ids.length > 650) return graphError(reply, 400, "BadRequest", "The number of ids exceeds the limit of 650.");
-    const value = ids.map((id) => state.users.get(String(id))).filter((u): u is SimUser => !!u).map((u) => state.presenceJson(u));
+    if (!Array.isArray(ids) || ids.length === 0)
+      return graphError(reply, 400, "BadRequest", "The ids parameter is required.");
+    if (ids.length > 650)
+      return graphError(reply, 400, "BadRequest", "The number of ids exceeds the limit of 650.");
+    const value = ids
+      .map((id) => state.users.get(String(id)))
+      .filter((u): u is SimUser => !!u)
+      .map((u) => state.presenceJson(u));
     return { "@odata.context": `${baseUrl}/v1.0/$metadata#Collection(microsoft.graph.presence)`, value };
   });
 
-  const presenceAction = async (req: FastifyRequest<{ Params: { id: string; action: string } }>, reply: FastifyReply) => {
+  const presenceAction = async (
+    req: FastifyRequest<{ Params: { id: string; action: string } }>,
+    reply: FastifyReply,
+  ) => {
     const c = claimsOf(req, reply);
     if (!c) return reply;
     const { id, action } = req.params;
-    if (!can(c, WRITE_APP, WRITE_USER)) return graphError(reply, 403, "Forbidden", "Insufficient privileges: Presence.ReadWrite.All is required.");
+    if (!can(c, WRITE_APP, WRITE_USER))
+      return graphError(
+        reply,
+        403,
+        "Forbidden",
+        "Insufficient privileges: Presence.ReadWrite.All is required.",
+      );
     const u = state.users.get(id);
     if (!u) return graphError(reply, 404, "NotFound", `User ${id} was not found.`);
     const b = (req.body ?? {}) as Record<string, unknown>;
@@ -301,24 +393,37 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       case "setPresence": {
         const sessionId = typeof b.sessionId === "string" ? b.sessionId : "";
         if (!sessionId) return graphError(reply, 400, "BadRequest", "sessionId is required.");
-        if (strictSessionId && c.kind === "app" && sessionId !== c.appId) return graphError(reply, 400, "BadRequest", "The sessionId must be the application id of the caller.");
+        if (strictSessionId && c.kind === "app" && sessionId !== c.appId)
+          return graphError(
+            reply,
+            400,
+            "BadRequest",
+            "The sessionId must be the application id of the caller.",
+          );
         const pair = { availability: String(b.availability ?? ""), activity: String(b.activity ?? "") };
-        if (!SET_PRESENCE_PAIRS.includes(pairKey(pair))) return graphError(reply, 400, "BadRequest", `The combination ${pairKey(pair)} is not supported.`);
+        if (!SET_PRESENCE_PAIRS.includes(pairKey(pair)))
+          return graphError(reply, 400, "BadRequest", `The combination ${pairKey(pair)} is not supported.`);
         const ms = durationOf(b.expirationDuration, 5 * 60_000);
-        if (ms === undefined) return graphError(reply, 400, "BadRequest", "expirationDuration must be between PT5M and PT4H.");
+        if (ms === undefined)
+          return graphError(reply, 400, "BadRequest", "expirationDuration must be between PT5M and PT4H.");
         u.sessions.set(sessionId, { ...pair, expiresAt: now + ms, lastSetAt: now });
         break;
       }
       case "clearPresence": {
         const sessionId = typeof b.sessionId === "string" ? b.sessionId : "";
-        if (!u.sessions.has(sessionId) || sessionId === "teams-client") return graphError(reply, 404, "NotFound", "The presence session was not found.");
+        if (!u.sessions.has(sessionId) || sessionId === "teams-client")
+          return graphError(reply, 404, "NotFound", "The presence session was not found.");
         u.sessions.delete(sessionId);
         break;
       }
       case "setUserPreferredPresence": {
         const pair = { availability: String(b.availability ?? ""), activity: String(b.activity ?? "") };
-        if (!PREFERRED_PAIRS.includes(pairKey(pair))) return graphError(reply, 400, "BadRequest", `The combination ${pairKey(pair)} is not supported.`);
-        const dflt = pair.availability === "DoNotDisturb" || pair.availability === "Busy" ? 24 * 3600_000 : 7 * 24 * 3600_000;
+        if (!PREFERRED_PAIRS.includes(pairKey(pair)))
+          return graphError(reply, 400, "BadRequest", `The combination ${pairKey(pair)} is not supported.`);
+        const dflt =
+          pair.availability === "DoNotDisturb" || pair.availability === "Busy"
+            ? 24 * 3600_000
+            : 7 * 24 * 3600_000;
         const ms = b.expirationDuration === undefined ? dflt : durationOf(b.expirationDuration, dflt);
         if (ms === undefined) return graphError(reply, 400, "BadRequest", "Invalid expirationDuration.");
         u.preferred = { ...pair, expiresAt: now + ms };
@@ -328,9 +433,16 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
         u.preferred = undefined;
         break;
       case "setStatusMessage": {
-        const sm = b.statusMessage as { message?: { content?: string; contentType?: string }; expiryDateTime?: unknown } | undefined;
-        if (!sm?.message || (sm.message.contentType ?? "text") !== "text") return graphError(reply, 400, "BadRequest", "Only text status messages are supported.");
-        u.statusMessage = { message: { content: String(sm.message.content ?? ""), contentType: "text" }, publishedDateTime: new Date(now).toISOString(), expiryDateTime: sm.expiryDateTime };
+        const sm = b.statusMessage as
+          | { message?: { content?: string; contentType?: string }; expiryDateTime?: unknown }
+          | undefined;
+        if (!sm?.message || (sm.message.contentType ?? "text") !== "text")
+          return graphError(reply, 400, "BadRequest", "Only text status messages are supported.");
+        u.statusMessage = {
+          message: { content: String(sm.message.content ?? ""), contentType: "text" },
+          publishedDateTime: new Date(now).toISOString(),
+          expiryDateTime: sm.expiryDateTime,
+        };
         break;
       }
       default:
@@ -342,7 +454,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   app.post("/v1.0/users/:id/presence/:action", presenceAction);
   app.post("/v1.0/communications/presences/:id/:action", presenceAction);
 
-  const subError = (reply: FastifyReply, r: { status: number; code: string; message: string }) => graphError(reply, r.status, r.code, r.message);
+  const subError = (reply: FastifyReply, r: { status: number; code: string; message: string }) =>
+    graphError(reply, r.status, r.code, r.message);
   app.post("/v1.0/subscriptions", async (req, reply) => {
     const c = claimsOf(req, reply);
     if (!c) return reply;
@@ -355,7 +468,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     if (!c) return reply;
     return { value: subs.list(c).map((s) => subs.json(s, baseUrl)) };
   });
-  const notFound = (reply: FastifyReply, id: string) => graphError(reply, 404, "ResourceNotFound", `The object was not found: subscription ${id}`);
+  const notFound = (reply: FastifyReply, id: string) =>
+    graphError(reply, 404, "ResourceNotFound", `The object was not found: subscription ${id}`);
   app.get<{ Params: { id: string } }>("/v1.0/subscriptions/:id", async (req, reply) => {
     const c = claimsOf(req, reply);
     if (!c) return reply;
@@ -424,7 +538,13 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       return u ? state.presenceJson(u) : undefined;
     },
     users: () => [...state.users.values()],
-    subscriptions: () => [...subs.byId.values()].map((s) => ({ ...subs.json(s, baseUrl), userCount: s.userIds.size, paused: s.paused, queued: s.queue.length })),
+    subscriptions: () =>
+      [...subs.byId.values()].map((s) => ({
+        ...subs.json(s, baseUrl),
+        userCount: s.userIds.size,
+        paused: s.paused,
+        queued: s.queue.length,
+      })),
     async lifecycle(id, event) {
       const s = subs.byId.get(id);
       if (!s) return false;
@@ -475,12 +595,21 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   });
   app.post("/_emulator/users", async (req) => {
     const b = req.body as { users?: SimUserSeed[] } | SimUserSeed[] | SimUserSeed;
-    const seeds = Array.isArray(b) ? b : "users" in b && Array.isArray(b.users) ? b.users : [b as SimUserSeed];
+    const seeds = Array.isArray(b)
+      ? b
+      : "users" in b && Array.isArray(b.users)
+        ? b.users
+        : [b as SimUserSeed];
     return { ids: sim.addUsers(seeds) };
   });
   app.post<{ Params: { id: string } }>("/_emulator/users/:id/client", async (req) => {
     const b = (req.body ?? {}) as { availability?: string; activity?: string; signedOut?: boolean };
-    sim.setClientPresence(req.params.id, b.signedOut ? null : { availability: String(b.availability), activity: String(b.activity ?? b.availability) });
+    sim.setClientPresence(
+      req.params.id,
+      b.signedOut
+        ? null
+        : { availability: String(b.availability), activity: String(b.activity ?? b.availability) },
+    );
     return sim.presence(req.params.id);
   });
   app.post<{ Params: { id: string } }>("/_emulator/users/:id/calendar", async (req) => {
@@ -490,13 +619,29 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     return sim.presence(req.params.id);
   });
   app.post<{ Params: { id: string } }>("/_emulator/users/:id/preferred", async (req) => {
-    const b = (req.body ?? {}) as { availability?: string; activity?: string; clear?: boolean; expirationMs?: number };
-    sim.setPreferredPresence(req.params.id, b.clear ? null : { availability: String(b.availability), activity: String(b.activity ?? b.availability) }, b.expirationMs);
+    const b = (req.body ?? {}) as {
+      availability?: string;
+      activity?: string;
+      clear?: boolean;
+      expirationMs?: number;
+    };
+    sim.setPreferredPresence(
+      req.params.id,
+      b.clear
+        ? null
+        : { availability: String(b.availability), activity: String(b.activity ?? b.availability) },
+      b.expirationMs,
+    );
     return sim.presence(req.params.id);
   });
   app.get<{ Params: { id: string } }>("/_emulator/users/:id", async (req) => {
     const u = need(req.params.id);
-    return { ...userJson(u), presence: state.presenceJson(u), sessions: Object.fromEntries(u.sessions), preferred: u.preferred ?? null };
+    return {
+      ...userJson(u),
+      presence: state.presenceJson(u),
+      sessions: Object.fromEntries(u.sessions),
+      preferred: u.preferred ?? null,
+    };
   });
   app.post("/_emulator/clock/advance", async (req) => {
     sim.advanceClock(Number((req.body as { ms?: number } | undefined)?.ms ?? 0));
@@ -514,13 +659,21 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     sim.clearFaults();
     return { ok: true };
   });
-  app.get("/_emulator/faults", async () => ({ rules: faults.list(), presenceLimitPer30s: faults.presenceLimitPer30s ?? null }));
+  app.get("/_emulator/faults", async () => ({
+    rules: faults.list(),
+    presenceLimitPer30s: faults.presenceLimitPer30s ?? null,
+  }));
   app.post<{ Params: { id: string } }>("/_emulator/subscriptions/:id/lifecycle", async (req, reply) => {
     const ev = (req.body as { event?: string } | undefined)?.event;
-    if (ev !== "reauthorizationRequired" && ev !== "subscriptionRemoved" && ev !== "missed") return reply.code(400).send({ error: "event must be reauthorizationRequired, subscriptionRemoved or missed" });
+    if (ev !== "reauthorizationRequired" && ev !== "subscriptionRemoved" && ev !== "missed")
+      return reply
+        .code(400)
+        .send({ error: "event must be reauthorizationRequired, subscriptionRemoved or missed" });
     return { sent: await sim.lifecycle(req.params.id, ev) };
   });
-  app.post<{ Params: { id: string } }>("/_emulator/subscriptions/:id/lose", async (req) => ({ lost: sim.loseSubscription(req.params.id) }));
+  app.post<{ Params: { id: string } }>("/_emulator/subscriptions/:id/lose", async (req) => ({
+    lost: sim.loseSubscription(req.params.id),
+  }));
   app.post("/_emulator/tokens/expire", async () => {
     sim.expireTokens();
     return { ok: true };
@@ -534,7 +687,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     serviceAccounts: sim.serviceAccounts,
     subscriptions: sim.subscriptions(),
   }));
-  app.get("/_emulator/ca.pem", async (_req, reply) => (tls ? reply.type("application/x-pem-file").send(tls.caPem) : reply.code(404).send("plain HTTP mode")));
+  app.get("/_emulator/ca.pem", async (_req, reply) =>
+    tls ? reply.type("application/x-pem-file").send(tls.caPem) : reply.code(404).send("plain HTTP mode"),
+  );
 
   await app.listen({ port: options.port ?? 0, host });
   const addr = app.server.address();

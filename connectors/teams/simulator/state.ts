@@ -7,7 +7,13 @@ export const TEAMS_CLIENT_SESSION = "teams-client";
 const AVAILABLE_TIMEOUT_MS = 5 * 60_000;
 
 /** Pairs accepted by setPresence (§4.1) and setUserPreferredPresence (§4.3). */
-export const SET_PRESENCE_PAIRS = ["Available/Available", "Busy/InACall", "Busy/InAConferenceCall", "Away/Away", "DoNotDisturb/Presenting"];
+export const SET_PRESENCE_PAIRS = [
+  "Available/Available",
+  "Busy/InACall",
+  "Busy/InAConferenceCall",
+  "Away/Away",
+  "DoNotDisturb/Presenting",
+];
 export const PREFERRED_PAIRS = [
   "Available/Available",
   "Busy/Busy",
@@ -16,7 +22,14 @@ export const PREFERRED_PAIRS = [
   "Away/Away",
   "Offline/OffWork",
 ];
-const RANK: Record<string, number> = { DoNotDisturb: 5, Busy: 4, Available: 3, Away: 2, BeRightBack: 1, Offline: 0 };
+const RANK: Record<string, number> = {
+  DoNotDisturb: 5,
+  Busy: 4,
+  Available: 3,
+  Away: 2,
+  BeRightBack: 1,
+  Offline: 0,
+};
 
 export interface SimPair {
   availability: string;
@@ -49,7 +62,11 @@ export interface SimUser {
   mail: string | null;
   sessions: Map<string, SimSession>;
   preferred?: SimPair & { expiresAt: number };
-  statusMessage?: { message: { content: string; contentType: string }; publishedDateTime: string; expiryDateTime?: unknown };
+  statusMessage?: {
+    message: { content: string; contentType: string };
+    publishedDateTime: string;
+    expiryDateTime?: unknown;
+  };
   ooo: { isOutOfOffice: boolean; message: string | null };
   inMeeting: boolean;
   seq: number;
@@ -118,7 +135,8 @@ export class SimState {
   /** Teams' aggregation at the current virtual time. */
   aggregate(user: SimUser): SimPair & { ooo: boolean } {
     const now = this.clock.now();
-    for (const [sid, s] of user.sessions) if (s.expiresAt !== undefined && s.expiresAt <= now) user.sessions.delete(sid);
+    for (const [sid, s] of user.sessions)
+      if (s.expiresAt !== undefined && s.expiresAt <= now) user.sessions.delete(sid);
     if (user.preferred && user.preferred.expiresAt <= now) user.preferred = undefined;
     let result: SimPair;
     if (user.sessions.size === 0) {
@@ -138,12 +156,20 @@ export class SimState {
         }
       }
       result = { availability: best!.availability, activity: best!.activity };
-      if (user.inMeeting && (RANK[result.availability] ?? 0) <= RANK.Available! && result.availability !== "Offline") {
+      if (
+        user.inMeeting &&
+        (RANK[result.availability] ?? 0) <= RANK.Available! &&
+        result.availability !== "Offline"
+      ) {
         result = { availability: "Busy", activity: "InAMeeting" };
       }
     }
     const ooo = user.ooo.isOutOfOffice;
-    if (ooo && ["Available", "Away", "BeRightBack", "Offline"].includes(result.availability) && result.activity !== "OffWork") {
+    if (
+      ooo &&
+      ["Available", "Away", "BeRightBack", "Offline"].includes(result.availability) &&
+      result.activity !== "OffWork"
+    ) {
       result = { availability: result.availability, activity: "OutOfOffice" };
     }
     return { ...result, ooo };
@@ -153,7 +179,8 @@ export class SimState {
   touch(user: SimUser): void {
     const next = this.aggregate(user);
     const cur = user.current;
-    if (next.availability === cur.availability && next.activity === cur.activity && next.ooo === cur.ooo) return;
+    if (next.availability === cur.availability && next.activity === cur.activity && next.ooo === cur.ooo)
+      return;
     user.current = next;
     user.seq = ++this.seqCounter;
     this.onChange(user);

@@ -60,7 +60,11 @@ function urlAllowed(u: string, allowHttpLoopback: boolean): boolean {
   try {
     const url = new URL(u);
     if (url.protocol === "https:") return true;
-    return allowHttpLoopback && url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+    return (
+      allowHttpLoopback &&
+      url.protocol === "http:" &&
+      ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)
+    );
   } catch {
     return false;
   }
@@ -102,7 +106,8 @@ export class SimSubscriptions {
 
   notify(userId: string, presence: Record<string, unknown>): void {
     this.expire();
-    for (const s of this.byId.values()) if (s.userIds.has(userId)) this.deliveries.enqueue(s, { userId, presence });
+    for (const s of this.byId.values())
+      if (s.userIds.has(userId)) this.deliveries.enqueue(s, { userId, presence });
   }
 
   json(s: SimSubscription, base: string): Record<string, unknown> {
@@ -128,26 +133,53 @@ export class SimSubscriptions {
 
   private checkExpiry(value: unknown): number | GraphErrorReply {
     const at = typeof value === "string" ? Date.parse(value) : Number.NaN;
-    if (Number.isNaN(at)) return { status: 400, code: "InvalidRequest", message: "expirationDateTime is missing or invalid." };
-    if (at <= this.now()) return { status: 400, code: "InvalidRequest", message: "Subscription expiration must be in the future." };
+    if (Number.isNaN(at))
+      return { status: 400, code: "InvalidRequest", message: "expirationDateTime is missing or invalid." };
+    if (at <= this.now())
+      return {
+        status: 400,
+        code: "InvalidRequest",
+        message: "Subscription expiration must be in the future.",
+      };
     if (at > this.now() + this.rules.maxLifetimeMs + 60_000) {
-      return { status: 400, code: "ExtensionError", message: `Subscription expiration can only be ${Math.round(this.rules.maxLifetimeMs / 60_000)} minutes in the future.` };
+      return {
+        status: 400,
+        code: "ExtensionError",
+        message: `Subscription expiration can only be ${Math.round(this.rules.maxLifetimeMs / 60_000)} minutes in the future.`,
+      };
     }
     return at;
   }
 
-  async create(claims: TokenClaims, body: Record<string, unknown>): Promise<SimSubscription | GraphErrorReply> {
-    const bad = (message: string, code = "InvalidRequest"): GraphErrorReply => ({ status: 400, code, message });
+  async create(
+    claims: TokenClaims,
+    body: Record<string, unknown>,
+  ): Promise<SimSubscription | GraphErrorReply> {
+    const bad = (message: string, code = "InvalidRequest"): GraphErrorReply => ({
+      status: 400,
+      code,
+      message,
+    });
     const resource = typeof body.resource === "string" ? body.resource : "";
     const ids = parsePresenceResource(resource);
     if (!ids) return bad(`Resource '${resource}' is not supported by this simulator.`);
     if (claims.kind !== "user") {
-      return { status: 403, code: "ExtensionError", message: "Operation: Create; Exception: [Status Code: Forbidden; Reason: The request is not supported for application permissions. Presence subscriptions require delegated Presence.Read.All.]" };
+      return {
+        status: 403,
+        code: "ExtensionError",
+        message:
+          "Operation: Create; Exception: [Status Code: Forbidden; Reason: The request is not supported for application permissions. Presence subscriptions require delegated Presence.Read.All.]",
+      };
     }
     if (!claims.scopes.some((s) => s === "Presence.Read.All" || s === "Presence.ReadWrite.All")) {
-      return { status: 403, code: "Forbidden", message: "Insufficient privileges: delegated Presence.Read.All is required." };
+      return {
+        status: 403,
+        code: "Forbidden",
+        message: "Insufficient privileges: delegated Presence.Read.All is required.",
+      };
     }
-    if (new Set(ids).size > this.rules.maxIds) return bad(`The number of ids in the filter exceeds the limit of ${this.rules.maxIds}.`, "BadRequest");
+    if (new Set(ids).size > this.rules.maxIds)
+      return bad(`The number of ids in the filter exceeds the limit of ${this.rules.maxIds}.`, "BadRequest");
     if (body.changeType !== "updated") return bad("changeType must be 'updated' for presence.");
     const clientState = typeof body.clientState === "string" ? body.clientState : undefined;
     if (clientState && clientState.length > 128) return bad("clientState must not exceed 128 characters.");
@@ -158,26 +190,36 @@ export class SimSubscriptions {
     const expiry = this.checkExpiry(body.expirationDateTime);
     if (typeof expiry !== "number") return expiry;
     const notificationUrl = String(body.notificationUrl ?? "");
-    const lifecycle = typeof body.lifecycleNotificationUrl === "string" ? body.lifecycleNotificationUrl : undefined;
-    if (!urlAllowed(notificationUrl, this.rules.allowHttpLoopback) || (lifecycle && !urlAllowed(lifecycle, this.rules.allowHttpLoopback))) {
+    const lifecycle =
+      typeof body.lifecycleNotificationUrl === "string" ? body.lifecycleNotificationUrl : undefined;
+    if (
+      !urlAllowed(notificationUrl, this.rules.allowHttpLoopback) ||
+      (lifecycle && !urlAllowed(lifecycle, this.rules.allowHttpLoopback))
+    ) {
       return bad("The notification URL must use https (the simulator also accepts http to loopback).");
     }
     this.expire();
     for (const s of this.byId.values()) {
       if (s.applicationId !== claims.appId || s.creatorId !== claims.oid) continue;
       if (s.resource === resource) {
-        return { status: 409, code: "Conflict", message: `Subscription Id ${s.id} already exists for the requested combination` };
+        return {
+          status: 409,
+          code: "Conflict",
+          message: `Subscription Id ${s.id} already exists for the requested combination`,
+        };
       }
       return {
         status: this.rules.secondSubscriptionStatus,
         code: this.rules.secondSubscriptionStatus === 409 ? "Conflict" : "ExtensionError",
-        message: "Operation: Create; Exception: [Status Code: Forbidden; Reason: Exceeded the limit of 1 presence subscription per application per user.]",
+        message:
+          "Operation: Create; Exception: [Status Code: Forbidden; Reason: Exceeded the limit of 1 presence subscription per application per user.]",
       };
     }
     const failed: GraphErrorReply = {
       status: 400,
       code: "InvalidRequest",
-      message: "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.",
+      message:
+        "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.",
     };
     if (!(await this.deliveries.validate(notificationUrl))) return failed;
     if (lifecycle && !(await this.deliveries.validate(lifecycle))) return failed;
@@ -194,8 +236,10 @@ export class SimSubscriptions {
       creatorId: claims.oid,
       includeResourceData,
       encryptionCertificate: includeResourceData ? String(body.encryptionCertificate) : undefined,
-      encryptionCertificateId: typeof body.encryptionCertificateId === "string" ? body.encryptionCertificateId : undefined,
-      latestSupportedTlsVersion: typeof body.latestSupportedTlsVersion === "string" ? body.latestSupportedTlsVersion : "v1_2",
+      encryptionCertificateId:
+        typeof body.encryptionCertificateId === "string" ? body.encryptionCertificateId : undefined,
+      latestSupportedTlsVersion:
+        typeof body.latestSupportedTlsVersion === "string" ? body.latestSupportedTlsVersion : "v1_2",
       paused: false,
       removed: false,
       queue: [],
@@ -213,19 +257,27 @@ export class SimSubscriptions {
 
   list(claims: TokenClaims): SimSubscription[] {
     this.expire();
-    return [...this.byId.values()].filter((s) => s.applicationId === claims.appId && (claims.kind === "app" || s.creatorId === claims.oid));
+    return [...this.byId.values()].filter(
+      (s) => s.applicationId === claims.appId && (claims.kind === "app" || s.creatorId === claims.oid),
+    );
   }
 
   update(claims: TokenClaims, id: string, body: Record<string, unknown>): SimSubscription | GraphErrorReply {
     const s = this.get(claims, id);
-    if (!s) return { status: 404, code: "ResourceNotFound", message: `The object was not found: subscription ${id}` };
+    if (!s)
+      return {
+        status: 404,
+        code: "ResourceNotFound",
+        message: `The object was not found: subscription ${id}`,
+      };
     if (body.expirationDateTime !== undefined) {
       const expiry = this.checkExpiry(body.expirationDateTime);
       if (typeof expiry !== "number") return expiry;
       s.expiresAt = expiry;
     }
     if (typeof body.encryptionCertificate === "string") s.encryptionCertificate = body.encryptionCertificate;
-    if (typeof body.encryptionCertificateId === "string") s.encryptionCertificateId = body.encryptionCertificateId;
+    if (typeof body.encryptionCertificateId === "string")
+      s.encryptionCertificateId = body.encryptionCertificateId;
     if (typeof body.notificationUrl === "string") s.notificationUrl = body.notificationUrl;
     this.resume(s);
     return s;

@@ -19,12 +19,17 @@ export async function loadUsersFile(path: string): Promise<GraphSimulatorUsersFi
   try {
     data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new HubError("CONFIG_INVALID", `${path}: not valid ${/\.json$/i.test(path) ? "JSON" : "YAML"}: ${(e as Error).message}`);
+    throw new HubError(
+      "CONFIG_INVALID",
+      `${path}: not valid ${/\.json$/i.test(path) ? "JSON" : "YAML"}: ${(e as Error).message}`,
+    );
   }
   const file = (Array.isArray(data) ? { users: data } : data) as GraphSimulatorUsersFile;
-  if (!file || !Array.isArray(file.users)) throw new HubError("CONFIG_INVALID", `${path}: expected a list of users or { users: [...] }`);
+  if (!file || !Array.isArray(file.users))
+    throw new HubError("CONFIG_INVALID", `${path}: expected a list of users or { users: [...] }`);
   for (const [i, u] of file.users.entries()) {
-    if (!u || typeof u.upn !== "string") throw new HubError("CONFIG_INVALID", `${path}: user #${i + 1} has no upn`);
+    if (!u || typeof u.upn !== "string")
+      throw new HubError("CONFIG_INVALID", `${path}: user #${i + 1} has no upn`);
   }
   return file;
 }

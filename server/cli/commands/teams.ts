@@ -82,7 +82,8 @@ async function runTest(args: string[]): Promise<number> {
 
 export const teamsCommand: Command = {
   name: "teams",
-  summary: "Microsoft 365 tools: teams test --tenant T --client-id C --client-secret S [--authority URL] [--graph URL] [--ca FILE]",
+  summary:
+    "Microsoft 365 tools: teams test --tenant T --client-id C --client-secret S [--authority URL] [--graph URL] [--ca FILE]",
   async run(args: string[]): Promise<number> {
     const [sub, ...rest] = args;
     if (sub === "test") return runTest(rest);
