@@ -52,6 +52,7 @@ export class RuleRegistry implements RuleSetSource {
   private readonly active = new Map<string, CompiledRuleSet>();
   private readonly statuses = new Map<string, RuleTypeStatus>();
   private readonly listeners = new Set<(id: string) => void>();
+  private readonly statusListeners = new Set<(status: RuleTypeStatus) => void>();
   private readonly debounceMs: number;
   private readonly log: Logger;
   private readonly now: () => Date;
@@ -147,7 +148,7 @@ export class RuleRegistry implements RuleSetSource {
         return;
       }
       const err = info(result.errors[0], at, "file was deleted; the last good revision stays active");
-      this.statuses.set(id, {
+      this.setStatus(id, {
         ...this.baseStatus(id, file, current),
         state: "missing",
         fileMissing: true,
@@ -164,7 +165,7 @@ export class RuleRegistry implements RuleSetSource {
       // Same bytes as what is served (e.g. an editor rewrote the file): nothing to report.
       if (current && result.hash === current.hash) return;
       const errors = result.errors.map((d) => info(d, at));
-      this.statuses.set(id, {
+      this.setStatus(id, {
         ...this.baseStatus(id, file, current),
         state: "invalid",
         fileMissing: false,
@@ -182,12 +183,12 @@ export class RuleRegistry implements RuleSetSource {
 
     if (current && result.ruleSet.hash === current.hash) {
       // Unchanged content (duplicate event, or the file was fixed back to the served version): no swap.
-      this.statuses.set(id, { ...this.baseStatus(id, file, current), warnings: current.warnings.slice(), lastAttemptAt: at });
+      this.setStatus(id, { ...this.baseStatus(id, file, current), warnings: current.warnings.slice(), lastAttemptAt: at });
       return;
     }
     const rs = result.ruleSet;
     this.active.set(id, rs); // the atomic swap: one Map.set of an immutable, fully built rule set
-    this.statuses.set(id, { ...this.baseStatus(id, file, rs), warnings: result.warnings, lastAttemptAt: at });
+    this.setStatus(id, { ...this.baseStatus(id, file, rs), warnings: result.warnings, lastAttemptAt: at });
     this.log.info(
       { id, file, revision: rs.revision, hash: rs.hash, warnings: result.warnings.map(formatDiagnostic) },
       current ? "rule set reloaded" : "rule set loaded",
@@ -197,6 +198,17 @@ export class RuleRegistry implements RuleSetSource {
         l(id);
       } catch (e) {
         this.log.error({ err: e, id }, "onSwap listener failed");
+      }
+    }
+  }
+
+  private setStatus(id: string, status: RuleTypeStatus): void {
+    this.statuses.set(id, status);
+    for (const l of this.statusListeners) {
+      try {
+        l(status);
+      } catch (e) {
+        this.log.error({ err: e, id }, "onStatus listener failed");
       }
     }
   }
@@ -235,6 +247,14 @@ export class RuleRegistry implements RuleSetSource {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
+    };
+  }
+
+  /** Called after every reload attempt of a type (success, failure, deletion) — for metrics and the UI. */
+  onStatus(listener: (status: RuleTypeStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => {
+      this.statusListeners.delete(listener);
     };
   }
 
