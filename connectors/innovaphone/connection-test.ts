@@ -12,6 +12,19 @@ import { PBX_API } from "./presence.js";
 import { RCC_API } from "./rcc.js";
 import { replicateUsers } from "./replication.js";
 
+const STEP_ORDER = [
+  "Configuration",
+  "Connect",
+  "Login",
+  "PbxApi",
+  "PbxAdminApi",
+  "PbxTableUsers",
+  "Call forward based on Presence",
+  "RCC",
+  "Connection",
+  "Timeout",
+];
+
 export interface ConnectionTestOptions {
   /** Overall bound, default 10000 ms. */
   timeoutMs?: number;
@@ -33,6 +46,8 @@ export async function testInnovaphoneConnection(
   const add = (step: string, level: "ok" | "warn" | "error", message: string) =>
     steps.push({ step, ok: level !== "error", level, message });
   const finish = (): ConnectionTestResult => {
+    // Report in reading order (the probes run in dependency order: the user list first, for a guid).
+    steps.sort((a, b) => STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step));
     const ok = steps.length > 0 && steps.every((s) => s.ok) && steps.some((s) => s.step === "PbxTableUsers");
     return { ok, summary: steps.map((s) => s.message).join("; "), steps };
   };

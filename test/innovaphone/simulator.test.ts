@@ -244,6 +244,32 @@ describe("simulator APIs", () => {
     await expect(RawPeer.open(sim.url.replace("PBX0", "PBX9"))).rejects.toThrow(/404/);
   });
 
+  it("enforces Visibility when asked: no presence without an entry; note and on-the-phone filtered", async () => {
+    sim = await startPbxSimulator({
+      requireVisibility: true,
+      onInvisible: "down",
+      users: [
+        { h323: "open", visibility: [{ name: "presence-hub", presence: true, note: true, otf: true }] },
+        { h323: "nonote", visibility: [{ name: "@", presence: true }] },
+        { h323: "hidden" },
+      ],
+    });
+    const p = await peer();
+    await p.login("presence-hub", "secret");
+    await p.call({ api: "PbxApi", mt: "SubscribePresence", sip: "hidden", src: "h" });
+    await p.next((m) => m.mt === "PresenceState" && m.src === "h" && m.up === false);
+    await p.call({ api: "PbxApi", mt: "SubscribePresence", sip: "nonote", src: "n" });
+    sim.setOwnPresence("nonote", "away", "secret note");
+    sim.startCall("nonote");
+    const upd = await p.next(
+      (m) => m.mt === "PresenceUpdate" && m.src === "n" && (m.presence as unknown[]).length === 1,
+    );
+    expect(upd.presence).toEqual([{ contact: "tel:", status: "open", activity: "away", note: "" }]);
+    sim.setOwnPresence("hidden", "busy");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(p.received.some((m) => m.mt === "PresenceUpdate" && m.src === "h")).toBe(false);
+  });
+
   it("parses users files in YAML and JSON", () => {
     const y = parseUsersFile("users:\n  - h323: a\n    cfpr: true\n", "u.yaml");
     expect(y.users[0]).toEqual({ h323: "a", cfpr: true });

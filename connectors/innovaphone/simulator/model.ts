@@ -3,7 +3,7 @@
 // render it into messages; every change is published to listeners so sessions can push indications.
 import { randomBytes } from "node:crypto";
 import { HubError } from "../../../engine/errors.js";
-import type { IncomingCallResult, SimCd, SimPresenceInput, SimUserInput } from "./types.js";
+import type { IncomingCallResult, SimCd, SimPresenceInput, SimUserInput, SimVisibility } from "./types.js";
 
 export interface SimPresenceItem {
   contact: string;
@@ -27,6 +27,7 @@ export interface SimUser {
   cds: SimCd[];
   presence: Map<string, SimPresenceItem>;
   apps?: string[];
+  visibility: SimVisibility[];
 }
 
 export interface SimCall {
@@ -109,6 +110,7 @@ export class PbxModel {
       cds: (input.cds ?? []).map((c) => ({ ...c })),
       presence: new Map(),
       apps: input.apps,
+      visibility: (input.visibility ?? []).map((v) => ({ ...v })),
     };
     if (this.users.has(u.guid)) throw new HubError("CONFLICT", `User guid ${u.guid} exists`);
     for (const p of input.presence ?? []) this.writePresence(u, p);
@@ -130,6 +132,7 @@ export class PbxModel {
     if (patch.dnd !== undefined) u.dnd = patch.dnd;
     if (patch.cds !== undefined) u.cds = patch.cds.map((c) => ({ ...c }));
     if (patch.apps !== undefined) u.apps = patch.apps;
+    if (patch.visibility !== undefined) u.visibility = patch.visibility.map((v) => ({ ...v }));
     this.publish({ kind: "user", op: "update", user: u });
     return u;
   }

@@ -38,7 +38,10 @@ export class SimSession {
   private app: SimAppObject | undefined;
   private loginAttempted = false;
   private replication: Replication | undefined;
-  private readonly presenceSubs = new Map<string, { src: unknown; guid: string }>();
+  private readonly presenceSubs = new Map<
+    string,
+    { src: unknown; guid: string; note: boolean; otf: boolean }
+  >();
   private rcc: { src: unknown; calls: boolean; ready: boolean } | undefined;
 
   private readonly unsubscribe: () => void;
@@ -239,10 +242,19 @@ export class SimSession {
           this.indicate("PbxApi", msg.src, { mt: "PresenceState", up: false });
           return;
         }
-        this.presenceSubs.set(String(msg.src ?? `nosrc-${this.presenceSubs.size}`), {
-          src: msg.src,
-          guid: u.guid,
-        });
+        let rights = { note: true, otf: true };
+        if (this.ctx.options.requireVisibility) {
+          const v =
+            u.visibility.find((x) => x.name === this.app?.name) ?? u.visibility.find((x) => x.name === "@");
+          if (!v?.presence) {
+            if (this.ctx.options.onInvisible === "down")
+              this.indicate("PbxApi", msg.src, { mt: "PresenceState", up: false });
+            return;
+          }
+          rights = { note: v.note === true, otf: v.otf === true };
+        }
+        const sub = { src: msg.src, guid: u.guid, ...rights };
+        this.presenceSubs.set(String(msg.src ?? `nosrc-${this.presenceSubs.size}`), sub);
         this.indicate("PbxApi", msg.src, {
           mt: "PresenceState",
           up: true,
@@ -251,7 +263,7 @@ export class SimSession {
           dn: u.dn,
           email: u.emails[0] ?? "",
         });
-        this.indicate("PbxApi", msg.src, { mt: "PresenceUpdate", presence: model.presenceArray(u) });
+        this.indicate("PbxApi", msg.src, { mt: "PresenceUpdate", presence: this.presenceFor(u, sub) });
         return;
       }
       case "UnsubscribePresence": {
@@ -448,6 +460,12 @@ export class SimSession {
     if (mt === "UserEnd") return this.reply(msg);
   }
 
+  /** The presence array as this watcher may see it (note / on-the-phone filtered by its Visibility rights). */
+  private presenceFor(u: SimUser, rights: { note: boolean; otf: boolean }) {
+    const items = this.ctx.model.presenceArray(u, rights.otf);
+    return rights.note ? items : items.map((p) => ({ ...p, note: "" }));
+  }
+
   private userInfo(u: SimUser): Msg {
     const calls = this.ctx.model.callsOf(u.guid);
     return {
@@ -499,9 +517,10 @@ export class SimSession {
     }
     if (e.kind === "presence") {
       if (!apis.includes("PbxApi")) return;
-      const presence = this.ctx.model.presenceArray(e.user);
       for (const sub of this.presenceSubs.values()) {
-        if (sub.guid === e.user.guid) this.indicate("PbxApi", sub.src, { mt: "PresenceUpdate", presence });
+        if (sub.guid === e.user.guid) {
+          this.indicate("PbxApi", sub.src, { mt: "PresenceUpdate", presence: this.presenceFor(e.user, sub) });
+        }
       }
       return;
     }

@@ -31,6 +31,15 @@ export interface SimPresenceInput {
   status?: string;
 }
 
+/** A Visibility entry on a user: who (App object / user name, or "@" for everyone) may see what. */
+export interface SimVisibility {
+  name: string;
+  online?: boolean;
+  presence?: boolean;
+  note?: boolean;
+  otf?: boolean;
+}
+
 /** One user in a users file. Only h323 is required; the rest gets sensible defaults. */
 export interface SimUserInput {
   guid?: string;
@@ -48,6 +57,8 @@ export interface SimUserInput {
   presence?: SimPresenceInput[];
   /** App objects this user has in its Apps list (RCC visibility); absent = visible to every App object. */
   apps?: string[];
+  /** Visibility entries; only checked with the simulator option `requireVisibility`. */
+  visibility?: SimVisibility[];
 }
 
 /** The `--users FILE` format (JSON or YAML). */
@@ -75,6 +86,13 @@ export interface PbxSimulatorOptions {
   loginFailure?: { errorFields?: boolean; omitOk?: boolean; closeAfterMs?: number };
   /** Malformed JSON from a client: ignore (default) or close the socket. */
   onMalformed?: "ignore" | "close";
+  /**
+   * Enforce Visibility for SubscribePresence (⚠ default false = everything visible): the App object needs an
+   * entry with its name (or "@") and `presence`; `note` / `otf` filter the note and the on-the-phone item.
+   */
+  requireVisibility?: boolean;
+  /** Without visibility: send nothing after SubscribePresenceResult (default "silent") or PresenceState{up:false}. */
+  onInvisible?: "silent" | "down";
   /** Requests for an API not enabled on the App object: ignore (default, the client times out) or reply with error. */
   onDisabledApi?: "ignore" | "error";
   /** RCC Initialize sends at most 50 UserInfo per tick of this many ms (default 20, as documented). */
