@@ -179,6 +179,8 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
         // The supervisor reports "online" first; then the core is asked to reconcile.
         onOnline: () => {
           if (degraded) this.supervisor.setReason(degraded);
+          // watch() calls that arrived during the initial sync
+          void this.syncSubscriptions();
           if (this.client === client && this.synced) this.emit("synchronized");
         },
       };
@@ -189,8 +191,15 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
   }
 
   private onUserRow(u: PbxUser): void {
+    const before = this.userMap.get(u.guid);
     this.userMap.set(u.guid, u);
     this.emit("user", u);
+    // The subscription names the user by h323: a rename needs a fresh subscription.
+    if (this.synced && before && before.h323 !== u.h323 && this.subs?.has(u.guid)) {
+      const subs = this.subs;
+      void subs.unsubscribe(u.guid).then(() => this.syncSubscriptions());
+      return;
+    }
     if (this.synced && this.watched.has(u.guid) && this.subs && !this.subs.has(u.guid))
       void this.syncSubscriptions();
   }

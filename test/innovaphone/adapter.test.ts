@@ -289,3 +289,27 @@ describe("innovaphone adapter with the flat admin cds shape", () => {
     expect(sim.model.get("x").cds).toEqual([own]);
   });
 });
+
+describe("innovaphone adapter subscriptions", () => {
+  it("unsubscribes users no longer watched and re-subscribes a renamed user", async () => {
+    const { sim, adapter, rec } = await setup({ users: makeUsers(3) });
+    adapter.watch([G(0), G(1)]);
+    adapter.start();
+    await waitFor(() => rec.synchronized === 1);
+    adapter.watch([G(0)]);
+    await waitFor(() =>
+      sim.log().some((e) => typeof e.msg === "object" && e.msg.mt === "UnsubscribePresence"),
+    );
+    sim.updateUser("user0", { h323: "user0-renamed" });
+    await waitFor(() =>
+      sim
+        .log()
+        .some(
+          (e) =>
+            typeof e.msg === "object" && e.msg.mt === "SubscribePresence" && e.msg.sip === "user0-renamed",
+        ),
+    );
+    sim.setOwnPresence("user0-renamed", "busy");
+    await waitFor(() => rec.presence.get(G(0))?.[0]?.activity === "busy");
+  });
+});
