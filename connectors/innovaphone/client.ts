@@ -69,7 +69,7 @@ export function appWebsocketUrl(
   modulePath = "PBX0",
 ): string {
   const host = server.includes(":") && !server.startsWith("[") ? `[${server}]` : server;
-  const mod = modulePath.replace(/^\/+|\/+$/g, "");
+  const mod = modulePath.replace(/^\/+|\/+$/g, "") || "PBX0"; // "" from a form means the default
   return `${protocol}://${host}:${port}/${mod}/APPS/websocket`;
 }
 

@@ -50,10 +50,9 @@ export function validateInnovaphoneConfig(c: InnovaphoneConfig): void {
   if (c.protocol !== "ws" && c.protocol !== "wss") bad('PBX protocol must be "ws" or "wss"');
   if (!c.username) bad("App object name is missing");
   if (!c.password) bad("App object password is missing");
-  if (c.modulePath !== undefined && !/^[A-Za-z0-9_.-]+$/.test(c.modulePath.replace(/^\/+|\/+$/g, ""))) {
+  if (c.modulePath && !/^[A-Za-z0-9_.-]+$/.test(c.modulePath.replace(/^\/+|\/+$/g, ""))) {
     bad("PBX module path must be a single path segment such as PBX0");
   }
   if (c.hubContact !== undefined && !c.hubContact) bad("Hub contact slot must not be empty");
-  if (c.tls?.ca !== undefined && !c.tls.ca.includes("-----BEGIN CERTIFICATE-----"))
-    bad("TLS CA must be a PEM certificate");
+  if (c.tls?.ca && !c.tls.ca.includes("-----BEGIN CERTIFICATE-----")) bad("TLS CA must be a PEM certificate");
 }

@@ -23,3 +23,13 @@ export type {
   SimUserInput,
 } from "./simulator/types.js";
 export { loadUsersFile, parseUsersFile } from "./simulator/users-file.js";
+
+import { createInnovaphoneAdapter as create } from "./adapter.js";
+import type { InnovaphoneConfig as Config } from "./config.js";
+import { testInnovaphoneConnection as test } from "./connection-test.js";
+
+/** Adapter factory in the shape the hub expects (server/hub/types.ts PbxAdapterFactory, matched structurally). */
+export const innovaphoneAdapterFactory = {
+  create: (config: Config, _context?: { connectorId: string }) => create(config),
+  test: (config: Config) => test(config),
+};

@@ -313,3 +313,27 @@ describe("innovaphone adapter subscriptions", () => {
     await waitFor(() => rec.presence.get(G(0))?.[0]?.activity === "busy");
   });
 });
+
+describe("innovaphoneAdapterFactory", () => {
+  it("accepts the hub's connector config shape (empty module path and CA mean defaults)", async () => {
+    const { innovaphoneAdapterFactory } = await import("../../connectors/innovaphone/index.js");
+    sim = await startPbxSimulator({ users: makeUsers(2) });
+    const config = {
+      server: "127.0.0.1",
+      port: sim.port,
+      protocol: "ws" as const,
+      username: "presence-hub",
+      password: "secret",
+      defaultDestination: "200",
+      modulePath: "",
+      tls: { ca: "", insecure: false },
+    };
+    const result = await innovaphoneAdapterFactory.test(config);
+    expect(result.ok).toBe(true);
+    adapter = innovaphoneAdapterFactory.create(config, { connectorId: "c1" });
+    const synced = new Promise<void>((r) => adapter!.on("synchronized", r));
+    adapter.start();
+    await synced;
+    expect(adapter.users()).toHaveLength(2);
+  });
+});
