@@ -112,6 +112,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private newlyWatched = new Set<string>();
   private webhookChain: Promise<void> = Promise.resolve();
   private failures = 0;
+  private lastFullRead = 0;
   private warnedNullTokens = false;
   private ready = false;
   private readonly stats: WebhookStats = {
@@ -202,6 +203,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       this.newlyWatched.clear();
       this.subs?.setUsers([...this.watched]);
       await this.readAndEmit([...this.watched], "start");
+      this.lastFullRead = Date.now();
       if (id !== this.runId) return;
       this.ready = true;
       this.applyCoverage();
@@ -224,7 +226,14 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       : Math.min(this.config.baseBackoffMs * 2 ** Math.min(this.failures, 8), this.config.maxBackoffMs);
     const retryAt = Date.now() + delay;
     if (auth) this.setStatus("auth_failed", `Microsoft 365 sign-in failed: ${errorMessage(e)}`, retryAt);
-    else this.setStatus("backoff", `Microsoft 365 unreachable: ${errorMessage(e)}`, retryAt);
+    else if (isHubError(e, "CONFIG_INVALID"))
+      this.setStatus("error", `Microsoft 365 configuration problem: ${errorMessage(e)}`, retryAt);
+    else
+      this.setStatus(
+        "backoff",
+        `Microsoft 365 ${isHubError(e, "CONNECT_FAILED") || isHubError(e, "TIMEOUT") ? "unreachable" : "request failed"}: ${errorMessage(e)}`,
+        retryAt,
+      );
     this.retryTimer = setTimeout(() => {
       if (this.running) void this.run(++this.runId);
     }, delay);
@@ -273,7 +282,11 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     if (this.pollTimer) clearTimeout(this.pollTimer);
     if (!this.running) return;
     this.pollTimer = setTimeout(async () => {
-      const ids = [...this.polled];
+      const reconcile =
+        this.config.reconcileIntervalMs > 0 &&
+        Date.now() - this.lastFullRead >= this.config.reconcileIntervalMs;
+      const ids = reconcile ? [...this.watched] : [...this.polled];
+      if (reconcile) this.lastFullRead = Date.now();
       if (ids.length > 0) {
         try {
           await this.readAndEmit(ids, "poll");
@@ -393,7 +406,10 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     const b = body as { value?: unknown[]; validationTokens?: unknown } | undefined;
     if (!b || !Array.isArray(b.value)) return;
     let tokensChecked: boolean | undefined;
+    let n = 0;
     for (const raw of b.value) {
+      // Decryption is CPU work on the event loop: yield now and then so acknowledgements keep flowing (§3.4).
+      if (++n % 16 === 0) await new Promise<void>((r) => setImmediate(r));
       this.stats.items++;
       const it = raw as {
         subscriptionId?: string;

@@ -23,6 +23,8 @@ export interface TeamsConfig {
   richNotifications?: boolean;
   /** Polling interval when no subscription covers a user. Default 30 s; keep it ≥ 5 s against a real tenant (throttling budget, msgraph-presence.md §2). */
   pollIntervalMs?: number;
+  /** Full presence read of every watched user this often, even with live notifications (catches anything lost while the webhook was unreachable). Default 15 min; 0 = off. */
+  reconcileIntervalMs?: number;
   /** setPresence expirationDuration, ISO-8601 PT5M..PT4H. Default PT10M. */
   presenceExpiration?: string;
   /** Re-send setPresence this long before it expires. Default 90 s. */
@@ -62,6 +64,7 @@ export interface ResolvedTeamsConfig {
   lifecycleNotificationUrl?: string;
   richNotifications: boolean;
   pollIntervalMs: number;
+  reconcileIntervalMs: number;
   presenceExpiration: string;
   presenceExpirationMs: number;
   presenceRefreshBeforeMs: number;
@@ -144,6 +147,7 @@ export function resolveTeamsConfig(c: TeamsConfig): ResolvedTeamsConfig {
     lifecycleNotificationUrl: lifecycle,
     richNotifications: c.richNotifications ?? true,
     pollIntervalMs: Math.max(c.pollIntervalMs ?? 30_000, 200),
+    reconcileIntervalMs: c.reconcileIntervalMs ?? 15 * 60_000,
     presenceExpiration,
     presenceExpirationMs,
     presenceRefreshBeforeMs: c.presenceRefreshBeforeMs ?? 90_000,

@@ -4,6 +4,8 @@
 // kept for rotation, and the validationTokens JWT check against the authority's JWKS.
 import {
   createDecipheriv,
+  createPrivateKey,
+  type KeyObject,
   createHash,
   createHmac,
   privateDecrypt,
@@ -56,16 +58,22 @@ export async function generateEncryptionCertificate(days = 365): Promise<Encrypt
 /** Holds the current certificate and the previous ones, so items encrypted before a rotation still decrypt. */
 export class NotificationKeyring {
   private readonly certs = new Map<string, EncryptionCertificate>();
+  /** Parsed private keys: parsing the PEM on every item would cost more than the RSA operation itself. */
+  private readonly keys = new Map<string, KeyObject>();
   private currentId?: string;
 
   add(cert: EncryptionCertificate, makeCurrent = true): void {
     this.certs.set(cert.id, cert);
+    this.keys.set(cert.id, createPrivateKey(cert.privateKeyPem));
     if (makeCurrent) this.currentId = cert.id;
     // Keep the current one plus the two before it.
     const ids = [...this.certs.keys()];
     while (ids.length > 3) {
       const old = ids.shift()!;
-      if (old !== this.currentId) this.certs.delete(old);
+      if (old !== this.currentId) {
+        this.certs.delete(old);
+        this.keys.delete(old);
+      }
     }
   }
 
@@ -75,8 +83,8 @@ export class NotificationKeyring {
 
   /** Decrypt one item's encryptedContent; throws PROTOCOL on unknown certificate or bad signature. */
   decrypt(content: EncryptedContent): unknown {
-    const cert = this.certs.get(content.encryptionCertificateId);
-    if (!cert)
+    const privateKey = this.keys.get(content.encryptionCertificateId);
+    if (!privateKey)
       throw new HubError(
         "PROTOCOL",
         `Notification encrypted for unknown certificate ${content.encryptionCertificateId}`,
@@ -84,7 +92,7 @@ export class NotificationKeyring {
     let key: Buffer;
     try {
       key = privateDecrypt(
-        { key: cert.privateKeyPem, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" },
+        { key: privateKey, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" },
         Buffer.from(content.dataKey, "base64"),
       );
     } catch (e) {
