@@ -31,6 +31,11 @@ export interface AppClientOptions {
   keepAliveIntervalMs?: number;
   /** Declare the PBX dead after this long without any frame or pong (ms). Default 2 × ping interval + 1 s. */
   deadAfterMs?: number;
+  /**
+   * Request sent when the PBX has been silent for half of deadAfterMs (any answer proves liveness);
+   * default PbxApi GetNodeInfo; null disables it (then only pongs and traffic count).
+   */
+  livenessProbe?: { api: string; mt: string } | null;
   /** Optional AppLogin `info` object (it becomes part of the digest exactly as serialised). */
   loginInfo?: Record<string, unknown>;
   socketFactory?: SocketFactory;
@@ -73,6 +78,8 @@ export function appWebsocketUrl(
   return `${protocol}://${host}:${port}/${mod}/APPS/websocket`;
 }
 
+const DEFAULT_PROBE = { api: "PbxApi", mt: "GetNodeInfo" };
+
 const defaultFactory: SocketFactory = (url, options) => new WebSocket(url, options);
 
 export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
@@ -87,6 +94,7 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
   private lastRx = Date.now();
   private lastTx = Date.now();
   private livenessTimer: NodeJS.Timeout | undefined;
+  private probing = false;
   /** Counters for diagnostics and tests. */
   readonly stats = { sent: 0, received: 0, malformed: 0 };
 
@@ -179,7 +187,8 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
       if (info !== undefined) login.info = info;
       const res = await this.request(undefined, "AppLogin", login, { timeoutMs, noSrc: true });
       if (res.ok !== true) {
-        const detail = typeof res.errorText === "string" && res.errorText ? ` (${res.errorText})` : "";
+        const text = typeof res.errorText === "string" ? res.errorText.trim() : "";
+        const detail = text && !/^login failed\.?$/i.test(text) ? ` (${text})` : "";
         throw new HubError("AUTH_FAILED", `Login failed: wrong app object name or password${detail}`, {
           details: { error: res.error },
         });
@@ -358,6 +367,17 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
         // the close handler reports it
       }
       if (keepAlive > 0 && this.loggedIn && now - this.lastTx >= keepAlive) this.sendRaw({ mt: "KeepAlive" });
+      // Whether a PBX answers RFC 6455 pings (or KeepAlive) is undocumented: when it has been quiet for half
+      // the dead time, ask something cheap that must be answered, so an idle but healthy PBX is never dropped.
+      const probe = this.opts.livenessProbe === undefined ? DEFAULT_PROBE : this.opts.livenessProbe;
+      if (probe && this.loggedIn && !this.probing && now - this.lastRx > deadAfter / 2) {
+        this.probing = true;
+        this.request(probe.api, probe.mt, {}, { timeoutMs: deadAfter })
+          .catch(() => undefined)
+          .finally(() => {
+            this.probing = false;
+          });
+      }
     }, ping);
     this.livenessTimer.unref();
   }

@@ -103,6 +103,18 @@ describe("AppWebsocketClient", () => {
     expect((await closed).message).toMatch(/did not answer/);
   });
 
+  it("keeps an idle connection to a PBX that ignores pings alive by probing, and drops it without probes", async () => {
+    sim = await startPbxSimulator({ answerPings: false });
+    const probed = client({ pingIntervalMs: 50, deadAfterMs: 250 });
+    const bare = client({ pingIntervalMs: 50, deadAfterMs: 250, livenessProbe: null });
+    await probed.connect();
+    await bare.connect();
+    await new Promise((r) => setTimeout(r, 700));
+    expect(probed.isOpen).toBe(true);
+    expect(bare.isOpen).toBe(false);
+    expect(sim.log().some((e) => typeof e.msg === "object" && e.msg.mt === "GetNodeInfo")).toBe(true);
+  });
+
   it("verifies TLS by default, trusts a given CA, and connects with insecure", async () => {
     sim = await startPbxSimulator({ tls: true, users: makeUsers(1) });
     expect(sim.url.startsWith("wss://")).toBe(true);

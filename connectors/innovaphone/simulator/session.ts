@@ -58,7 +58,7 @@ export class SimSession {
     ws.on("close", () => this.dispose());
     ws.on("ping", (data) => {
       // A silent PBX does not answer pings either: that is what a client's liveness check must detect.
-      if (!ctx.faults.dropReplies) ws.pong(data);
+      if (!ctx.faults.dropReplies && ctx.options.answerPings !== false) ws.pong(data);
     });
     this.armIdle();
   }

@@ -97,6 +97,8 @@ export interface PbxSimulatorOptions {
   onDisabledApi?: "ignore" | "error";
   /** RCC Initialize sends at most 50 UserInfo per tick of this many ms (default 20, as documented). */
   rccTickMs?: number;
+  /** Answer RFC 6455 pings (default true; whether a real PBX does is undocumented). */
+  answerPings?: boolean;
   /** Echo {"mt":"KeepAlive"} (default false: ignore it). */
   echoKeepAlive?: boolean;
   /** Close connections idle for this long (ms); default off. */
