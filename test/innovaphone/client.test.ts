@@ -105,11 +105,11 @@ describe("AppWebsocketClient", () => {
 
   it("keeps an idle connection to a PBX that ignores pings alive by probing, and drops it without probes", async () => {
     sim = await startPbxSimulator({ answerPings: false });
-    const probed = client({ pingIntervalMs: 50, deadAfterMs: 250 });
-    const bare = client({ pingIntervalMs: 50, deadAfterMs: 250, livenessProbe: null });
+    const probed = client({ pingIntervalMs: 50, deadAfterMs: 400 });
+    const bare = client({ pingIntervalMs: 50, deadAfterMs: 400, livenessProbe: null });
     await probed.connect();
     await bare.connect();
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 1000));
     expect(probed.isOpen).toBe(true);
     expect(bare.isOpen).toBe(false);
     expect(sim.log().some((e) => typeof e.msg === "object" && e.msg.mt === "GetNodeInfo")).toBe(true);
