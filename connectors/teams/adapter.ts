@@ -74,6 +74,8 @@ export interface TeamsConnector extends TeamsAdapter, TeamsWebhookHandler {
     expectedState: string;
     codeVerifier: string;
   }): Promise<ServiceAccountToken>;
+  /** Re-read the token store (after a service account was added or removed) and re-shard subscriptions. */
+  reloadServiceAccounts(): Promise<void>;
   subscriptionSummary(): SubscriptionSummary | undefined;
   webhookStats(): WebhookStats;
   /** Resolves when every webhook body received so far has been processed (tests, bench). */
@@ -525,14 +527,17 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       ...options,
       store: this.deps.tokenStore,
     });
-    // Restart so the new account gets its subscription shard.
-    if (this.running) {
-      const subs = this.subs;
-      this.subs = undefined;
-      this.ready = false;
-      await subs?.stop(true);
-      void this.run(++this.runId);
-    }
+    await this.reloadServiceAccounts();
     return token;
+  }
+
+  async reloadServiceAccounts(): Promise<void> {
+    if (!this.running) return;
+    // Re-run the start sequence: subscriptions are re-sharded over the accounts now in the store.
+    const subs = this.subs;
+    this.subs = undefined;
+    this.ready = false;
+    await subs?.stop(true);
+    void this.run(++this.runId);
   }
 }

@@ -253,6 +253,10 @@ export class SimAuth {
     return fail(400, "unsupported_grant_type", `The grant type '${grant}' is not supported.`, 70003);
   }
 
+  issuedRefreshTokens(): string[] {
+    return [...this.refreshTokens.keys()];
+  }
+
   /** Revoke every refresh token of a user (control API: force a new sign-in). */
   revokeUser(userId: string): void {
     for (const [k, v] of this.refreshTokens) if (v.userId === userId) this.refreshTokens.delete(k);

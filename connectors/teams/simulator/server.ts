@@ -100,6 +100,10 @@ export interface GraphSimulator {
   setPresenceRateLimit(per30s: number | undefined): void;
   advanceClock(ms: number): void;
   expireTokens(): void;
+  /** Revoke a service account's refresh tokens (forces a new sign-in). */
+  revokeServiceAccount(userId: string): void;
+  /** Refresh tokens issued so far (tests assert they never leak into logs or the UI). */
+  issuedRefreshTokens(): string[];
   requests(): RequestRecord[];
   deliveries(): DeliveryRecord[];
   clearLogs(): void;
@@ -569,6 +573,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       subs.expire();
     },
     expireTokens: () => auth.expireAccessTokens(),
+    revokeServiceAccount: (userId) => auth.revokeUser(userId),
+    issuedRefreshTokens: () => auth.issuedRefreshTokens(),
     requests: () => requestLog.slice(),
     deliveries: () => deliveries.log.slice(),
     clearLogs() {
@@ -674,6 +680,13 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   app.post<{ Params: { id: string } }>("/_emulator/subscriptions/:id/lose", async (req) => ({
     lost: sim.loseSubscription(req.params.id),
   }));
+  app.post("/_emulator/service-accounts", async (req) =>
+    sim.addServiceAccount(req.body as SimServiceAccount),
+  );
+  app.post<{ Params: { id: string } }>("/_emulator/service-accounts/:id/revoke", async (req) => {
+    sim.revokeServiceAccount(req.params.id);
+    return { ok: true };
+  });
   app.post("/_emulator/tokens/expire", async () => {
     sim.expireTokens();
     return { ok: true };
@@ -696,6 +709,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   const port = typeof addr === "object" && addr ? addr.port : 0;
   baseUrl = `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
   Object.assign(sim, { url: baseUrl, port });
+  // Internal handle kept for older test helpers that read issued refresh tokens directly.
+  Object.defineProperty(sim, "auth", { value: auth, enumerable: false });
   // Wall-clock driver for expiries; tests move time faster with advanceClock.
   const ticker = setInterval(() => {
     state.tick();
