@@ -27,6 +27,8 @@ interface Replication {
   sent: Set<string>;
   done: boolean;
   queue: Msg[];
+  /** Live Map iterator: sees users added during the dump and skips deleted ones (JS Map semantics). */
+  cursor: Iterator<SimUser>;
 }
 
 function str(v: unknown): string {
@@ -305,7 +307,14 @@ export class SimSession {
       const requested = msg.columns && typeof msg.columns === "object" ? Object.keys(msg.columns) : [];
       const columns = new Set(requested.filter((c) => SUPPORTED_COLUMNS.includes(c)));
       if (!columns.has("guid")) columns.add("guid");
-      this.replication = { src: msg.src, columns, sent: new Set(), done: false, queue: [] };
+      this.replication = {
+        src: msg.src,
+        columns,
+        sent: new Set(),
+        done: false,
+        queue: [],
+        cursor: this.ctx.model.users.values(),
+      };
       const cols: Record<string, unknown> = {};
       for (const c of columns) cols[c] = {};
       this.reply(msg, { columns: cols, guid: this.ctx.dbGuid, usn: this.usn });
@@ -314,7 +323,8 @@ export class SimSession {
     if (mt === "ReplicateNext") {
       const r = this.replication;
       if (!r) return this.reply(msg);
-      for (const u of this.ctx.model.users.values()) {
+      for (let it = r.cursor.next(); !it.done; it = r.cursor.next()) {
+        const u = it.value;
         if (r.sent.has(u.guid)) continue;
         r.sent.add(u.guid);
         this.reply(msg, { usn: ++this.usn, columns: replicationRow(u, r.columns) });
