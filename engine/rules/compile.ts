@@ -80,7 +80,12 @@ export function compilePbxRules(rules: PbxRuleDoc[]): CompiledRule<PbxRuleDoc>[]
 function engineRule(name: string, index: number, all: RuleProperties["conditions"][]): RuleProperties {
   // All engine priorities are equal on purpose: we pick the winner from `results` ourselves, because
   // engine.stop() (the only built-in "first match") is engine-wide.
-  return { name, priority: 1, conditions: { all: all as never }, event: { type: "rule-matched", params: { index } } };
+  return {
+    name,
+    priority: 1,
+    conditions: { all: all as never },
+    event: { type: "rule-matched", params: { index } },
+  };
 }
 
 function withRanks<R extends TeamsRuleDoc | PbxRuleDoc>(rules: CompiledRule<R>[]): CompiledRule<R>[] {

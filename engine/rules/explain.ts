@@ -2,7 +2,13 @@
 // concurrent runs) and turns the RuleResult condition trees into plain reasons — the winning rule, and
 // for every rule tried before it, why it did not match.
 import type { RuleResult } from "json-rules-engine";
-import { canonicalActivity, canonicalAvailability, PBX_ACTIVITIES, PBX_CALL_STATES, type PbxCallState } from "../presence.js";
+import {
+  canonicalActivity,
+  canonicalAvailability,
+  PBX_ACTIVITIES,
+  PBX_CALL_STATES,
+  type PbxCallState,
+} from "../presence.js";
 import { type CompiledRule, evaluate, pbxFacts, teamsFacts } from "./compile.js";
 import type { PbxRuleDoc, TeamsRuleDoc } from "./document.js";
 import { type CompiledRuleSet, pbxDecision, teamsDecision } from "./table.js";
@@ -64,7 +70,11 @@ const DOC_KEY: Record<string, string> = {
   pbxActivity: "activity",
 };
 
-function explainRule(rule: CompiledRule, result: RuleResult | undefined, input: Record<string, unknown>): RuleExplanation {
+function explainRule(
+  rule: CompiledRule,
+  result: RuleResult | undefined,
+  input: Record<string, unknown>,
+): RuleExplanation {
   const when = rule.doc.when as Record<string, unknown>;
   const conds = ((result?.conditions as { all?: unknown[] } | undefined)?.all ?? []) as {
     fact: string;
@@ -89,7 +99,9 @@ function explainRule(rule: CompiledRule, result: RuleResult | undefined, input: 
 }
 
 function markUnknown(rules: RuleExplanation[], unknown: { field: string; value: string }[]): void {
-  const why = unknown.map((u) => `unknown ${u.field} ${JSON.stringify(u.value)} always falls to the default`).join("; ");
+  const why = unknown
+    .map((u) => `unknown ${u.field} ${JSON.stringify(u.value)} always falls to the default`)
+    .join("; ");
   for (const r of rules) if (r.matched) r.reasons = [why];
 }
 
@@ -100,11 +112,19 @@ function sameDecision(a: unknown, b: unknown): boolean {
 export async function explainRuleSet(rs: CompiledRuleSet, input: ExplainInput): Promise<Explanation> {
   const out: Explanation = { id: rs.id, revision: rs.revision, hash: rs.hash };
   if (input.teams) {
-    const t = { availability: input.teams.availability, activity: input.teams.activity, outOfOffice: input.teams.outOfOffice ?? false };
+    const t = {
+      availability: input.teams.availability,
+      activity: input.teams.activity,
+      outOfOffice: input.teams.outOfOffice ?? false,
+    };
     const unknownValues: { field: string; value: string }[] = [];
-    if (!canonicalAvailability(t.availability)) unknownValues.push({ field: "availability", value: t.availability });
+    if (!canonicalAvailability(t.availability))
+      unknownValues.push({ field: "availability", value: t.availability });
     if (!canonicalActivity(t.activity)) unknownValues.push({ field: "activity", value: t.activity });
-    const ev = await evaluate(rs.teamsRules as CompiledRule<TeamsRuleDoc>[], teamsFacts(t.availability, t.activity, t.outOfOffice));
+    const ev = await evaluate(
+      rs.teamsRules as CompiledRule<TeamsRuleDoc>[],
+      teamsFacts(t.availability, t.activity, t.outOfOffice),
+    );
     const shown = { availability: t.availability, activity: t.activity, outOfOffice: t.outOfOffice };
     const rules = ev.results.map((r) => explainRule(r.rule, r.result, shown));
     // Unknown values always fall to the default (the table has no cell for them), even for a rule
@@ -147,8 +167,15 @@ export async function explainRuleSet(rs: CompiledRuleSet, input: ExplainInput): 
     const rules = ev.results.map((r) => explainRule(r.rule, r.result, shown));
     const unknownCallState = unknownValues.some((u) => u.field === "callState");
     const winner = unknownCallState ? undefined : ev.winner;
-    if (unknownCallState) markUnknown(rules, unknownValues.filter((u) => u.field === "callState"));
-    const tableDecision = rs.decidePbxToTeams({ callState: callState as PbxCallState, activity: rawActivity });
+    if (unknownCallState)
+      markUnknown(
+        rules,
+        unknownValues.filter((u) => u.field === "callState"),
+      );
+    const tableDecision = rs.decidePbxToTeams({
+      callState: callState as PbxCallState,
+      activity: rawActivity,
+    });
     const decision: TeamsPresenceDecision = winner
       ? teamsDecision(winner.name, winner.doc.then)
       : teamsDecision("default", rs.doc.pbxToTeams.default);

@@ -9,4 +9,10 @@ export { loadRuleSetFile, loadRuleSetSource } from "./loader.js";
 export type { RuleErrorInfo, RuleRegistryOptions, RuleTypeStatus } from "./registry.js";
 export { RuleRegistry } from "./registry.js";
 export type { CompiledRuleSet, DecisionTables, PbxCell, TeamsCell } from "./table.js";
-export type { ActiveRuleSet, CfbAction, PbxPresenceDecision, RuleSetSource, TeamsPresenceDecision } from "./types.js";
+export type {
+  ActiveRuleSet,
+  CfbAction,
+  PbxPresenceDecision,
+  RuleSetSource,
+  TeamsPresenceDecision,
+} from "./types.js";

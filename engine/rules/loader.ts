@@ -35,9 +35,18 @@ export function idFromFile(file: string): string {
 }
 
 /** Load one rule set from source text. Never throws: every problem is a diagnostic. */
-export async function loadRuleSetSource(file: string, source: string, opts: LoadOptions = {}): Promise<LoadResult> {
+export async function loadRuleSetSource(
+  file: string,
+  source: string,
+  opts: LoadOptions = {},
+): Promise<LoadResult> {
   const hash = sha256(source);
-  const fail = (errors: RuleDiagnostic[], warnings: RuleDiagnostic[] = []): LoadResult => ({ ok: false, errors, warnings, hash });
+  const fail = (errors: RuleDiagnostic[], warnings: RuleDiagnostic[] = []): LoadResult => ({
+    ok: false,
+    errors,
+    warnings,
+    hash,
+  });
   try {
     const src = parseSource(file, source);
     if (src.errors.length) return fail(src.errors);
@@ -83,7 +92,10 @@ export async function loadRuleSetSource(file: string, source: string, opts: Load
 }
 
 /** Read and load one file. A missing file is a RULES_FILE_MISSING diagnostic. */
-export async function loadRuleSetFile(file: string, opts: LoadOptions = {}): Promise<LoadResult & { source?: string }> {
+export async function loadRuleSetFile(
+  file: string,
+  opts: LoadOptions = {},
+): Promise<LoadResult & { source?: string }> {
   let source: string;
   try {
     source = await readFile(file, "utf8");
@@ -110,7 +122,11 @@ export async function loadRuleSetFile(file: string, opts: LoadOptions = {}): Pro
 }
 
 /** Like loadRuleSetSource but throws RuleSetLoadError (a HubError) on failure. */
-export async function loadRuleSetOrThrow(file: string, source: string, opts: LoadOptions = {}): Promise<CompiledRuleSet> {
+export async function loadRuleSetOrThrow(
+  file: string,
+  source: string,
+  opts: LoadOptions = {},
+): Promise<CompiledRuleSet> {
   const r = await loadRuleSetSource(file, source, opts);
   if (!r.ok) throw new RuleSetLoadError(r.errors);
   return r.ruleSet;

@@ -157,7 +157,10 @@ export class RuleRegistry implements RuleSetSource {
         warnings: prev?.warnings ?? [],
         lastAttemptAt: at,
       });
-      this.log.warn({ id, file, revision: current.revision }, "rule file deleted; keeping the last good revision");
+      this.log.warn(
+        { id, file, revision: current.revision },
+        "rule file deleted; keeping the last good revision",
+      );
       return;
     }
 
@@ -183,7 +186,11 @@ export class RuleRegistry implements RuleSetSource {
 
     if (current && result.ruleSet.hash === current.hash) {
       // Unchanged content (duplicate event, or the file was fixed back to the served version): no swap.
-      this.setStatus(id, { ...this.baseStatus(id, file, current), warnings: current.warnings.slice(), lastAttemptAt: at });
+      this.setStatus(id, {
+        ...this.baseStatus(id, file, current),
+        warnings: current.warnings.slice(),
+        lastAttemptAt: at,
+      });
       return;
     }
     const rs = result.ruleSet;
@@ -280,4 +287,3 @@ function info(d: RuleDiagnostic, at: string, message?: string): RuleErrorInfo {
   const m = message ?? d.message;
   return { ...d, message: m, at, formatted: formatDiagnostic({ ...d, message: m }) };
 }
-

@@ -77,7 +77,12 @@ function toDiagnostic(src: ParsedSource, path: PathSegment[], e: ErrorObject): R
       return diagAt(src, at, `unknown property "${prop}" in ${where}`, "RULES_SCHEMA", { key: true });
     }
     case "required":
-      return diagAt(src, path, `${where} is missing required property "${String(params.missingProperty)}"`, "RULES_SCHEMA");
+      return diagAt(
+        src,
+        path,
+        `${where} is missing required property "${String(params.missingProperty)}"`,
+        "RULES_SCHEMA",
+      );
     case "enum": {
       const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ");
       return diagAt(
@@ -112,7 +117,10 @@ function article(type: string): string {
 
 function describe(path: PathSegment[]): string {
   if (path.length === 0) return "the rule set";
-  return path.map((s) => (typeof s === "number" ? `[${s}]` : s)).join(".").replace(/\.\[/g, "[");
+  return path
+    .map((s) => (typeof s === "number" ? `[${s}]` : s))
+    .join(".")
+    .replace(/\.\[/g, "[");
 }
 
 function valueAt(value: unknown, path: PathSegment[]): unknown {

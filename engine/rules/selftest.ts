@@ -30,14 +30,20 @@ function run(src: ParsedSource, doc: RuleSetDoc, rs: ActiveRuleSet): RuleDiagnos
         activity: t.teams.activity,
         outOfOffice: t.teams.outOfOffice ?? false,
       });
-      if (e.rule !== undefined && e.rule.toLowerCase() !== d.rule.toLowerCase()) fail("rule", e.rule, d.rule, d.rule);
-      if (e.activity !== undefined && e.activity !== d.activity) fail("activity", e.activity, d.activity, d.rule);
+      if (e.rule !== undefined && e.rule.toLowerCase() !== d.rule.toLowerCase())
+        fail("rule", e.rule, d.rule, d.rule);
+      if (e.activity !== undefined && e.activity !== d.activity)
+        fail("activity", e.activity, d.activity, d.rule);
       if (e.note !== undefined && e.note !== d.note) fail("note", e.note, d.note, d.rule);
       if (e.cfb !== undefined && e.cfb !== d.cfb) fail("cfb", e.cfb, d.cfb, d.rule);
     } else if (t.pbx) {
-      const d = rs.decidePbxToTeams({ callState: t.pbx.callState as PbxCallState, activity: t.pbx.activity ?? "" });
+      const d = rs.decidePbxToTeams({
+        callState: t.pbx.callState as PbxCallState,
+        activity: t.pbx.activity ?? "",
+      });
       const got = d.presence ? `${d.presence.availability}/${d.presence.activity}` : "clear";
-      if (e.rule !== undefined && e.rule.toLowerCase() !== d.rule.toLowerCase()) fail("rule", e.rule, d.rule, d.rule);
+      if (e.rule !== undefined && e.rule.toLowerCase() !== d.rule.toLowerCase())
+        fail("rule", e.rule, d.rule, d.rule);
       if (e.presence !== undefined && e.presence !== got) fail("presence", e.presence, got, d.rule);
     }
   });

@@ -28,8 +28,12 @@ export function checkSemantics(src: ParsedSource, doc: RuleSetDoc, expectedId: s
   // Unique rule names across the whole file: tests and explanations refer to rules by name.
   const names = new Map<string, PathSegment[]>();
   const allRules: [PathSegment[], { name: string }][] = [
-    ...doc.teamsToPbx.rules.map((r, i) => [["teamsToPbx", "rules", i], r] as [PathSegment[], { name: string }]),
-    ...doc.pbxToTeams.rules.map((r, i) => [["pbxToTeams", "rules", i], r] as [PathSegment[], { name: string }]),
+    ...doc.teamsToPbx.rules.map(
+      (r, i) => [["teamsToPbx", "rules", i], r] as [PathSegment[], { name: string }],
+    ),
+    ...doc.pbxToTeams.rules.map(
+      (r, i) => [["pbxToTeams", "rules", i], r] as [PathSegment[], { name: string }],
+    ),
   ];
   for (const [path, r] of allRules) {
     const key = r.name.toLowerCase();
@@ -43,14 +47,38 @@ export function checkSemantics(src: ParsedSource, doc: RuleSetDoc, expectedId: s
 
   // Condition values (case-insensitive) must come from the documented domains.
   doc.teamsToPbx.rules.forEach((r, i) => {
-    checkValues(["teamsToPbx", "rules", i, "when", "availability"], r.when.availability, TEAMS_AVAILABILITIES, "Teams availability", err);
-    checkValues(["teamsToPbx", "rules", i, "when", "activity"], r.when.activity, TEAMS_ACTIVITIES, "Teams activity", err);
+    checkValues(
+      ["teamsToPbx", "rules", i, "when", "availability"],
+      r.when.availability,
+      TEAMS_AVAILABILITIES,
+      "Teams availability",
+      err,
+    );
+    checkValues(
+      ["teamsToPbx", "rules", i, "when", "activity"],
+      r.when.activity,
+      TEAMS_ACTIVITIES,
+      "Teams activity",
+      err,
+    );
     checkNote(["teamsToPbx", "rules", i, "then", "note"], r.then.note, err);
   });
   if (doc.teamsToPbx.default) checkNote(["teamsToPbx", "default", "note"], doc.teamsToPbx.default.note, err);
   doc.pbxToTeams.rules.forEach((r, i) => {
-    checkValues(["pbxToTeams", "rules", i, "when", "callState"], r.when.callState, PBX_DOMAIN.callState, "PBX call state", err);
-    checkValues(["pbxToTeams", "rules", i, "when", "activity"], r.when.activity, PBX_DOMAIN.activity, "PBX activity", err);
+    checkValues(
+      ["pbxToTeams", "rules", i, "when", "callState"],
+      r.when.callState,
+      PBX_DOMAIN.callState,
+      "PBX call state",
+      err,
+    );
+    checkValues(
+      ["pbxToTeams", "rules", i, "when", "activity"],
+      r.when.activity,
+      PBX_DOMAIN.activity,
+      "PBX activity",
+      err,
+    );
   });
   for (const k of Object.keys(doc.words ?? {})) {
     if (!DEFAULT_WORDS[canonical(k, Object.keys(DEFAULT_WORDS)) ?? ""])
@@ -60,7 +88,8 @@ export function checkSemantics(src: ParsedSource, doc: RuleSetDoc, expectedId: s
   // Coverage and shadowing over the finite domains.
   const teamsCells: [string, string, boolean][] = [];
   for (const av of TEAMS_DOMAIN.availability)
-    for (const ac of TEAMS_DOMAIN.activity) for (const ooo of TEAMS_DOMAIN.outOfOffice) teamsCells.push([av, ac, ooo]);
+    for (const ac of TEAMS_DOMAIN.activity)
+      for (const ooo of TEAMS_DOMAIN.outOfOffice) teamsCells.push([av, ac, ooo]);
   coverage(
     src,
     out,
@@ -96,14 +125,30 @@ export function checkSemantics(src: ParsedSource, doc: RuleSetDoc, expectedId: s
     }
     const e = t.expect;
     if (t.teams) {
-      if (e.presence !== undefined) err([...p, "expect", "presence"], `test "${t.name}": presence is a PBX → Teams output; a teams test expects activity, note, cfb or rule`, true);
+      if (e.presence !== undefined)
+        err(
+          [...p, "expect", "presence"],
+          `test "${t.name}": presence is a PBX → Teams output; a teams test expects activity, note, cfb or rule`,
+          true,
+        );
       if (e.activity !== undefined && !(PBX_ACTIVITIES as readonly string[]).includes(e.activity))
-        err([...p, "expect", "activity"], `test "${t.name}": "${e.activity}" is not an innovaphone activity (${PBX_ACTIVITIES.map((v) => JSON.stringify(v)).join(", ")})`);
+        err(
+          [...p, "expect", "activity"],
+          `test "${t.name}": "${e.activity}" is not an innovaphone activity (${PBX_ACTIVITIES.map((v) => JSON.stringify(v)).join(", ")})`,
+        );
     } else {
       for (const k of ["activity", "note", "cfb"] as const)
-        if (e[k] !== undefined) err([...p, "expect", k], `test "${t.name}": ${k} is a Teams → PBX output; a pbx test expects presence or rule`, true);
+        if (e[k] !== undefined)
+          err(
+            [...p, "expect", k],
+            `test "${t.name}": ${k} is a Teams → PBX output; a pbx test expects presence or rule`,
+            true,
+          );
       if (e.presence !== undefined && !PRESENCE_OUTPUTS.includes(e.presence))
-        err([...p, "expect", "presence"], `test "${t.name}": presence must be one of ${PRESENCE_OUTPUTS.join(", ")}`);
+        err(
+          [...p, "expect", "presence"],
+          `test "${t.name}": presence must be one of ${PRESENCE_OUTPUTS.join(", ")}`,
+        );
     }
     if (e.rule !== undefined && !ruleNames.has(e.rule.toLowerCase()))
       err([...p, "expect", "rule"], `test "${t.name}": there is no rule named "${e.rule}"`);
@@ -122,7 +167,9 @@ function coverage<R extends { name: string }, C>(
   show: (cell: C) => string,
   side: string,
 ): void {
-  const order = rules.map((r, index) => ({ r, index })).sort((a, b) => (b.r.priority ?? 0) - (a.r.priority ?? 0) || a.index - b.index);
+  const order = rules
+    .map((r, index) => ({ r, index }))
+    .sort((a, b) => (b.r.priority ?? 0) - (a.r.priority ?? 0) || a.index - b.index);
   const wins = new Map<number, number>();
   const matched = new Map<number, number>();
   const winnersOver = new Map<number, Set<string>>();
@@ -158,7 +205,11 @@ function coverage<R extends { name: string }, C>(
         ),
       );
     } else {
-      out.push(diagAt(src, [dir], `a "default:" is required: unknown ${side} values fall to it`, "RULES_SEMANTIC", { key: true }));
+      out.push(
+        diagAt(src, [dir], `a "default:" is required: unknown ${side} values fall to it`, "RULES_SEMANTIC", {
+          key: true,
+        }),
+      );
     }
   }
   rules.forEach((r, index) => {
@@ -173,7 +224,9 @@ function coverage<R extends { name: string }, C>(
 
 export function matchesTeams(r: TeamsRuleDoc, av: string, ac: string, ooo: boolean): boolean {
   return (
-    inList(r.when.availability, av) && inList(r.when.activity, ac) && (r.when.outOfOffice === undefined || r.when.outOfOffice === ooo)
+    inList(r.when.availability, av) &&
+    inList(r.when.activity, ac) &&
+    (r.when.outOfOffice === undefined || r.when.outOfOffice === ooo)
   );
 }
 
@@ -205,15 +258,25 @@ function checkValues(
   l.forEach((v, i) => {
     if (canonical(v, domain) !== undefined) return;
     const hint = closest(v, domain);
-    err(Array.isArray(list) ? [...path, i] : path, `unknown ${what} "${v}"${hint ? ` (did you mean "${hint}"?)` : ""}; allowed: ${domain.map((d) => (d === "" ? '""' : d)).join(", ")}`);
+    err(
+      Array.isArray(list) ? [...path, i] : path,
+      `unknown ${what} "${v}"${hint ? ` (did you mean "${hint}"?)` : ""}; allowed: ${domain.map((d) => (d === "" ? '""' : d)).join(", ")}`,
+    );
   });
 }
 
-function checkNote(path: PathSegment[], note: string | undefined, err: (path: PathSegment[], msg: string) => void): void {
+function checkNote(
+  path: PathSegment[],
+  note: string | undefined,
+  err: (path: PathSegment[], msg: string) => void,
+): void {
   if (!note) return;
   for (const m of note.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
     if (!(NOTE_VARIABLES as readonly string[]).includes(m[1]!))
-      err(path, `unknown template variable {{${m[1]}}} in note (known: ${NOTE_VARIABLES.map((v) => `{{${v}}}`).join(", ")})`);
+      err(
+        path,
+        `unknown template variable {{${m[1]}}} in note (known: ${NOTE_VARIABLES.map((v) => `{{${v}}}`).join(", ")})`,
+      );
   }
 }
 

@@ -40,12 +40,18 @@ export interface DecisionTables {
   pbxToTeams: PbxCell[];
 }
 
-export const pbxKey = (callState: string, activity: string): string => `${callState.toLowerCase()}|${activity.toLowerCase()}`;
+export const pbxKey = (callState: string, activity: string): string =>
+  `${callState.toLowerCase()}|${activity.toLowerCase()}`;
 
 const PBX_ACTIVITY_SET = new Set<string>(PBX_ACTIVITIES);
 
 /** Render a note template: {{activity}} / {{availability}} become words. */
-export function renderNote(template: string | undefined, words: Record<string, string>, availability: string, activity: string): string {
+export function renderNote(
+  template: string | undefined,
+  words: Record<string, string>,
+  availability: string,
+  activity: string,
+): string {
   if (!template) return "";
   return template.replace(/\{\{\s*(activity|availability)\s*\}\}/g, (_m, v: string) => {
     const raw = v === "activity" ? activity : availability;
@@ -53,8 +59,19 @@ export function renderNote(template: string | undefined, words: Record<string, s
   });
 }
 
-export function pbxDecision(rule: string, out: PbxOutputDoc, words: Record<string, string>, av: string, ac: string): PbxPresenceDecision {
-  return Object.freeze({ rule, activity: out.activity, note: renderNote(out.note, words, av, ac), cfb: out.cfb ?? "leave" });
+export function pbxDecision(
+  rule: string,
+  out: PbxOutputDoc,
+  words: Record<string, string>,
+  av: string,
+  ac: string,
+): PbxPresenceDecision {
+  return Object.freeze({
+    rule,
+    activity: out.activity,
+    note: renderNote(out.note, words, av, ac),
+    cfb: out.cfb ?? "leave",
+  });
 }
 
 export function teamsDecision(rule: string, out: TeamsOutputDoc): TeamsPresenceDecision {
@@ -90,7 +107,9 @@ export async function buildTables(
   for (const cs of PBX_DOMAIN.callState)
     for (const pa of PBX_DOMAIN.activity) {
       const { winner } = await evaluate(pbxRules, pbxFacts(cs, pa));
-      const decision = winner ? teamsDecision(winner.name, winner.doc.then) : teamsDecision("default", doc.pbxToTeams.default);
+      const decision = winner
+        ? teamsDecision(winner.name, winner.doc.then)
+        : teamsDecision("default", doc.pbxToTeams.default);
       pbxToTeams.push({ callState: cs, activity: pa, decision });
     }
   return { teamsToPbx, pbxToTeams };
@@ -143,7 +162,9 @@ export interface CompiledRuleSetInit {
   warnings: RuleDiagnostic[];
 }
 
-function buildTeamsIndex(cells: TeamsCell[]): Map<string, Map<string, readonly [PbxPresenceDecision, PbxPresenceDecision]>> {
+function buildTeamsIndex(
+  cells: TeamsCell[],
+): Map<string, Map<string, readonly [PbxPresenceDecision, PbxPresenceDecision]>> {
   const index = new Map<string, Map<string, [PbxPresenceDecision, PbxPresenceDecision]>>();
   for (const c of cells) {
     for (const av of new Set([c.availability, c.availability.toLowerCase()])) {
@@ -153,7 +174,9 @@ function buildTeamsIndex(cells: TeamsCell[]): Map<string, Map<string, readonly [
         index.set(av, byActivity);
       }
       for (const ac of new Set([c.activity, c.activity.toLowerCase()])) {
-        const pair = byActivity.get(ac) ?? ([undefined, undefined] as unknown as [PbxPresenceDecision, PbxPresenceDecision]);
+        const pair =
+          byActivity.get(ac) ??
+          ([undefined, undefined] as unknown as [PbxPresenceDecision, PbxPresenceDecision]);
         pair[c.outOfOffice ? 1 : 0] = c.decision;
         byActivity.set(ac, pair);
       }
@@ -215,7 +238,13 @@ export class CompiledRuleSet implements ActiveRuleSet {
     if (!TEAMS_DOMAIN.availability.some((v) => v.toLowerCase() === teams.availability.toLowerCase()))
       reportUnknown(this.id, "availability", teams.availability);
     else reportUnknown(this.id, "activity", teams.activity);
-    return pbxDecision("default", this.doc.teamsToPbx.default, this.words, teams.availability, teams.activity);
+    return pbxDecision(
+      "default",
+      this.doc.teamsToPbx.default,
+      this.words,
+      teams.availability,
+      teams.activity,
+    );
   }
 
   /** Hot path: one Map lookup. An undocumented PBX activity counts as "other"; unknown call state → default. */

@@ -68,7 +68,9 @@ export function locate(
     const seg = path[i]!;
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (!pair) break;
       const keyStart = rangeStart(pair.key);
       if (last && opts.key && keyStart !== undefined) {
@@ -103,5 +105,13 @@ export function diagAt(
   opts: { key?: boolean; severity?: RuleDiagnostic["severity"] } = {},
 ): RuleDiagnostic {
   const { line, column } = locate(src, path, opts);
-  return { file: src.file, line, column, path: jsonPath(path), message, code, severity: opts.severity ?? "error" };
+  return {
+    file: src.file,
+    line,
+    column,
+    path: jsonPath(path),
+    message,
+    code,
+    severity: opts.severity ?? "error",
+  };
 }

@@ -14,7 +14,10 @@ const diagnosticSchema = {
     file: { type: "string" },
     line: { type: "integer" },
     column: { type: "integer" },
-    path: { type: "string", description: "JSON path into the rule set, e.g. $.teamsToPbx.rules[0].then.activity" },
+    path: {
+      type: "string",
+      description: "JSON path into the rule set, e.g. $.teamsToPbx.rules[0].then.activity",
+    },
     message: { type: "string" },
     code: { type: "string" },
     severity: { type: "string", enum: ["error", "warning"] },
@@ -34,7 +37,8 @@ const statusProps = {
   status: {
     type: "string",
     enum: ["ok", "invalid", "missing"],
-    description: "ok = the file on disk is served; invalid = the file has errors (last good revision served); missing = file deleted",
+    description:
+      "ok = the file on disk is served; invalid = the file has errors (last good revision served); missing = file deleted",
   },
   active: { type: "boolean", description: "Whether a rule set of this type is served" },
   hash: { anyOf: [{ type: "null" }, { type: "string" }] },
@@ -45,7 +49,11 @@ const statusProps = {
 
 const errorBody = {
   type: "object",
-  properties: { code: { type: "string" }, message: { type: "string" }, details: { type: "object", additionalProperties: true } },
+  properties: {
+    code: { type: "string" },
+    message: { type: "string" },
+    details: { type: "object", additionalProperties: true },
+  },
   required: ["code", "message"],
 } as const;
 
@@ -68,7 +76,12 @@ const decisionTableSchema = {
           outOfOffice: { type: "boolean" },
           decision: {
             type: "object",
-            properties: { rule: { type: "string" }, activity: { type: "string" }, note: { type: "string" }, cfb: { type: "string" } },
+            properties: {
+              rule: { type: "string" },
+              activity: { type: "string" },
+              note: { type: "string" },
+              cfb: { type: "string" },
+            },
           },
         },
       },
@@ -87,7 +100,10 @@ const decisionTableSchema = {
               presence: {
                 anyOf: [
                   { type: "null" },
-                  { type: "object", properties: { availability: { type: "string" }, activity: { type: "string" } } },
+                  {
+                    type: "object",
+                    properties: { availability: { type: "string" }, activity: { type: "string" } },
+                  },
                 ],
               },
             },
@@ -166,7 +182,10 @@ export const connectorTypesRoutes: FastifyPluginAsync<ConnectorTypesRoutesOption
               },
               cfb: {
                 type: "object",
-                properties: { fallback: { type: "array", items: { type: "string" } }, restore: { type: "boolean" } },
+                properties: {
+                  fallback: { type: "array", items: { type: "string" } },
+                  restore: { type: "boolean" },
+                },
               },
               table: decisionTableSchema,
             },
@@ -225,7 +244,10 @@ export const connectorTypesRoutes: FastifyPluginAsync<ConnectorTypesRoutesOption
               type: "object",
               additionalProperties: false,
               required: ["callState"],
-              properties: { callState: { type: "string", maxLength: 32 }, activity: { type: "string", maxLength: 64 } },
+              properties: {
+                callState: { type: "string", maxLength: 32 },
+                activity: { type: "string", maxLength: 64 },
+              },
             },
           },
         },

@@ -49,7 +49,9 @@ function banner(st: RuleTypeStatus | undefined, rs: CompiledRuleSet | undefined)
   if (st.state === "invalid" && st.lastError) {
     const list = st.errors.map((e) => `<li><code>${escapeHtml(e.formatted)}</code></li>`).join("");
     return `<div class="banner" role="alert"><strong>The rule file on disk is invalid.</strong> ${
-      rs ? `Still serving revision ${rs.revision} loaded ${escapeHtml(rs.loadedAt)}.` : "No version of this type is active."
+      rs
+        ? `Still serving revision ${rs.revision} loaded ${escapeHtml(rs.loadedAt)}.`
+        : "No version of this type is active."
     } Since ${escapeHtml(st.lastAttemptAt)}:<ul>${list}</ul></div>`;
   }
   if (st.state === "missing") {
@@ -61,7 +63,11 @@ function banner(st: RuleTypeStatus | undefined, rs: CompiledRuleSet | undefined)
 }
 
 function matrix(rs: CompiledRuleSet, outOfOffice: boolean): string {
-  const byKey = new Map(rs.tables.teamsToPbx.filter((c) => c.outOfOffice === outOfOffice).map((c) => [`${c.availability}|${c.activity}`, c.decision]));
+  const byKey = new Map(
+    rs.tables.teamsToPbx
+      .filter((c) => c.outOfOffice === outOfOffice)
+      .map((c) => [`${c.availability}|${c.activity}`, c.decision]),
+  );
   const head = `<tr><th>availability \\ activity</th>${TEAMS_DOMAIN.activity.map((a) => `<th class="col">${escapeHtml(a)}</th>`).join("")}</tr>`;
   const rows = TEAMS_DOMAIN.availability
     .map((av) => {
@@ -119,7 +125,15 @@ function pbxRules(rs: CompiledRuleSet): string {
           .map((pa) => {
             const d = rs.tables.pbxToTeams.find((c) => c.callState === cs && c.activity === pa)?.decision;
             const p = d?.presence ? `${d.presence.availability}/${d.presence.activity}` : "clear";
-            const cls = !d?.presence ? "clear" : d.presence.availability === "DoNotDisturb" ? "dnd" : d.presence.availability === "Away" ? "away" : d.presence.availability === "Busy" ? "busy" : "clear";
+            const cls = !d?.presence
+              ? "clear"
+              : d.presence.availability === "DoNotDisturb"
+                ? "dnd"
+                : d.presence.availability === "Away"
+                  ? "away"
+                  : d.presence.availability === "Busy"
+                    ? "busy"
+                    : "clear";
             return `<td class="${cls}" title="${escapeHtml(`rule ${d?.rule ?? ""}`)}">${escapeHtml(p)}</td>`;
           })
           .join("")}</tr>`,
@@ -137,11 +151,17 @@ function cfbPolicy(rs: CompiledRuleSet): string {
   };
   const chain = rs.cfb.fallback.map((s) => `<li>${escapeHtml(words[s] ?? s)}</li>`).join("");
   return `<p>While a decision says <strong>cfb: ensure</strong> (marked * in the matrix), new PBX calls are diverted to the first destination that exists:</p><ol>${chain}</ol><p>${
-    rs.cfb.restore ? "A CFB entry the hub added is removed again when the presence is cleared." : "CFB entries the hub added stay in place."
+    rs.cfb.restore
+      ? "A CFB entry the hub added is removed again when the presence is cleared."
+      : "CFB entries the hub added stay in place."
   }</p>`;
 }
 
-export function renderInfoPage(st: RuleTypeStatus | undefined, rs: CompiledRuleSet | undefined, id: string): string {
+export function renderInfoPage(
+  st: RuleTypeStatus | undefined,
+  rs: CompiledRuleSet | undefined,
+  id: string,
+): string {
   const title = rs ? `${rs.title} (${rs.id})` : id;
   const body = rs
     ? `<h1>${escapeHtml(rs.title)}</h1>
@@ -173,7 +193,10 @@ export const infoRoutes: FastifyPluginAsync<InfoRoutesOptions> = async (app, opt
         tags: ["connector-types"],
         summary: "Info page (HTML) of one connector type",
         params: { type: "object", properties: { id: { type: "string", maxLength: 64 } }, required: ["id"] },
-        response: { 200: { type: "string", description: "text/html" }, 404: { type: "string", description: "text/html" } },
+        response: {
+          200: { type: "string", description: "text/html" },
+          404: { type: "string", description: "text/html" },
+        },
       },
     },
     async (request, reply) => {
@@ -184,7 +207,10 @@ export const infoRoutes: FastifyPluginAsync<InfoRoutesOptions> = async (app, opt
         .code(st || rs ? 200 : 404)
         .type("text/html; charset=utf-8")
         // No scripts at all; inline styles only. Set here because the app's CSP skips /info/.
-        .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'")
+        .header(
+          "content-security-policy",
+          "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+        )
         .header("cache-control", "no-store");
       return renderInfoPage(st, rs, id);
     },

@@ -33,10 +33,15 @@ export async function run(): Promise<BenchResult[]> {
   // Warm-up so the JIT has compiled both paths before measuring.
   let sink = 0;
   for (let i = 0; i < 200_000; i++) sink += rs.decideTeamsToPbx(inputs[i % inputs.length]!).activity.length;
-  for (let i = 0; i < 300; i++) await evaluate(rs.teamsRules as never, teamsFacts(inputs[i % inputs.length]!.availability, inputs[i % inputs.length]!.activity, false));
+  for (let i = 0; i < 300; i++)
+    await evaluate(
+      rs.teamsRules as never,
+      teamsFacts(inputs[i % inputs.length]!.availability, inputs[i % inputs.length]!.activity, false),
+    );
 
   let t0 = process.hrtime.bigint();
-  for (let i = 0; i < LOOKUP_ITERATIONS; i++) sink += rs.decideTeamsToPbx(inputs[i % inputs.length]!).activity.length;
+  for (let i = 0; i < LOOKUP_ITERATIONS; i++)
+    sink += rs.decideTeamsToPbx(inputs[i % inputs.length]!).activity.length;
   let t1 = process.hrtime.bigint();
   const lookupNs = nsPerOp(t0, t1, LOOKUP_ITERATIONS);
 
@@ -56,7 +61,9 @@ export async function run(): Promise<BenchResult[]> {
   t0 = process.hrtime.bigint();
   for (let i = 0; i < ENGINE_ITERATIONS; i++) {
     const x = inputs[i % inputs.length]!;
-    const r = await shared.run(teamsFacts(x.availability, x.activity, x.outOfOffice) as unknown as Record<string, unknown>);
+    const r = await shared.run(
+      teamsFacts(x.availability, x.activity, x.outOfOffice) as unknown as Record<string, unknown>,
+    );
     sink += r.results.length;
   }
   t1 = process.hrtime.bigint();

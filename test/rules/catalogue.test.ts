@@ -14,7 +14,13 @@ const files = readdirSync(defaultRulesDir)
 
 describe("rules/ catalogue", () => {
   it("ships the three innovaphone connector types", () => {
-    expect(files).toEqual(expect.arrayContaining(["innovaphone-calls-only.yaml", "innovaphone-dnd.yaml", "innovaphone-mirror.yaml"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "innovaphone-calls-only.yaml",
+        "innovaphone-dnd.yaml",
+        "innovaphone-mirror.yaml",
+      ]),
+    );
   });
 
   it("has unique ids", async () => {
@@ -29,7 +35,9 @@ describe("rules/ catalogue", () => {
   for (const f of files) {
     describe(f, () => {
       it("starts with the yaml-language-server schema header", () => {
-        expect(readFileSync(join(defaultRulesDir, f), "utf8").split("\n")[0]).toBe("# yaml-language-server: $schema=./schema.json");
+        expect(readFileSync(join(defaultRulesDir, f), "utf8").split("\n")[0]).toBe(
+          "# yaml-language-server: $schema=./schema.json",
+        );
       });
 
       it("loads without errors or warnings, id == file name, embedded tests pass", async () => {
@@ -54,7 +62,10 @@ describe("rules/ catalogue", () => {
         for (const c of r.ruleSet.tables.teamsToPbx) expect(PBX_ACTIVITIES).toContain(c.decision.activity);
         for (const c of r.ruleSet.tables.pbxToTeams) {
           const p = c.decision.presence;
-          if (p) expect(SET_PRESENCE_PAIRS.some((x) => x.availability === p.availability && x.activity === p.activity)).toBe(true);
+          if (p)
+            expect(
+              SET_PRESENCE_PAIRS.some((x) => x.availability === p.availability && x.activity === p.activity),
+            ).toBe(true);
         }
       });
     });
@@ -67,13 +78,26 @@ describe("connector-type semantics from the issue", () => {
     if (!r.ok) throw new Error("not loaded");
     return r.ruleSet;
   };
-  const t = (availability: string, activity: string, outOfOffice = false) => ({ availability, activity, outOfOffice });
+  const t = (availability: string, activity: string, outOfOffice = false) => ({
+    availability,
+    activity,
+    outOfOffice,
+  });
 
   it("innovaphone-dnd: call, conference, meeting, presenting, DND → dnd; PBX call → DoNotDisturb/Presenting", async () => {
     const rs = await load("innovaphone-dnd");
-    for (const [av, ac] of [["Busy", "InACall"], ["Busy", "InAConferenceCall"], ["Busy", "InAMeeting"], ["DoNotDisturb", "Presenting"], ["DoNotDisturb", "DoNotDisturb"]])
+    for (const [av, ac] of [
+      ["Busy", "InACall"],
+      ["Busy", "InAConferenceCall"],
+      ["Busy", "InAMeeting"],
+      ["DoNotDisturb", "Presenting"],
+      ["DoNotDisturb", "DoNotDisturb"],
+    ])
       expect(rs.decideTeamsToPbx(t(av!, ac!))).toMatchObject({ activity: "dnd", cfb: "ensure" });
-    expect(rs.decidePbxToTeams({ callState: "connected", activity: "" }).presence).toEqual({ availability: "DoNotDisturb", activity: "Presenting" });
+    expect(rs.decidePbxToTeams({ callState: "connected", activity: "" }).presence).toEqual({
+      availability: "DoNotDisturb",
+      activity: "Presenting",
+    });
     expect(rs.decidePbxToTeams({ callState: "idle", activity: "" }).presence).toBeNull();
   });
 
@@ -81,7 +105,10 @@ describe("connector-type semantics from the issue", () => {
     const rs = await load("innovaphone-calls-only");
     expect(rs.decideTeamsToPbx(t("Busy", "InAMeeting")).activity).toBe("");
     expect(rs.decideTeamsToPbx(t("Busy", "InACall")).cfb).toBe("ensure");
-    expect(rs.decidePbxToTeams({ callState: "held", activity: "" }).presence).toEqual({ availability: "Busy", activity: "InACall" });
+    expect(rs.decidePbxToTeams({ callState: "held", activity: "" }).presence).toEqual({
+      availability: "Busy",
+      activity: "InACall",
+    });
   });
 
   it("innovaphone-mirror: §1.9 mapping, out of office → away", async () => {
@@ -103,7 +130,8 @@ describe("connector-type semantics from the issue", () => {
       Offline: "",
       OffWork: "",
     };
-    for (const [ac, pbx] of Object.entries(expected)) expect(rs.decideTeamsToPbx(t("Available", ac)).activity, ac).toBe(pbx);
+    for (const [ac, pbx] of Object.entries(expected))
+      expect(rs.decideTeamsToPbx(t("Available", ac)).activity, ac).toBe(pbx);
     expect(rs.decideTeamsToPbx(t("Available", "Available", true)).activity).toBe("away");
   });
 });

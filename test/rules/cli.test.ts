@@ -26,7 +26,9 @@ describe("rules check", () => {
     const c = capture();
     expect(await rulesCheck(fixtures, c.io)).toBe(1);
     const rel = relative(process.cwd(), join(fixtures, "bad-output.yaml"));
-    expect(c.err).toContain(`${rel}:12:19 teamsToPbx.rules[0].then.activity has value "offline", allowed: "", "away", "busy", "dnd", "meeting", "lunch", "vacation", "on-the-phone"`);
+    expect(c.err).toContain(
+      `${rel}:12:19 teamsToPbx.rules[0].then.activity has value "offline", allowed: "", "away", "busy", "dnd", "meeting", "lunch", "vacation", "on-the-phone"`,
+    );
     expect(c.err.filter((l) => l.startsWith("FAIL "))).toHaveLength(7);
     expect(c.out.some((l) => l.startsWith("ok ") && l.includes("minimal.yaml"))).toBe(true);
   });
@@ -43,12 +45,23 @@ describe("rules explain", () => {
   it("prints the winner and why earlier rules failed", async () => {
     const c = capture();
     const code = await rulesExplain(
-      ["--type", "innovaphone-dnd", "--availability", "Busy", "--activity", "InAMeeting", "--pbx-call", "connected"],
+      [
+        "--type",
+        "innovaphone-dnd",
+        "--availability",
+        "Busy",
+        "--activity",
+        "InAMeeting",
+        "--pbx-call",
+        "connected",
+      ],
       c.io,
     );
     expect(code).toBe(0);
     const text = c.out.join("\n");
-    expect(text).toContain('✗ teams-call (priority 30): activity is "InAMeeting", not one of InACall, InAConferenceCall');
+    expect(text).toContain(
+      '✗ teams-call (priority 30): activity is "InAMeeting", not one of InACall, InAConferenceCall',
+    );
     expect(text).toContain('→ teams-meeting: activity "dnd", note "In a Teams meeting", cfb ensure');
     expect(text).toContain("→ pbx-call: DoNotDisturb/Presenting");
   });
@@ -62,19 +75,29 @@ describe("rules explain", () => {
 
 describe("launcher", () => {
   it("`node bin/presence-hub.js rules check rules` exits 0 from sources", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["bin/presence-hub.js", "rules", "check", "rules"], {
-      cwd: packageRoot,
-      env: { ...process.env, PRESENCE_HUB_FROM_SOURCE: "1", LOG_LEVEL: "silent" },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["bin/presence-hub.js", "rules", "check", "rules"],
+      {
+        cwd: packageRoot,
+        env: { ...process.env, PRESENCE_HUB_FROM_SOURCE: "1", LOG_LEVEL: "silent" },
+      },
+    );
     expect(stdout).toMatch(/rule set\(s\) ok/);
   });
 
   it("exits 1 with positions on a broken directory", async () => {
-    const err = await promisify(execFile)(process.execPath, ["bin/presence-hub.js", "rules", "check", fixtures], {
-      cwd: packageRoot,
-      env: { ...process.env, PRESENCE_HUB_FROM_SOURCE: "1", LOG_LEVEL: "silent" },
-    }).catch((e: { code: number; stderr: string }) => e);
+    const err = await promisify(execFile)(
+      process.execPath,
+      ["bin/presence-hub.js", "rules", "check", fixtures],
+      {
+        cwd: packageRoot,
+        env: { ...process.env, PRESENCE_HUB_FROM_SOURCE: "1", LOG_LEVEL: "silent" },
+      },
+    ).catch((e: { code: number; stderr: string }) => e);
     expect((err as { code: number }).code).toBe(1);
-    expect((err as { stderr: string }).stderr).toMatch(/duplicate-name\.yaml:19:13 duplicate rule name "call"/);
+    expect((err as { stderr: string }).stderr).toMatch(
+      /duplicate-name\.yaml:19:13 duplicate rule name "call"/,
+    );
   });
 });

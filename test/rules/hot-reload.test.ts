@@ -55,7 +55,11 @@ describe("hot reload through the HTTP routes", () => {
     const res = await app.inject({ method: "GET", url: "/api/connector-types" });
     expect(res.statusCode).toBe(200);
     const list = res.json() as { id: string; revision: number; status: string; title: string }[];
-    expect(list.map((t) => t.id)).toEqual(["innovaphone-calls-only", "innovaphone-dnd", "innovaphone-mirror"]);
+    expect(list.map((t) => t.id)).toEqual([
+      "innovaphone-calls-only",
+      "innovaphone-dnd",
+      "innovaphone-mirror",
+    ]);
     for (const t of list) expect(t).toMatchObject({ revision: 1, status: "ok" });
   });
 
@@ -68,7 +72,8 @@ describe("hot reload through the HTTP routes", () => {
     expect(body.source).toContain("DND in Teams");
     expect(body.lastError).toBeNull();
     const cell = body.table.teamsToPbx.find(
-      (c: { availability: string; activity: string }) => c.availability === "DoNotDisturb" && c.activity === "DoNotDisturb",
+      (c: { availability: string; activity: string }) =>
+        c.availability === "DoNotDisturb" && c.activity === "DoNotDisturb",
     );
     expect(cell.decision.note).toBe("DND in Teams");
   });
@@ -86,8 +91,14 @@ describe("hot reload through the HTTP routes", () => {
     expect(body.source).toBe(good);
     expect(body.lastError.line).toBe(idx + 1);
     expect(body.lastError.column).toBe(lines[idx]!.indexOf("do-not-disturb") + 1);
-    expect(body.lastError.formatted).toBe(`${file()}:${idx + 1}:${lines[idx]!.indexOf("do-not-disturb") + 1} ${body.lastError.message}`);
-    expect(registry.get("innovaphone-dnd")!.decideTeamsToPbx({ availability: "Busy", activity: "InACall", outOfOffice: false }).activity).toBe("dnd");
+    expect(body.lastError.formatted).toBe(
+      `${file()}:${idx + 1}:${lines[idx]!.indexOf("do-not-disturb") + 1} ${body.lastError.message}`,
+    );
+    expect(
+      registry
+        .get("innovaphone-dnd")!
+        .decideTeamsToPbx({ availability: "Busy", activity: "InACall", outOfOffice: false }).activity,
+    ).toBe("dnd");
     // The Info page shows the banner with the position.
     const info = await app.inject({ method: "GET", url: "/info/innovaphone-dnd" });
     expect(info.statusCode).toBe(200);
@@ -138,7 +149,9 @@ describe("hot reload through the HTTP routes", () => {
       return (res.json() as { id: string }[]).some((t) => t.id === "innovaphone-fourth");
     });
     const res = await app.inject({ method: "GET", url: "/api/connector-types" });
-    expect((res.json() as { id: string; title: string }[]).find((t) => t.id === "innovaphone-fourth")).toMatchObject({
+    expect(
+      (res.json() as { id: string; title: string }[]).find((t) => t.id === "innovaphone-fourth"),
+    ).toMatchObject({
       title: "A fourth type",
       revision: 1,
       status: "ok",
@@ -149,12 +162,17 @@ describe("hot reload through the HTTP routes", () => {
   });
 
   it("lists a new invalid file as an inactive type with its error", async () => {
-    await writeFile(join(dir, "innovaphone-broken.yaml"), "# yaml-language-server: $schema=./schema.json\nid: innovaphone-broken\ntitle: [\n");
+    await writeFile(
+      join(dir, "innovaphone-broken.yaml"),
+      "# yaml-language-server: $schema=./schema.json\nid: innovaphone-broken\ntitle: [\n",
+    );
     await within(1000, async () => registry.status("innovaphone-broken") !== undefined);
     const res = await app.inject({ method: "GET", url: "/api/connector-types" });
     const t = (res.json() as { id: string }[]).find((x) => x.id === "innovaphone-broken");
     expect(t).toMatchObject({ revision: 0, status: "invalid", active: false });
-    expect((t as unknown as { lastError: { formatted: string } }).lastError.formatted).toMatch(/innovaphone-broken\.yaml:\d+:\d+ YAML syntax error/);
+    expect((t as unknown as { lastError: { formatted: string } }).lastError.formatted).toMatch(
+      /innovaphone-broken\.yaml:\d+:\d+ YAML syntax error/,
+    );
     const r = await rules("innovaphone-broken");
     expect(r.status).toBe(404);
     expect(r.body.message).toMatch(/has no valid version yet: .*innovaphone-broken\.yaml:\d+:\d+/);

@@ -28,12 +28,26 @@ describe("RuleRegistry.load", () => {
     ]);
     expect(swaps).toEqual(["minimal"]);
     expect(seen).toHaveLength(8);
-    expect(registry.status("minimal")).toMatchObject({ state: "ok", active: true, revision: 1, lastError: null });
-    expect(registry.status("bad-output")).toMatchObject({ state: "invalid", active: false, revision: 0, hash: null });
+    expect(registry.status("minimal")).toMatchObject({
+      state: "ok",
+      active: true,
+      revision: 1,
+      lastError: null,
+    });
+    expect(registry.status("bad-output")).toMatchObject({
+      state: "invalid",
+      active: false,
+      revision: 0,
+      hash: null,
+    });
     expect(registry.status("bad-output")!.lastError!.formatted).toBe(
       `${join(fixtures, "bad-output.yaml")}:12:19 ${registry.status("bad-output")!.lastError!.message}`,
     );
-    expect(source.get("minimal")?.decideTeamsToPbx({ availability: "Busy", activity: "InACall", outOfOffice: false }).activity).toBe("dnd");
+    expect(
+      source
+        .get("minimal")
+        ?.decideTeamsToPbx({ availability: "Busy", activity: "InACall", outOfOffice: false }).activity,
+    ).toBe("dnd");
     expect(source.get("bad-output")).toBeUndefined();
     await registry.close();
   });
@@ -42,11 +56,23 @@ describe("RuleRegistry.load", () => {
 describe("resolveCfbDestination", () => {
   const policy = { fallback: ["userCfb", "connectorDefault"] as const, restore: true };
   it("prefers the user's own CFB destination, then the connector default", () => {
-    expect(resolveCfbDestination(policy, { userCfb: "200", connectorDefault: "999" })).toEqual({ destination: "200", source: "userCfb" });
-    expect(resolveCfbDestination(policy, { userCfb: "", connectorDefault: "999" })).toEqual({ destination: "999", source: "connectorDefault" });
-    expect(resolveCfbDestination(policy, { userCfb: "-", connectorDefault: null })).toEqual({ destination: null, source: null });
-    expect(resolveCfbDestination({ fallback: ["connectorDefault"], restore: true }, { userCfb: "200", connectorDefault: "999" }).source).toBe(
-      "connectorDefault",
-    );
+    expect(resolveCfbDestination(policy, { userCfb: "200", connectorDefault: "999" })).toEqual({
+      destination: "200",
+      source: "userCfb",
+    });
+    expect(resolveCfbDestination(policy, { userCfb: "", connectorDefault: "999" })).toEqual({
+      destination: "999",
+      source: "connectorDefault",
+    });
+    expect(resolveCfbDestination(policy, { userCfb: "-", connectorDefault: null })).toEqual({
+      destination: null,
+      source: null,
+    });
+    expect(
+      resolveCfbDestination(
+        { fallback: ["connectorDefault"], restore: true },
+        { userCfb: "200", connectorDefault: "999" },
+      ).source,
+    ).toBe("connectorDefault");
   });
 });

@@ -24,8 +24,12 @@ describe("unknown values", () => {
     expect(lines.filter((l) => String(l.msg).includes("unknown"))).toEqual([]);
 
     for (let i = 0; i < 3; i++) {
-      expect(rs.decideTeamsToPbx({ availability: "Busy", activity: "Focusing", outOfOffice: false }).rule).toBe("default");
-      expect(rs.decideTeamsToPbx({ availability: "Busy", activity: "FOCUSING", outOfOffice: true }).rule).toBe("default");
+      expect(
+        rs.decideTeamsToPbx({ availability: "Busy", activity: "Focusing", outOfOffice: false }).rule,
+      ).toBe("default");
+      expect(
+        rs.decideTeamsToPbx({ availability: "Busy", activity: "FOCUSING", outOfOffice: true }).rule,
+      ).toBe("default");
       expect(rs.decidePbxToTeams({ callState: "idle", activity: "gardening" }).rule).toBe("default");
     }
     await new Promise((r) => setImmediate(r));

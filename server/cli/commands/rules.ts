@@ -7,7 +7,11 @@ import { parseArgs } from "node:util";
 import { errorMessage } from "../../../engine/errors.js";
 import { defaultRulesDir } from "../../../engine/paths.js";
 import { formatDiagnostic, type RuleDiagnostic } from "../../../engine/rules/diagnostics.js";
-import { type DirectionExplanation, type ExplainInput, explainRuleSet } from "../../../engine/rules/explain.js";
+import {
+  type DirectionExplanation,
+  type ExplainInput,
+  explainRuleSet,
+} from "../../../engine/rules/explain.js";
 import { loadRuleSetFile } from "../../../engine/rules/loader.js";
 import type { PbxPresenceDecision, TeamsPresenceDecision } from "../../../engine/rules/types.js";
 import type { Command } from "../command.js";
@@ -31,7 +35,11 @@ function shown(file: string): string {
 }
 
 function line(d: RuleDiagnostic): string {
-  return formatDiagnostic({ ...d, file: shown(d.file), message: d.severity === "warning" ? `warning: ${d.message}` : d.message });
+  return formatDiagnostic({
+    ...d,
+    file: shown(d.file),
+    message: d.severity === "warning" ? `warning: ${d.message}` : d.message,
+  });
 }
 
 export async function rulesCheck(target: string, io: Out = stdio): Promise<number> {
@@ -73,13 +81,16 @@ function fmtPbx(d: PbxPresenceDecision): string {
   return `activity ${JSON.stringify(d.activity)}${d.activity === "" ? " (clear)" : ""}, note ${JSON.stringify(d.note)}, cfb ${d.cfb}`;
 }
 function fmtTeams(d: TeamsPresenceDecision): string {
-  return d.presence ? `${d.presence.availability}/${d.presence.activity}` : "clear (end the hub's Teams session)";
+  return d.presence
+    ? `${d.presence.availability}/${d.presence.activity}`
+    : "clear (end the hub's Teams session)";
 }
 
 function printDirection<D>(io: Out, title: string, e: DirectionExplanation<D>, fmt: (d: D) => string): void {
   io.out(`${title}  input ${JSON.stringify(e.input)}`);
   for (const u of e.unknownValues) io.out(`  note: unknown ${u.field} ${JSON.stringify(u.value)}`);
-  for (const r of e.higherPriorityFailures) io.out(`  ✗ ${r.rule} (priority ${r.priority}): ${r.reasons.join("; ") || "not evaluated"}`);
+  for (const r of e.higherPriorityFailures)
+    io.out(`  ✗ ${r.rule} (priority ${r.priority}): ${r.reasons.join("; ") || "not evaluated"}`);
   io.out(`  → ${e.winner}: ${fmt(e.decision)}`);
   if (!e.consistent) io.out(`  ! live table says ${fmt(e.tableDecision)}`);
 }
@@ -109,7 +120,11 @@ export async function rulesExplain(args: string[], io: Out = stdio): Promise<num
       io.err("--availability and --activity go together");
       return 2;
     }
-    input.teams = { availability: values.availability, activity: values.activity, outOfOffice: values["out-of-office"] };
+    input.teams = {
+      availability: values.availability,
+      activity: values.activity,
+      outOfOffice: values["out-of-office"],
+    };
   }
   if (values["pbx-call"] !== undefined || values["pbx-activity"] !== undefined)
     input.pbx = { callState: values["pbx-call"] ?? "idle", activity: values["pbx-activity"] ?? "" };
