@@ -77,9 +77,15 @@ export class RuleRegistry implements RuleSetSource {
   /** Load every rule file of `dir` (each file isolated: one bad file does not stop the others). */
   async load(dir: string): Promise<RuleTypeStatus[]> {
     this.directory = resolve(dir);
-    const names = (await readdir(this.directory)).filter((n) => RULE_FILE.test(n)).sort();
-    await this.enqueue(names.map((n) => join(this.directory!, n)));
+    await this.enqueue(await this.ruleFiles(this.directory));
     return this.list();
+  }
+
+  private async ruleFiles(dir: string): Promise<string[]> {
+    return (await readdir(dir))
+      .filter((n) => RULE_FILE.test(n))
+      .sort()
+      .map((n) => join(dir, n));
   }
 
   /** Watch `dir` (loading it first if needed); resolves once the watcher is ready. */
@@ -98,6 +104,9 @@ export class RuleRegistry implements RuleSetSource {
     w.on("add", onEvent).on("change", onEvent).on("unlink", onEvent);
     w.on("error", (e) => this.log.error({ err: e }, "rules directory watcher error"));
     await new Promise<void>((res) => w.once("ready", () => res()));
+    // Catch edits made between the initial load and the watcher being ready (unchanged files: no swap).
+    const known = [...this.statuses.values()].map((s) => s.file);
+    await this.enqueue([...new Set([...(await this.ruleFiles(target)), ...known])]);
     this.log.info({ dir: target }, "watching rules directory");
   }
 
