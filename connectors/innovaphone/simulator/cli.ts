@@ -64,7 +64,10 @@ export async function runPbxSimulatorCli(args: string[]): Promise<number> {
   });
   process.stdout.write(
     `PBX simulator: ${sim.url} (App object "${apps[0].name}", ${sim.model.users.size} users)\n` +
-      `Control API:   ${sim.httpUrl}/_sim/users\n`,
+      `Control API:   ${sim.httpUrl}/_sim/users\n` +
+      (sim.certPem
+        ? `TLS:           self-signed certificate; fetch it as CA with: curl -k ${sim.httpUrl}/_sim/cert > sim-ca.pem\n`
+        : ""),
   );
   const stop = () => {
     // No process.exit: closing the server lets the event loop end on its own (and keeps embedders alive).

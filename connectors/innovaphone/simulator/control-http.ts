@@ -107,6 +107,12 @@ export async function handleControlRequest(
       return send(res, 200, { ok: true });
     }
     if (a === "stats") return send(res, 200, sim.stats());
+    if (a === "cert" && method === "GET") {
+      if (!sim.certPem)
+        return send(res, 404, { code: "NOT_FOUND", message: "The simulator runs without TLS" });
+      res.writeHead(200, { "content-type": "application/x-pem-file" }).end(sim.certPem);
+      return;
+    }
     if (a === "reset" && method === "POST") {
       sim.reset();
       return send(res, 200, { ok: true });

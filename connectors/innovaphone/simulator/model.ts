@@ -28,6 +28,8 @@ export interface SimUser {
   presence: Map<string, SimPresenceItem>;
   apps?: string[];
   visibility: SimVisibility[];
+  /** usn of the user's last change (replication). */
+  usn: number;
 }
 
 export interface SimCall {
@@ -75,6 +77,13 @@ export class PbxModel {
     for (const l of [...this.listeners]) l(e);
   }
 
+  /** Database-wide update sequence number (replication `usn`). */
+  usn = 0;
+
+  nextUsn(): number {
+    return ++this.usn;
+  }
+
   nextSeq(): number {
     return ++this.seq;
   }
@@ -111,9 +120,11 @@ export class PbxModel {
       presence: new Map(),
       apps: input.apps,
       visibility: (input.visibility ?? []).map((v) => ({ ...v })),
+      usn: 0,
     };
     if (this.users.has(u.guid)) throw new HubError("CONFLICT", `User guid ${u.guid} exists`);
     for (const p of input.presence ?? []) this.writePresence(u, p);
+    u.usn = this.nextUsn();
     this.users.set(u.guid, u);
     if (!quiet) this.publish({ kind: "user", op: "add", user: u });
     return u;
@@ -133,6 +144,7 @@ export class PbxModel {
     if (patch.cds !== undefined) u.cds = patch.cds.map((c) => ({ ...c }));
     if (patch.apps !== undefined) u.apps = patch.apps;
     if (patch.visibility !== undefined) u.visibility = patch.visibility.map((v) => ({ ...v }));
+    u.usn = this.nextUsn();
     this.publish({ kind: "user", op: "update", user: u });
     return u;
   }
@@ -141,6 +153,7 @@ export class PbxModel {
     const u = this.get(key);
     for (const c of [...this.calls.values()]) if (c.guid === u.guid) this.endCall(c.id);
     this.users.delete(u.guid);
+    u.usn = this.nextUsn();
     this.publish({ kind: "user", op: "del", user: u });
   }
 

@@ -48,7 +48,6 @@ export class SimSession {
 
   private readonly unsubscribe: () => void;
   private idleTimer: NodeJS.Timeout | undefined;
-  private usn = 0;
 
   constructor(
     readonly id: number,
@@ -317,7 +316,7 @@ export class SimSession {
       };
       const cols: Record<string, unknown> = {};
       for (const c of columns) cols[c] = {};
-      this.reply(msg, { columns: cols, guid: this.ctx.dbGuid, usn: this.usn });
+      this.reply(msg, { columns: cols, guid: this.ctx.dbGuid, usn: this.ctx.model.usn });
       return;
     }
     if (mt === "ReplicateNext") {
@@ -327,7 +326,7 @@ export class SimSession {
         const u = it.value;
         if (r.sent.has(u.guid)) continue;
         r.sent.add(u.guid);
-        this.reply(msg, { usn: ++this.usn, columns: replicationRow(u, r.columns) });
+        this.reply(msg, { usn: u.usn, columns: replicationRow(u, r.columns) });
         return;
       }
       this.reply(msg); // row-less result: initial dump done
@@ -503,7 +502,7 @@ export class SimSession {
       if (r && apis.includes("PbxTableUsers")) {
         const mt = e.op === "add" ? "ReplicateAdd" : e.op === "update" ? "ReplicateUpdate" : "ReplicateDel";
         const columns = e.op === "del" ? { guid: e.user.guid } : replicationRow(e.user, r.columns);
-        const m: Msg = { mt, api: "PbxTableUsers", columns, usn: ++this.usn };
+        const m: Msg = { mt, api: "PbxTableUsers", columns, usn: e.user.usn };
         if (r.src !== undefined) m.src = r.src;
         if (r.done) this.out(m);
         else if (r.sent.has(e.user.guid)) r.queue.push(m); // unsent rows go out later with current data
