@@ -459,8 +459,11 @@ export class SyncCore {
   private recomputePbx(ep: Ep, log: boolean): void {
     let desired: PbxDesiredState | null;
     const ctx = this.ruleSet(ep);
-    if (!this.active(ep) || !ctx || !this.teams) {
+    if (!this.active(ep) || !this.teams) {
       desired = NEUTRAL_PBX;
+    } else if (!ctx) {
+      // Connector not attached yet (start-up) or no rule set: hold. Deleting/disabling releases explicitly.
+      desired = null;
     } else if (!ep.teamsFacts) {
       desired = null; // Teams facts not known yet (start-up): hold what is set rather than flicker.
     } else {
@@ -487,7 +490,12 @@ export class SyncCore {
         });
       }
     }
-    if (desired === null || samePbxDesired(desired, ep.desiredPbx)) return;
+    if (desired === null) {
+      // Hold: no opinion until the facts are known (a stale earlier desire must not be applied meanwhile).
+      ep.desiredPbx = null;
+      return;
+    }
+    if (samePbxDesired(desired, ep.desiredPbx)) return;
     ep.desiredPbx = desired;
     this.pbxWorker.mark(ep.b.id);
     this.notify({ kind: "endpoint.changed", endpointId: ep.b.id });
@@ -496,9 +504,9 @@ export class SyncCore {
   private recomputeTeams(ep: Ep, log: boolean): void {
     let desired: { presence: TeamsPresencePair | null } | null;
     const ctx = this.ruleSet(ep);
-    if (!this.active(ep) || !ctx) {
+    if (!this.active(ep)) {
       desired = { presence: null };
-    } else if (ep.callState === null) {
+    } else if (!ctx || ep.callState === null) {
       desired = null; // PBX facts not known yet
     } else {
       const input = { callState: ep.callState, activity: ep.userActivity ?? "" };
@@ -524,7 +532,10 @@ export class SyncCore {
         });
       }
     }
-    if (desired === null) return;
+    if (desired === null) {
+      ep.desiredTeams = null;
+      return;
+    }
     if (ep.desiredTeams && samePair(ep.desiredTeams.presence, desired.presence)) return;
     ep.desiredTeams = desired;
     this.teamsWorker.mark(ep.b.id);

@@ -18,7 +18,12 @@ export const pbxConnectorConfigInputSchema = {
     username: { type: "string", maxLength: 128, description: "App object name" },
     password: { type: "string", maxLength: 256, description: "App object password (write-only)" },
     defaultDestination: { type: "string", maxLength: 64, pattern: "^[0-9*#+]*$" },
-    modulePath: { type: "string", maxLength: 256, pattern: "^/[^\\s]*$" },
+    modulePath: {
+      type: "string",
+      maxLength: 64,
+      pattern: "^/?[A-Za-z0-9_.-]+/?$",
+      description: "PBX module, e.g. PBX0",
+    },
     tls: {
       type: "object",
       additionalProperties: false,

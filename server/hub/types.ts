@@ -11,6 +11,7 @@ import type {
   TeamsAdapter,
   TeamsUser,
 } from "../../connectors/types.js";
+import type { TokenStore } from "../../connectors/teams/tokens.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../../engine/presence.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 
@@ -36,7 +37,7 @@ export interface PbxConnectorConfig {
   password: string;
   /** Connector's default destination number for the CFB fallback ("" = none). */
   defaultDestination: string;
-  /** WebSocket path of the App service, default "/PBX0/APPS/websocket". */
+  /** PBX module in the WebSocket URL <protocol>://<server>:<port>/<modulePath>/APPS/websocket, default "PBX0". */
   modulePath: string;
   tls: PbxTlsOptions;
 }
@@ -432,14 +433,6 @@ export interface TeamsConnectorConfig {
   sessionExpirationSeconds: number;
 }
 
-/** Encrypted storage of service-account refresh tokens, handed to the Teams adapter. */
-export interface ServiceAccountTokenStore {
-  list(): { id: string; upn: string }[];
-  get(id: string): string | undefined;
-  set(id: string, upn: string, refreshToken: string): void;
-  remove(id: string): void;
-}
-
 /** How the hub creates and tests adapters of one kind (the rule set's `adapter` field picks the factory). */
 export interface PbxAdapterFactory {
   create(config: PbxConnectorConfig, context: { connectorId: string }): PbxAdapter;
@@ -447,8 +440,9 @@ export interface PbxAdapterFactory {
 }
 
 export interface TeamsAdapterFactory {
-  create(config: TeamsConnectorConfig, deps: { tokenStore: ServiceAccountTokenStore }): TeamsAdapter;
-  test(config: TeamsConnectorConfig): Promise<ConnectionTestResult>;
+  /** The adapter may also implement the Teams connector's sign-in methods (serviceAccountSignIn/completeSignIn). */
+  create(config: TeamsConnectorConfig, deps: { tokenStore: TokenStore }): TeamsAdapter;
+  test(config: TeamsConnectorConfig, deps?: { tokenStore?: TokenStore }): Promise<ConnectionTestResult>;
 }
 
 export interface OpenHubOptions {
@@ -467,4 +461,8 @@ export interface OpenHubOptions {
   eventLogLimit?: number;
   /** Max concurrent writes per side, default 8. */
   concurrency?: number;
+  /** Sync core tuning (tests): retry backoff and the Teams echo grace window. */
+  sync?: { retryBaseMs?: number; retryMaxMs?: number; echoGraceMs?: number };
+  /** Bound of the undo phase when a connector is disabled or deleted, default 5000 ms. */
+  undoTimeoutMs?: number;
 }

@@ -1,0 +1,401 @@
+// PBX connectors: stored records (password in the encrypted secrets table), one running adapter per
+// enabled and configured connector (chosen by the rule set's `adapter` field), status for the Status
+// column, connection tests with unsaved settings, and the lifecycle rules: disabling or deleting first
+// undoes what the hub set through the connector (bounded), then disconnects.
+import { randomUUID } from "node:crypto";
+import type { ConnectionTestResult, ConnectorStatus, PbxAdapter } from "../../connectors/types.js";
+import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
+import type { Logger } from "../../engine/log.js";
+import type { RuleSetSource } from "../../engine/rules/types.js";
+import type { SyncCore } from "../../engine/sync/core.js";
+import type { HubStore, StoredConnector } from "../store/types.js";
+import type { EndpointDirectory } from "./endpoints.js";
+import type { EventLog } from "./events.js";
+import type { HubMetrics } from "./metrics.js";
+import {
+  connectorCreateSchema,
+  connectorTestSchema,
+  connectorUpdateSchema,
+  validateInput,
+} from "./schemas.js";
+import type {
+  ConnectorCreateInput,
+  ConnectorTestInput,
+  ConnectorUpdateInput,
+  ConnectorView,
+  PbxAdapterFactory,
+  PbxConnectorConfig,
+  PbxConnectorConfigInput,
+} from "./types.js";
+
+export const DEFAULT_PBX_CONFIG: Omit<PbxConnectorConfig, "password"> = {
+  server: "",
+  port: 443,
+  protocol: "wss",
+  username: "",
+  defaultDestination: "",
+  modulePath: "PBX0",
+  tls: { insecure: false },
+};
+
+const secretName = (id: string) => `connector/${id}/password`;
+
+interface Running {
+  adapter: PbxAdapter;
+  unsubscribe: (() => void)[];
+}
+
+export interface ConnectorDeps {
+  store: HubStore;
+  core: SyncCore;
+  rules: RuleSetSource;
+  events: EventLog;
+  metrics: HubMetrics;
+  log: Logger;
+  factories: Record<string, PbxAdapterFactory>;
+  endpoints: () => EndpointDirectory;
+  undoTimeoutMs: number;
+}
+
+function status(state: ConnectorStatus["state"], reason: string): ConnectorStatus {
+  return { state, reason, since: new Date().toISOString() };
+}
+
+function mergeConfig(base: Omit<PbxConnectorConfig, "password">, input?: PbxConnectorConfigInput) {
+  const { password: _pw, tls, ...rest } = input ?? {};
+  return { ...base, ...rest, tls: { ...base.tls, ...(tls ?? {}) } };
+}
+
+export class ConnectorManager {
+  private readonly running = new Map<string, Running>();
+  /** Synthetic status of connectors without a running adapter (disabled, not configured, type missing). */
+  private readonly idleStatus = new Map<string, ConnectorStatus>();
+  private readonly lastState = new Map<string, string>();
+
+  constructor(private readonly d: ConnectorDeps) {}
+
+  startAll(): void {
+    for (const c of this.d.store.listConnectors()) this.start(c);
+  }
+
+  info(id: string) {
+    const c = this.d.store.getConnector(id);
+    if (!c) return undefined;
+    return {
+      name: c.name,
+      type: c.type,
+      defaultDestination: c.config.defaultDestination,
+      online: this.status(id).state === "online",
+    };
+  }
+
+  list(): ConnectorView[] {
+    return this.d.store.listConnectors().map((c) => this.view(c));
+  }
+
+  get(id: string): ConnectorView {
+    return this.view(this.require(id));
+  }
+
+  async create(input: ConnectorCreateInput): Promise<ConnectorView> {
+    validateInput<ConnectorCreateInput>(connectorCreateSchema, input);
+    if (!this.d.rules.get(input.type)) {
+      throw new HubError(
+        "VALIDATION",
+        `type: unknown connector type "${input.type}" (no valid rule set loaded)`,
+      );
+    }
+    const now = new Date().toISOString();
+    const c: StoredConnector = {
+      id: randomUUID().slice(0, 8),
+      type: input.type,
+      name: input.name.trim(),
+      description: input.description ?? "",
+      enabled: input.enabled ?? true,
+      config: mergeConfig(DEFAULT_PBX_CONFIG, input.config),
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.d.store.transaction(() => {
+      this.d.store.putConnector(c);
+      if (input.config?.password) this.d.store.setSecret(secretName(c.id), input.config.password);
+    });
+    this.d.events.add({
+      level: "info",
+      kind: "connector.created",
+      connectorId: c.id,
+      message: `Connector "${c.name}" (${c.type}) created`,
+    });
+    this.start(c);
+    return this.publish(c.id);
+  }
+
+  async update(id: string, input: ConnectorUpdateInput): Promise<ConnectorView> {
+    validateInput<ConnectorUpdateInput>(connectorUpdateSchema, input);
+    const old = this.require(id);
+    const next: StoredConnector = {
+      ...old,
+      name: input.name?.trim() ?? old.name,
+      description: input.description ?? old.description,
+      config: mergeConfig(old.config, input.config),
+      updatedAt: new Date().toISOString(),
+    };
+    const configChanged =
+      JSON.stringify(next.config) !== JSON.stringify(old.config) || input.config?.password !== undefined;
+    this.d.store.transaction(() => {
+      this.d.store.putConnector(next);
+      if (input.config?.password !== undefined) this.d.store.setSecret(secretName(id), input.config.password);
+    });
+    this.d.events.add({
+      level: "info",
+      kind: "connector.updated",
+      connectorId: id,
+      message: `Connector "${next.name}" saved`,
+    });
+    if (input.enabled !== undefined && input.enabled !== old.enabled)
+      return this.setEnabled(id, input.enabled);
+    // New settings: reconnect without undoing (same PBX; the persisted hub-set state carries over).
+    if (configChanged && next.enabled) {
+      await this.stop(id, false);
+      this.start(next);
+    }
+    return this.publish(id);
+  }
+
+  async setEnabled(id: string, enabled: boolean): Promise<ConnectorView> {
+    const c = this.require(id);
+    if (c.enabled !== enabled) {
+      const next = { ...c, enabled, updatedAt: new Date().toISOString() };
+      this.d.store.putConnector(next);
+      this.d.events.add({
+        level: "info",
+        kind: "connector.updated",
+        connectorId: id,
+        message: `Connector "${c.name}" ${enabled ? "enabled" : "disabled"}`,
+      });
+      if (enabled) {
+        this.d.core.unrelease(this.d.endpoints().ids(id));
+        this.start(next);
+      } else {
+        await this.stop(id, true);
+        this.start(next); // records the "Disabled" status
+      }
+    }
+    return this.publish(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const c = this.require(id);
+    await this.stop(id, true);
+    this.d.endpoints().onConnectorRemoved(id);
+    this.d.store.deleteConnector(id);
+    this.idleStatus.delete(id);
+    this.lastState.delete(id);
+    this.d.metrics.setConnectorState(id, null);
+    this.d.events.add({
+      level: "info",
+      kind: "connector.deleted",
+      connectorId: id,
+      message: `Connector "${c.name}" deleted`,
+    });
+  }
+
+  async refresh(id: string): Promise<ConnectorView> {
+    const c = this.require(id);
+    await this.stop(id, false);
+    this.start(c);
+    return this.publish(id);
+  }
+
+  async test(input: ConnectorTestInput): Promise<ConnectionTestResult> {
+    validateInput<ConnectorTestInput>(connectorTestSchema, input);
+    const saved = input.id ? this.require(input.id) : undefined;
+    const type = input.type ?? saved?.type;
+    if (!type) throw new HubError("VALIDATION", "type: required when testing an unsaved connector");
+    const rs = this.d.rules.get(type);
+    if (!rs) throw new HubError("VALIDATION", `type: unknown connector type "${type}"`);
+    const factory = this.d.factories[rs.adapter];
+    if (!factory)
+      throw new HubError("CONFIG_INVALID", `no adapter "${rs.adapter}" for connector type ${type}`);
+    // Unsaved settings merged onto the saved ones, including the stored password when none was typed.
+    const config: PbxConnectorConfig = {
+      ...mergeConfig(saved?.config ?? DEFAULT_PBX_CONFIG, input.config),
+      password: input.config?.password ?? (saved ? (this.d.store.getSecret(secretName(saved.id)) ?? "") : ""),
+    };
+    try {
+      return await factory.test(config);
+    } catch (e) {
+      const message = isHubError(e) ? e.message : `Test failed: ${errorMessage(e)}`;
+      return {
+        ok: false,
+        summary: message,
+        steps: [{ step: "Configuration", ok: false, level: "error", message }],
+      };
+    }
+  }
+
+  status(id: string): ConnectorStatus {
+    const r = this.running.get(id);
+    return r ? r.adapter.status() : (this.idleStatus.get(id) ?? status("offline", "Not started"));
+  }
+
+  adapter(id: string): PbxAdapter | undefined {
+    return this.running.get(id)?.adapter;
+  }
+
+  /** Graceful stop of everything (the hub's close; undo happens before, for all endpoints at once). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id, false)));
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private require(id: string): StoredConnector {
+    const c = this.d.store.getConnector(id);
+    if (!c) throw new HubError("NOT_FOUND", `connector ${id} not found`);
+    return c;
+  }
+
+  private view(c: StoredConnector): ConnectorView {
+    const rs = this.d.rules.get(c.type);
+    return {
+      ...c,
+      config: { ...c.config, passwordSet: this.d.store.getSecret(secretName(c.id)) !== undefined },
+      status: this.status(c.id),
+      counts: this.d.endpoints().counts(c.id),
+      ruleSet: rs ? { id: rs.id, title: rs.title, revision: rs.revision } : null,
+    };
+  }
+
+  private publish(id: string): ConnectorView {
+    const v = this.get(id);
+    this.d.events.publish({ type: "connector", connector: v });
+    return v;
+  }
+
+  private setIdle(c: StoredConnector, st: ConnectorStatus): void {
+    this.idleStatus.set(c.id, st);
+    this.onStatus(c, st);
+  }
+
+  private start(c: StoredConnector): void {
+    if (this.running.has(c.id)) return;
+    if (!c.enabled) {
+      this.setIdle(c, status("offline", "Disabled"));
+      return;
+    }
+    const rs = this.d.rules.get(c.type);
+    if (!rs) {
+      this.setIdle(c, status("error", `Connector type ${c.type} has no valid rule set`));
+      return;
+    }
+    const factory = this.d.factories[rs.adapter];
+    if (!factory) {
+      this.setIdle(c, status("error", `No adapter "${rs.adapter}" is installed for type ${c.type}`));
+      return;
+    }
+    const password = this.d.store.getSecret(secretName(c.id));
+    if (!c.config.server || !c.config.username || !password) {
+      this.setIdle(c, status("offline", "Not configured: enter server, login username and password"));
+      return;
+    }
+    let adapter: PbxAdapter;
+    try {
+      adapter = factory.create({ ...c.config, password }, { connectorId: c.id });
+    } catch (e) {
+      this.setIdle(c, status("error", errorMessage(e)));
+      return;
+    }
+    this.idleStatus.delete(c.id);
+    const endpoints = this.d.endpoints();
+    const unsubscribe = [
+      adapter.on("status", (st) => this.onStatus(c, st)),
+      adapter.on("user", (u) => endpoints.onPbxUser(c.id, u)),
+      adapter.on("userRemoved", (guid) => endpoints.onPbxUserRemoved(c.id, guid)),
+    ];
+    this.running.set(c.id, { adapter, unsubscribe });
+    // The core subscribes after the directory, so a replicated user has its endpoint before its first event.
+    this.d.core.addConnector({
+      id: c.id,
+      type: c.type,
+      adapter,
+      defaultDestination: c.config.defaultDestination,
+    });
+    this.onStatus(c, adapter.status());
+    try {
+      adapter.start();
+      for (const u of adapter.users()) endpoints.onPbxUser(c.id, u);
+    } catch (e) {
+      this.d.log.error({ connectorId: c.id, err: errorMessage(e) }, "adapter start failed");
+    }
+  }
+
+  /** Undo (optionally, bounded) and disconnect. */
+  private async stop(id: string, undo: boolean): Promise<void> {
+    const r = this.running.get(id);
+    if (undo) {
+      const ids = this.d.endpoints().ids(id);
+      if (r && ids.length) {
+        const left = await this.d.core.release(ids, this.d.undoTimeoutMs);
+        this.d.events.add({
+          level: left.length ? "warn" : "info",
+          kind: "undo",
+          connectorId: id,
+          message: left.length
+            ? `Undo incomplete for ${left.length} endpoint(s) within ${this.d.undoTimeoutMs} ms; the hub will undo after it reconnects`
+            : `Undid what the hub set for ${ids.length} endpoint(s)`,
+          ...(left.length ? { details: { endpoints: left.slice(0, 100) } } : {}),
+        });
+      } else if (ids.length) {
+        // No adapter: the PBX side cannot be undone now; the released state still clears Teams sessions.
+        await this.d.core.release(ids, Math.min(1000, this.d.undoTimeoutMs));
+      }
+    }
+    if (!r) return;
+    this.running.delete(id);
+    for (const u of r.unsubscribe) u();
+    this.d.core.removeConnector(id);
+    try {
+      await withTimeout(r.adapter.stop(), 5000);
+    } catch (e) {
+      this.d.log.warn({ connectorId: id, err: errorMessage(e) }, "adapter stop failed");
+    }
+  }
+
+  private onStatus(c: StoredConnector, st: ConnectorStatus): void {
+    this.d.metrics.setConnectorState(c.id, st.state);
+    const key = `${st.state}|${st.reason}`;
+    if (this.lastState.get(c.id) === key) return;
+    this.lastState.set(c.id, key);
+    this.d.events.add({
+      level:
+        st.state === "error" || st.state === "auth_failed"
+          ? "error"
+          : st.state === "backoff"
+            ? "warn"
+            : "info",
+      kind: "connector.status",
+      connectorId: c.id,
+      message: `${c.name}: ${st.state}${st.reason ? ` — ${st.reason}` : ""}`,
+    });
+    if (this.d.store.getConnector(c.id))
+      this.d.events.publish({ type: "connector", connector: this.get(c.id) });
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new HubError("TIMEOUT", `timed out after ${ms} ms`)), ms);
+    t.unref?.();
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,511 @@
+// Endpoints: one per PBX user of a connector, created from replication and matched to a Teams user by
+// e-mail (matching.ts); manual mappings survive rematching. Keeps the endpoint bindings of the sync core in
+// step with the stored rows, and builds EndpointView (both sides' facts, desired vs acknowledged, the last
+// decisions and the warnings an admin can act on).
+import { randomUUID } from "node:crypto";
+import type { PbxUser, TeamsUser } from "../../connectors/types.js";
+import { HubError } from "../../engine/errors.js";
+import type { RuleSetSource } from "../../engine/rules/types.js";
+import type { SyncCore } from "../../engine/sync/core.js";
+import type { HubStore, StoredEndpoint } from "../store/types.js";
+import type { EventLog } from "./events.js";
+import { type DirectoryIndex, indexDirectory, matchTeamsUser } from "./matching.js";
+import type {
+  EndpointBulkEnableInput,
+  EndpointListQuery,
+  EndpointUpdateInput,
+  EndpointView,
+  EndpointWarning,
+  Page,
+  RematchResult,
+} from "./types.js";
+
+export interface ConnectorInfo {
+  name: string;
+  type: string;
+  defaultDestination: string;
+  online: boolean;
+}
+
+const KEY = "\u0000";
+
+export class EndpointDirectory {
+  private readonly rows = new Map<string, StoredEndpoint>();
+  private readonly byPbx = new Map<string, string>();
+  private readonly pbxUsers = new Map<string, Map<string, PbxUser>>();
+  private directory: TeamsUser[] = [];
+  private index: DirectoryIndex = indexDirectory([]);
+  private directoryLoaded = false;
+  private pendingWrites = new Map<string, StoredEndpoint>();
+  private writeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: HubStore,
+    private readonly core: SyncCore,
+    private readonly events: EventLog,
+    private readonly rules: RuleSetSource,
+    private readonly connectorInfo: (id: string) => ConnectorInfo | undefined,
+  ) {
+    for (const e of store.listEndpoints()) {
+      this.rows.set(e.id, e);
+      this.byPbx.set(e.connectorId + KEY + e.pbxGuid, e.id);
+      this.core.upsertEndpoint(binding(e));
+    }
+  }
+
+  // ------------------------------------------------------------ inputs from the adapters
+
+  /** A PBX user appeared or changed: create or refresh its endpoint (matching new ones by e-mail). */
+  onPbxUser(connectorId: string, user: PbxUser): void {
+    let users = this.pbxUsers.get(connectorId);
+    if (!users) {
+      users = new Map();
+      this.pbxUsers.set(connectorId, users);
+    }
+    users.set(user.guid, user);
+    const id = this.byPbx.get(connectorId + KEY + user.guid);
+    const now = new Date().toISOString();
+    const email = user.emails[0] ?? "";
+    const displayName = user.cn || user.dn || user.h323;
+    if (id) {
+      const e = this.rows.get(id)!;
+      if (
+        e.displayName === displayName &&
+        e.email === email &&
+        e.h323 === user.h323 &&
+        e.e164 === user.e164
+      ) {
+        return;
+      }
+      const next: StoredEndpoint = {
+        ...e,
+        displayName,
+        email,
+        h323: user.h323,
+        e164: user.e164,
+        updatedAt: now,
+      };
+      if (next.match === "auto" && this.directoryLoaded) next.teamsUserId = this.autoMatch(user.emails);
+      this.put(next);
+      return;
+    }
+    const e: StoredEndpoint = {
+      id: `ep_${randomUUID()}`,
+      connectorId,
+      pbxGuid: user.guid,
+      teamsUserId: this.autoMatch(user.emails),
+      match: "auto",
+      enabled: true,
+      displayName,
+      email,
+      h323: user.h323,
+      e164: user.e164,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.put(e);
+    if (e.teamsUserId) {
+      this.events.add({
+        level: "info",
+        kind: "endpoint.matched",
+        connectorId,
+        endpointId: e.id,
+        message: `${displayName} matched to Teams user ${this.teamsName(e.teamsUserId)} by e-mail`,
+      });
+    }
+  }
+
+  /** The PBX user is gone: the endpoint goes (nothing can be undone on a user that no longer exists). */
+  onPbxUserRemoved(connectorId: string, guid: string): void {
+    this.pbxUsers.get(connectorId)?.delete(guid);
+    const id = this.byPbx.get(connectorId + KEY + guid);
+    if (!id) return;
+    const e = this.rows.get(id)!;
+    this.drop(id);
+    this.events.add({
+      level: "info",
+      kind: "endpoint.updated",
+      connectorId,
+      endpointId: id,
+      message: `${e.displayName} was removed from the PBX; endpoint deleted`,
+    });
+  }
+
+  /** Connector deleted: forget its endpoints (the caller released them first). */
+  onConnectorRemoved(connectorId: string): void {
+    for (const e of [...this.rows.values()]) if (e.connectorId === connectorId) this.drop(e.id, false);
+    this.pbxUsers.delete(connectorId);
+  }
+
+  /** Fresh Teams directory: re-index and re-match every automatic endpoint. */
+  setDirectory(users: TeamsUser[]): RematchResult {
+    this.directory = [...users].sort((a, b) => a.displayName.localeCompare(b.displayName));
+    this.index = indexDirectory(users);
+    this.directoryLoaded = true;
+    return this.rematch();
+  }
+
+  directoryUsers(query: { search?: string; offset?: number; limit?: number } = {}): Page<TeamsUser> {
+    const s = query.search?.trim().toLowerCase();
+    const items = s
+      ? this.directory.filter((u) =>
+          [u.displayName, u.mail ?? "", u.userPrincipalName].some((x) => x.toLowerCase().includes(s)),
+        )
+      : this.directory;
+    const offset = Math.max(0, query.offset ?? 0);
+    const limit = Math.max(1, Math.min(500, query.limit ?? 50));
+    return { items: items.slice(offset, offset + limit), total: items.length, offset, limit };
+  }
+
+  pbxUser(connectorId: string, guid: string): PbxUser | undefined {
+    return this.pbxUsers.get(connectorId)?.get(guid);
+  }
+
+  // ------------------------------------------------------------ facade operations
+
+  rematch(connectorId?: string): RematchResult {
+    const result: RematchResult = { matched: 0, unmatched: 0, changed: 0 };
+    const changed: StoredEndpoint[] = [];
+    for (const e of this.rows.values()) {
+      if (connectorId && e.connectorId !== connectorId) continue;
+      if (e.match === "auto" && this.directoryLoaded) {
+        const emails = this.pbxUser(e.connectorId, e.pbxGuid)?.emails ?? (e.email ? [e.email] : []);
+        const teamsUserId = this.autoMatch(emails);
+        if (teamsUserId !== e.teamsUserId) {
+          changed.push({ ...e, teamsUserId, updatedAt: new Date().toISOString() });
+          result.changed++;
+        }
+        if (teamsUserId) result.matched++;
+        else result.unmatched++;
+      } else if (e.teamsUserId) result.matched++;
+      else result.unmatched++;
+    }
+    this.putMany(changed);
+    for (const e of changed) {
+      this.events.add({
+        level: "info",
+        kind: "endpoint.matched",
+        connectorId: e.connectorId,
+        endpointId: e.id,
+        message: e.teamsUserId
+          ? `${e.displayName} matched to Teams user ${this.teamsName(e.teamsUserId)} by e-mail`
+          : `${e.displayName}: no Teams user with a matching e-mail any more`,
+      });
+    }
+    return result;
+  }
+
+  list(query: EndpointListQuery = {}): Page<EndpointView> {
+    const s = query.search?.trim().toLowerCase();
+    const offset = Math.max(0, query.offset ?? 0);
+    const limit = Math.max(1, Math.min(500, query.limit ?? 50));
+    const all = this.filter(query.connectorId, s).filter(
+      (e) =>
+        (query.enabled === undefined || e.enabled === query.enabled) &&
+        (query.matched === undefined || !!e.teamsUserId === query.matched),
+    );
+    all.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
+    return {
+      items: all.slice(offset, offset + limit).map((e) => this.view(e)),
+      total: all.length,
+      offset,
+      limit,
+    };
+  }
+
+  get(id: string): EndpointView {
+    const e = this.rows.get(id);
+    if (!e) throw new HubError("NOT_FOUND", `endpoint ${id} not found`);
+    return this.view(e);
+  }
+
+  tryView(id: string): EndpointView | undefined {
+    const e = this.rows.get(id);
+    return e ? this.view(e) : undefined;
+  }
+
+  update(id: string, input: EndpointUpdateInput): EndpointView {
+    const e = this.rows.get(id);
+    if (!e) throw new HubError("NOT_FOUND", `endpoint ${id} not found`);
+    const next: StoredEndpoint = { ...e, updatedAt: new Date().toISOString() };
+    const what: string[] = [];
+    if (input.enabled !== undefined && input.enabled !== e.enabled) {
+      next.enabled = input.enabled;
+      what.push(input.enabled ? "enabled" : "disabled");
+    }
+    if (input.match === "auto") {
+      next.match = "auto";
+      const emails = this.pbxUser(e.connectorId, e.pbxGuid)?.emails ?? (e.email ? [e.email] : []);
+      next.teamsUserId = this.directoryLoaded ? this.autoMatch(emails) : e.teamsUserId;
+      what.push("automatic matching");
+    } else if (input.teamsUserId !== undefined) {
+      if (input.teamsUserId !== null && this.directoryLoaded && !this.index.byId.has(input.teamsUserId)) {
+        throw new HubError("VALIDATION", `teamsUserId: no Teams user with id ${input.teamsUserId}`);
+      }
+      next.match = "manual";
+      next.teamsUserId = input.teamsUserId;
+      what.push(input.teamsUserId ? `mapped to ${this.teamsName(input.teamsUserId)}` : "manually unmapped");
+    }
+    this.put(next, true);
+    if (what.length) {
+      this.events.add({
+        level: "info",
+        kind: "endpoint.updated",
+        connectorId: e.connectorId,
+        endpointId: id,
+        message: `${e.displayName}: ${what.join(", ")}`,
+      });
+    }
+    return this.view(next);
+  }
+
+  bulkEnable(input: EndpointBulkEnableInput): { updated: number } {
+    const targets = input.ids
+      ? input.ids.map((id) => this.rows.get(id)).filter((e): e is StoredEndpoint => !!e)
+      : this.filter(input.connectorId, input.search?.trim().toLowerCase());
+    const changed = targets
+      .filter((e) => e.enabled !== input.enabled)
+      .map((e) => ({ ...e, enabled: input.enabled, updatedAt: new Date().toISOString() }));
+    this.putMany(changed, true);
+    if (changed.length) {
+      this.events.add({
+        level: "info",
+        kind: "endpoint.updated",
+        message: `${changed.length} endpoint(s) ${input.enabled ? "enabled" : "disabled"}`,
+      });
+    }
+    return { updated: changed.length };
+  }
+
+  ids(connectorId?: string): string[] {
+    const out: string[] = [];
+    for (const e of this.rows.values()) if (!connectorId || e.connectorId === connectorId) out.push(e.id);
+    return out;
+  }
+
+  counts(connectorId: string): {
+    users: number;
+    endpoints: number;
+    enabledEndpoints: number;
+    matchedEndpoints: number;
+  } {
+    let endpoints = 0;
+    let enabledEndpoints = 0;
+    let matchedEndpoints = 0;
+    for (const e of this.rows.values()) {
+      if (e.connectorId !== connectorId) continue;
+      endpoints++;
+      if (e.enabled) enabledEndpoints++;
+      if (e.teamsUserId) matchedEndpoints++;
+    }
+    return {
+      users: this.pbxUsers.get(connectorId)?.size ?? 0,
+      endpoints,
+      enabledEndpoints,
+      matchedEndpoints,
+    };
+  }
+
+  totals(): { endpoints: number; enabled: number } {
+    let enabled = 0;
+    for (const e of this.rows.values()) if (e.enabled) enabled++;
+    return { endpoints: this.rows.size, enabled };
+  }
+
+  /** Write buffered endpoint rows now (tests, shutdown). */
+  flush(): void {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    if (this.pendingWrites.size === 0) return;
+    const rows = [...this.pendingWrites.values()].filter((e) => this.rows.get(e.id) === e);
+    this.pendingWrites = new Map();
+    this.store.putEndpoints(rows);
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private filter(connectorId: string | undefined, search: string | undefined): StoredEndpoint[] {
+    const out: StoredEndpoint[] = [];
+    for (const e of this.rows.values()) {
+      if (connectorId && e.connectorId !== connectorId) continue;
+      if (search) {
+        const t = e.teamsUserId ? this.index.byId.get(e.teamsUserId) : undefined;
+        const hay = [
+          e.displayName,
+          e.email,
+          e.h323,
+          e.e164,
+          t?.displayName ?? "",
+          t?.mail ?? "",
+          t?.userPrincipalName ?? "",
+        ];
+        if (!hay.some((x) => x.toLowerCase().includes(search))) continue;
+      }
+      out.push(e);
+    }
+    return out;
+  }
+
+  private autoMatch(emails: readonly string[]): string | null {
+    return matchTeamsUser(emails, this.index).user?.id ?? null;
+  }
+
+  private teamsName(id: string): string {
+    const u = this.index.byId.get(id);
+    return u ? `${u.displayName} <${u.mail ?? u.userPrincipalName}>` : id;
+  }
+
+  /** Store (synchronously for admin actions, batched for replication bursts) and update the core. */
+  private put(e: StoredEndpoint, now = false): void {
+    this.putMany([e], now);
+  }
+
+  private putMany(list: StoredEndpoint[], now = false): void {
+    if (list.length === 0) return;
+    for (const e of list) {
+      const old = this.rows.get(e.id);
+      if (!old) {
+        // New endpoints must be in the database before the core persists sync state for them (FK).
+        this.rows.set(e.id, e);
+        this.byPbx.set(e.connectorId + KEY + e.pbxGuid, e.id);
+        this.pendingWrites.set(e.id, e);
+        now = true;
+      } else {
+        this.rows.set(e.id, e);
+        this.pendingWrites.set(e.id, e);
+      }
+    }
+    if (now) this.flush();
+    else if (!this.writeTimer) {
+      this.writeTimer = setTimeout(() => this.flush(), 100);
+      this.writeTimer.unref?.();
+    }
+    for (const e of list) {
+      this.core.upsertEndpoint(binding(e));
+      this.events.endpointChanged(e.id);
+    }
+  }
+
+  private drop(id: string, deleteRow = true): void {
+    const e = this.rows.get(id);
+    if (!e) return;
+    this.rows.delete(id);
+    this.byPbx.delete(e.connectorId + KEY + e.pbxGuid);
+    this.pendingWrites.delete(id);
+    this.core.removeEndpoint(id);
+    if (deleteRow) this.store.deleteEndpoint(id);
+  }
+
+  private view(e: StoredEndpoint): EndpointView {
+    const snap = this.core.snapshot(e.id);
+    const user = this.pbxUser(e.connectorId, e.pbxGuid);
+    const info = this.connectorInfo(e.connectorId);
+    const hub = snap?.hub;
+    const warnings: EndpointWarning[] = [];
+    const rs = info ? this.rules.get(info.type) : undefined;
+    if (!e.teamsUserId) {
+      warnings.push({
+        code: "NO_TEAMS_USER",
+        message: "No Teams user with a matching e-mail address; map one manually",
+      });
+    } else if (this.directoryLoaded && !this.index.byId.has(e.teamsUserId)) {
+      warnings.push({ code: "TEAMS_USER_MISSING", message: "The mapped Teams user is not in the directory" });
+    }
+    if (info && !rs)
+      warnings.push({ code: "RULES_MISSING", message: `Connector type ${info.type} has no valid rule set` });
+    if (info?.online && !user)
+      warnings.push({ code: "PBX_USER_MISSING", message: "The PBX does not report this user" });
+    if (user?.cfpr === false)
+      warnings.push({ code: "CFPR_OFF", message: "Call forward based on Presence is off" });
+    const ownCfb = !!user && user.cfb.some((c) => !(hub?.cfb && sameDest(c, hub.cfb)));
+    if (user && rs && !ownCfb && !hub?.cfb && !info?.defaultDestination && ensuresCfb(rs)) {
+      warnings.push({ code: "NO_CFB_DESTINATION", message: "No CFB destination and no default destination" });
+    }
+    if (snap?.pbxError) warnings.push({ code: "WRITE_FAILED", message: `PBX: ${snap.pbxError}` });
+    if (snap?.teamsError) warnings.push({ code: "WRITE_FAILED", message: `Teams: ${snap.teamsError}` });
+    return {
+      id: e.id,
+      connectorId: e.connectorId,
+      teamsUserId: e.teamsUserId,
+      pbxGuid: e.pbxGuid,
+      displayName: e.displayName,
+      email: e.email,
+      h323: e.h323,
+      e164: e.e164,
+      enabled: e.enabled,
+      match: e.match,
+      teams: {
+        presence: snap?.teams.facts ?? null,
+        observed: snap?.teams.observed ?? null,
+        at: snap?.teams.at ?? null,
+      },
+      pbx: {
+        callState: snap?.pbx.callState ?? "idle",
+        activity: snap?.pbx.activity ?? "",
+        cfpr: user?.cfpr ?? null,
+        ownCfb,
+        at: snap?.pbx.at ?? null,
+      },
+      hub: {
+        pbx: {
+          desired: snap?.desiredPbx ?? null,
+          acknowledged: hub?.pbx ?? null,
+          pending: snap?.pbxPending ?? false,
+          lastError: snap?.pbxError ?? null,
+          lastWriteAt: snap?.pbxWriteAt ?? null,
+          cfbEntry: hub?.cfb ?? null,
+        },
+        teams: {
+          desired: snap?.desiredTeams ?? null,
+          acknowledged: hub ? { presence: hub.teams } : null,
+          pending: snap?.teamsPending ?? false,
+          lastError: snap?.teamsError ?? null,
+          lastWriteAt: snap?.teamsWriteAt ?? null,
+        },
+      },
+      lastDecision: {
+        teamsToPbx: snap?.lastDecision.teamsToPbx
+          ? { ...snap.lastDecision.teamsToPbx, ruleSetRevision: snap.lastDecision.teamsToPbx.revision }
+          : null,
+        pbxToTeams: snap?.lastDecision.pbxToTeams
+          ? { ...snap.lastDecision.pbxToTeams, ruleSetRevision: snap.lastDecision.pbxToTeams.revision }
+          : null,
+      },
+      warnings,
+      updatedAt: e.updatedAt,
+    };
+  }
+}
+
+function binding(e: StoredEndpoint) {
+  return {
+    id: e.id,
+    connectorId: e.connectorId,
+    pbxGuid: e.pbxGuid,
+    teamsUserId: e.teamsUserId,
+    enabled: e.enabled,
+  };
+}
+
+function sameDest(a: { e164?: string; h323?: string }, b: { e164?: string; h323?: string }): boolean {
+  return a.e164 === b.e164 && a.h323 === b.h323;
+}
+
+const ensureCache = new WeakMap<object, boolean>();
+/** Whether the rule set ever asks for a busy destination (a Teams call is the canonical probe). */
+function ensuresCfb(rs: import("../../engine/rules/types.js").ActiveRuleSet): boolean {
+  let v = ensureCache.get(rs);
+  if (v === undefined) {
+    const probes = [
+      { availability: "Busy", activity: "InACall", outOfOffice: false },
+      { availability: "DoNotDisturb", activity: "Presenting", outOfOffice: false },
+      { availability: "Busy", activity: "InAMeeting", outOfOffice: false },
+    ];
+    v = probes.some((p) => {
+      const d = rs.decideTeamsToPbx(p);
+      return d.cfb === "ensure" && d.activity !== "";
+    });
+    ensureCache.set(rs, v);
+  }
+  return v;
+}

@@ -1,0 +1,95 @@
+// The hub's event log and live stream: events are buffered briefly and appended to the store in one
+// transaction (the sync hot path never waits for SQLite), then delivered to subscribers (SSE). Endpoint
+// updates are coalesced per endpoint so a busy user does not flood the stream.
+import { errorMessage } from "../../engine/errors.js";
+import type { Logger } from "../../engine/log.js";
+import type { HubStore, NewEvent } from "../store/types.js";
+import type { EndpointView, EventListQuery, HubEvent, HubStreamMessage } from "./types.js";
+
+export class EventLog {
+  private buffer: NewEvent[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(m: HubStreamMessage) => void>();
+  private readonly dirtyEndpoints = new Set<string>();
+  private endpointTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly store: HubStore,
+    private readonly log: Logger,
+    private readonly endpointView: (id: string) => EndpointView | undefined,
+    private readonly flushMs = 50,
+    private readonly endpointCoalesceMs = 250,
+  ) {}
+
+  add(e: NewEvent): void {
+    if (this.closed) return;
+    this.buffer.push({ ...e, at: e.at ?? new Date().toISOString() });
+    if (this.buffer.length >= 500) this.flush();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
+      this.flushTimer.unref?.();
+    }
+  }
+
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    let stored: HubEvent[];
+    try {
+      stored = this.store.appendEvents(batch);
+    } catch (e) {
+      this.log.error({ err: errorMessage(e) }, "event log append failed");
+      return;
+    }
+    for (const event of stored) this.publish({ type: "event", event });
+  }
+
+  list(query: EventListQuery = {}): HubEvent[] {
+    this.flush();
+    return this.store.listEvents({ ...query, limit: Math.max(1, Math.min(1000, query.limit ?? 100)) });
+  }
+
+  subscribe(listener: (m: HubStreamMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  publish(m: HubStreamMessage): void {
+    for (const l of this.listeners) {
+      try {
+        l(m);
+      } catch (e) {
+        this.log.warn({ err: errorMessage(e) }, "stream listener failed");
+      }
+    }
+  }
+
+  endpointChanged(id: string): void {
+    if (this.closed || this.listeners.size === 0) return;
+    this.dirtyEndpoints.add(id);
+    if (this.endpointTimer) return;
+    this.endpointTimer = setTimeout(() => {
+      this.endpointTimer = undefined;
+      const ids = [...this.dirtyEndpoints];
+      this.dirtyEndpoints.clear();
+      for (const eid of ids) {
+        const endpoint = this.endpointView(eid);
+        if (endpoint) this.publish({ type: "endpoint", endpoint });
+      }
+    }, this.endpointCoalesceMs);
+    this.endpointTimer.unref?.();
+  }
+
+  close(): void {
+    this.flush();
+    this.closed = true;
+    if (this.endpointTimer) clearTimeout(this.endpointTimer);
+    this.listeners.clear();
+  }
+}

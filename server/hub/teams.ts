@@ -1,0 +1,393 @@
+// Microsoft 365: stored settings (client secret and service-account tokens encrypted), the one Teams
+// adapter, the directory used for endpoint matching, connection tests with unsaved settings, and the
+// service-account sign-in (authorization code + PKCE) when the adapter supports it.
+import type { TokenStore, ServiceAccountToken } from "../../connectors/teams/tokens.js";
+import type { ConnectionTestResult, ConnectorStatus, TeamsAdapter } from "../../connectors/types.js";
+import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
+import type { Logger } from "../../engine/log.js";
+import type { SyncCore } from "../../engine/sync/core.js";
+import type { HubStore, StoredTeamsSettings } from "../store/types.js";
+import { withTimeout } from "./connectors.js";
+import type { EndpointDirectory } from "./endpoints.js";
+import type { EventLog } from "./events.js";
+import type { HubMetrics } from "./metrics.js";
+import { teamsSettingsInputSchema, validateInput } from "./schemas.js";
+import type {
+  ServiceAccountSignInStart,
+  ServiceAccountView,
+  TeamsAdapterFactory,
+  TeamsConnectorConfig,
+  TeamsSettingsInput,
+  TeamsSettingsView,
+} from "./types.js";
+
+const CLIENT_SECRET = "teams/clientSecret";
+const tokenSecret = (id: string) => `serviceAccount/${id}/refreshToken`;
+
+export const DEFAULT_TEAMS_SETTINGS: Omit<StoredTeamsSettings, "updatedAt"> = {
+  enabled: true,
+  tenantId: "",
+  clientId: "",
+  authorityUrl: "https://login.microsoftonline.com",
+  graphUrl: "https://graph.microsoft.com",
+  pollIntervalSeconds: 30,
+  sessionExpirationSeconds: 600,
+};
+
+/** What the Teams connector's adapter offers beyond TeamsAdapter for the sign-in (duck-typed). */
+interface SignInCapable {
+  serviceAccountSignIn(
+    redirectUri: string,
+    loginHint?: string,
+  ): { url: string; state: string; codeVerifier: string };
+  completeSignIn(o: {
+    callbackUrl: string;
+    redirectUri: string;
+    expectedState: string;
+    codeVerifier: string;
+  }): Promise<ServiceAccountToken>;
+}
+
+function canSignIn(a: TeamsAdapter | undefined): a is TeamsAdapter & SignInCapable {
+  const x = a as Partial<SignInCapable> | undefined;
+  return typeof x?.serviceAccountSignIn === "function" && typeof x?.completeSignIn === "function";
+}
+
+function status(state: ConnectorStatus["state"], reason: string): ConnectorStatus {
+  return { state, reason, since: new Date().toISOString() };
+}
+
+export interface TeamsDeps {
+  store: HubStore;
+  core: SyncCore;
+  events: EventLog;
+  metrics: HubMetrics;
+  log: Logger;
+  factory: TeamsAdapterFactory;
+  endpoints: () => EndpointDirectory;
+}
+
+/** Service-account tokens in the encrypted store (the whole token JSON is the sealed secret). */
+export class StoreTokenStore implements TokenStore {
+  constructor(private readonly store: HubStore) {}
+  async load(): Promise<ServiceAccountToken[]> {
+    const out: ServiceAccountToken[] = [];
+    for (const a of this.store.listServiceAccounts()) {
+      const raw = this.store.getSecret(tokenSecret(a.id));
+      if (raw) out.push(JSON.parse(raw) as ServiceAccountToken);
+    }
+    return out;
+  }
+  async save(token: ServiceAccountToken): Promise<void> {
+    this.store.transaction(() => {
+      const existing = this.store.listServiceAccounts().find((a) => a.id === token.accountId);
+      this.store.putServiceAccount({
+        id: token.accountId,
+        upn: token.username,
+        status: "active",
+        addedAt: existing?.addedAt ?? new Date().toISOString(),
+      });
+      this.store.setSecret(tokenSecret(token.accountId), JSON.stringify(token));
+    });
+  }
+  async remove(accountId: string): Promise<void> {
+    this.store.deleteServiceAccount(accountId);
+  }
+}
+
+export class TeamsManager {
+  private adapter: TeamsAdapter | undefined;
+  private unsubscribe: (() => void)[] = [];
+  private idle: ConnectorStatus = status("offline", "Not configured");
+  private readonly tokens: StoreTokenStore;
+  private readonly signIns = new Map<
+    string,
+    { codeVerifier: string; redirectUri: string; expires: number }
+  >();
+  private directoryTimer: NodeJS.Timeout | undefined;
+  private lastState = "";
+  private closed = false;
+
+  constructor(private readonly d: TeamsDeps) {
+    this.tokens = new StoreTokenStore(d.store);
+  }
+
+  start(): void {
+    this.restart();
+  }
+
+  currentAdapter(): TeamsAdapter | undefined {
+    return this.adapter;
+  }
+
+  status(): ConnectorStatus {
+    return this.adapter ? this.adapter.status() : this.idle;
+  }
+
+  get(): TeamsSettingsView {
+    const s = this.d.store.getTeamsSettings();
+    const base = { ...DEFAULT_TEAMS_SETTINGS, ...(s ?? {}) };
+    const secretSet = this.d.store.getSecret(CLIENT_SECRET) !== undefined;
+    return {
+      configured: !!(base.tenantId && base.clientId && secretSet),
+      enabled: base.enabled,
+      tenantId: base.tenantId,
+      clientId: base.clientId,
+      clientSecretSet: secretSet,
+      authorityUrl: base.authorityUrl,
+      graphUrl: base.graphUrl,
+      ...(base.caPem ? { caPem: base.caPem } : {}),
+      ...(base.webhookBaseUrl ? { webhookBaseUrl: base.webhookBaseUrl } : {}),
+      pollIntervalSeconds: base.pollIntervalSeconds,
+      sessionExpirationSeconds: base.sessionExpirationSeconds,
+      serviceAccounts: this.d.store.listServiceAccounts().map(
+        (a): ServiceAccountView => ({
+          id: a.id,
+          upn: a.upn,
+          status: a.status,
+          ...(a.reason ? { reason: a.reason } : {}),
+          addedAt: a.addedAt,
+        }),
+      ),
+      status: this.status(),
+      updatedAt: s?.updatedAt ?? null,
+    };
+  }
+
+  async save(input: TeamsSettingsInput): Promise<TeamsSettingsView> {
+    validateInput<TeamsSettingsInput>(teamsSettingsInputSchema, input);
+    const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
+    const next: StoredTeamsSettings = { ...this.merge(old, input), updatedAt: new Date().toISOString() };
+    this.d.store.transaction(() => {
+      this.d.store.putTeamsSettings(next);
+      if (input.clientSecret !== undefined) this.d.store.setSecret(CLIENT_SECRET, input.clientSecret);
+    });
+    this.d.events.add({ level: "info", kind: "teams.settings", message: "Microsoft 365 settings saved" });
+    await this.restart();
+    const v = this.get();
+    this.d.events.publish({ type: "teams", status: v.status });
+    return v;
+  }
+
+  async test(input: TeamsSettingsInput = {}): Promise<ConnectionTestResult> {
+    validateInput<TeamsSettingsInput>(teamsSettingsInputSchema, input);
+    const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
+    const merged = this.merge(old, input);
+    const secret = input.clientSecret ?? this.d.store.getSecret(CLIENT_SECRET) ?? "";
+    try {
+      return await this.d.factory.test(this.config(merged, secret), { tokenStore: this.tokens });
+    } catch (e) {
+      const message = isHubError(e) ? e.message : `Test failed: ${errorMessage(e)}`;
+      return {
+        ok: false,
+        summary: message,
+        steps: [{ step: "Configuration", ok: false, level: "error", message }],
+      };
+    }
+  }
+
+  /** Re-read the directory and re-match endpoints. */
+  async refresh(): Promise<TeamsSettingsView> {
+    await this.loadDirectory(true);
+    return this.get();
+  }
+
+  async beginSignIn(input: { redirectUri: string }): Promise<ServiceAccountSignInStart> {
+    const a = this.adapter;
+    if (!canSignIn(a))
+      throw new HubError(
+        "CONFIG_INVALID",
+        "Save working Microsoft 365 settings before signing in a service account",
+      );
+    const start = a.serviceAccountSignIn(input.redirectUri);
+    const now = Date.now();
+    for (const [k, v] of this.signIns) if (v.expires < now) this.signIns.delete(k);
+    this.signIns.set(start.state, {
+      codeVerifier: start.codeVerifier,
+      redirectUri: input.redirectUri,
+      expires: now + 15 * 60_000,
+    });
+    return { url: start.url, state: start.state };
+  }
+
+  async completeSignIn(input: { state: string; code: string }): Promise<ServiceAccountView> {
+    const pending = this.signIns.get(input.state);
+    if (!pending || pending.expires < Date.now()) {
+      throw new HubError("VALIDATION", "state: unknown or expired sign-in; start the sign-in again");
+    }
+    this.signIns.delete(input.state);
+    const a = this.adapter;
+    if (!canSignIn(a)) throw new HubError("CONFIG_INVALID", "Microsoft 365 is not configured");
+    const q = new URLSearchParams({ code: input.code, state: input.state });
+    const token = await a.completeSignIn({
+      callbackUrl: `${pending.redirectUri}?${q.toString()}`,
+      redirectUri: pending.redirectUri,
+      expectedState: input.state,
+      codeVerifier: pending.codeVerifier,
+    });
+    // The adapter saved the token through our TokenStore; make sure the account row exists either way.
+    await this.tokens.save(token);
+    this.d.events.add({
+      level: "info",
+      kind: "teams.settings",
+      message: `Service account ${token.username} signed in`,
+    });
+    const view = this.get().serviceAccounts.find((s) => s.id === token.accountId);
+    return (
+      view ?? {
+        id: token.accountId,
+        upn: token.username,
+        status: "active",
+        addedAt: new Date().toISOString(),
+      }
+    );
+  }
+
+  async removeServiceAccount(id: string): Promise<void> {
+    if (!this.d.store.listServiceAccounts().some((a) => a.id === id)) {
+      throw new HubError("NOT_FOUND", `service account ${id} not found`);
+    }
+    await this.tokens.remove(id);
+    this.d.events.add({ level: "info", kind: "teams.settings", message: "Service account removed" });
+    await this.restart();
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    if (this.directoryTimer) clearTimeout(this.directoryTimer);
+    await this.detach();
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private merge(
+    old: Omit<StoredTeamsSettings, "updatedAt">,
+    input: TeamsSettingsInput,
+  ): Omit<StoredTeamsSettings, "updatedAt"> {
+    const next: Omit<StoredTeamsSettings, "updatedAt"> = {
+      enabled: input.enabled ?? old.enabled,
+      tenantId: input.tenantId ?? old.tenantId,
+      clientId: input.clientId ?? old.clientId,
+      authorityUrl: input.authorityUrl ?? old.authorityUrl,
+      graphUrl: input.graphUrl ?? old.graphUrl,
+      pollIntervalSeconds: input.pollIntervalSeconds ?? old.pollIntervalSeconds,
+      sessionExpirationSeconds: input.sessionExpirationSeconds ?? old.sessionExpirationSeconds,
+    };
+    const ca = input.caPem === undefined ? old.caPem : input.caPem || undefined;
+    const hook = input.webhookBaseUrl === undefined ? old.webhookBaseUrl : input.webhookBaseUrl || undefined;
+    if (ca) next.caPem = ca;
+    if (hook) next.webhookBaseUrl = hook;
+    return next;
+  }
+
+  private config(s: Omit<StoredTeamsSettings, "updatedAt">, clientSecret: string): TeamsConnectorConfig {
+    return {
+      tenantId: s.tenantId,
+      clientId: s.clientId,
+      clientSecret,
+      authorityUrl: s.authorityUrl,
+      graphUrl: s.graphUrl,
+      ...(s.caPem ? { caPem: s.caPem } : {}),
+      ...(s.webhookBaseUrl ? { webhookBaseUrl: s.webhookBaseUrl } : {}),
+      pollIntervalSeconds: s.pollIntervalSeconds,
+      sessionExpirationSeconds: s.sessionExpirationSeconds,
+    };
+  }
+
+  private async detach(): Promise<void> {
+    const a = this.adapter;
+    if (!a) return;
+    this.adapter = undefined;
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    this.d.core.setTeams(null);
+    try {
+      await withTimeout(a.stop(), 5000);
+    } catch (e) {
+      this.d.log.warn({ err: errorMessage(e) }, "Teams adapter stop failed");
+    }
+  }
+
+  private async restart(): Promise<void> {
+    await this.detach();
+    if (this.closed) return;
+    const s = this.d.store.getTeamsSettings();
+    const secret = this.d.store.getSecret(CLIENT_SECRET);
+    if (!s?.tenantId || !s.clientId || !secret) {
+      this.setIdle(status("offline", "Not configured"));
+      return;
+    }
+    if (!s.enabled) {
+      this.setIdle(status("offline", "Disabled"));
+      return;
+    }
+    let adapter: TeamsAdapter;
+    try {
+      adapter = this.d.factory.create(this.config(s, secret), { tokenStore: this.tokens });
+    } catch (e) {
+      this.setIdle(status("error", errorMessage(e)));
+      return;
+    }
+    this.adapter = adapter;
+    this.unsubscribe.push(
+      adapter.on("status", (st) => this.onStatus(st)),
+      adapter.on("synchronized", () => {
+        if (!this.directoryTimer) void this.loadDirectory(false);
+      }),
+    );
+    this.d.core.setTeams(adapter);
+    this.onStatus(adapter.status());
+    adapter.start();
+    void this.loadDirectory(false);
+  }
+
+  private setIdle(st: ConnectorStatus): void {
+    this.idle = st;
+    this.onStatus(st);
+  }
+
+  private onStatus(st: ConnectorStatus): void {
+    this.d.metrics.setTeamsState(st.state);
+    const key = `${st.state}|${st.reason}`;
+    if (key === this.lastState) return;
+    this.lastState = key;
+    this.d.events.add({
+      level:
+        st.state === "error" || st.state === "auth_failed"
+          ? "error"
+          : st.state === "backoff"
+            ? "warn"
+            : "info",
+      kind: "teams.status",
+      message: `Microsoft 365: ${st.state}${st.reason ? ` — ${st.reason}` : ""}`,
+    });
+    this.d.events.publish({ type: "teams", status: st });
+  }
+
+  /** Directory read with retry (the adapter may still be connecting); `strict` rethrows for refresh(). */
+  private async loadDirectory(strict: boolean): Promise<void> {
+    const a = this.adapter;
+    if (!a) {
+      if (strict) throw new HubError("CONFIG_INVALID", "Microsoft 365 is not configured");
+      return;
+    }
+    if (this.directoryTimer) clearTimeout(this.directoryTimer);
+    this.directoryTimer = undefined;
+    try {
+      const users = await a.listUsers();
+      if (this.adapter !== a) return;
+      const r = this.d.endpoints().setDirectory(users);
+      this.d.log.info({ users: users.length, ...r }, "Teams directory loaded");
+    } catch (e) {
+      this.d.log.warn({ err: errorMessage(e) }, "Teams directory read failed; retrying");
+      if (this.adapter === a && !this.closed) {
+        this.directoryTimer = setTimeout(() => {
+          this.directoryTimer = undefined;
+          void this.loadDirectory(false);
+        }, 10_000);
+        this.directoryTimer.unref?.();
+      }
+      if (strict) throw e;
+    }
+  }
+}
