@@ -172,6 +172,39 @@ describe("simulator APIs", () => {
     expect(obj.cds).toEqual([{ type: "cfb", ep: [{ e164: "555" }] }]);
   });
 
+  it("PbxAdminApi: template with/without, properties, cfpr -1 → inherit, SearchUsers paging", async () => {
+    sim = await startPbxSimulator({
+      users: [
+        { h323: "t", cn: "Tina", tCfpr: true },
+        { h323: "a", cn: "Anna", cfpr: false },
+        { h323: "b", cn: "Bert" },
+      ],
+    });
+    const p = await peer();
+    await p.login("presence-hub", "secret");
+    const without = await p.call({ api: "PbxAdminApi", mt: "GetObject", h323: "t", src: "1" });
+    expect(without.cfpr).toBeUndefined();
+    const withT = await p.call({
+      api: "PbxAdminApi",
+      mt: "GetObject",
+      h323: "t",
+      template: "with",
+      properties: ["cfpr"],
+      src: "2",
+    });
+    expect(withT).toMatchObject({ guid: expect.any(String), cfpr: true });
+    expect(withT.cn).toBeUndefined();
+    const a = await p.call({ api: "PbxAdminApi", mt: "GetObject", cn: "Anna", src: "3" });
+    await p.call({ api: "PbxAdminApi", mt: "UpdateObject", guid: a.guid, cfpr: -1, src: "4" });
+    expect(sim.model.get("a").cfpr).toBeNull();
+    const page1 = await p.call({ api: "PbxAdminApi", mt: "SearchUsers", cn: "", limit: 2, src: "5" });
+    expect((page1.user as Array<{ cn: string }>).map((u) => u.cn)).toEqual(["Anna", "Bert"]);
+    const page2 = await p.call({ api: "PbxAdminApi", mt: "SearchUsers", cn: "Bert", limit: 2, src: "6" });
+    expect((page2.user as Array<{ cn: string }>).map((u) => u.cn)).toEqual(["Tina"]);
+    const nf = await p.call({ api: "PbxAdminApi", mt: "GetObject", guid: "0".repeat(32), src: "7" });
+    expect(nf.errorText).toBe("not found");
+  });
+
   it("RCC calls:true: CallAdd → CallUpdate → CallDel, with on-the-phone presence while the call lasts", async () => {
     sim = await startPbxSimulator({ users: makeUsers(2) });
     const p = await peer();
