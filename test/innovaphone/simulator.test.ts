@@ -205,6 +205,43 @@ describe("simulator APIs", () => {
     expect(nf.errorText).toBe("not found");
   });
 
+  it("13r3 alien calls for a user-scoped login make the user busy; 14r1 diversions touch only non-admin entries", async () => {
+    const admin = { type: "cfb" as const, e164: "777", bool: "Night", precedence: true };
+    sim = await startPbxSimulator({ users: [{ h323: "u", cfpr: true, cds: [admin] }] });
+    const p = await peer();
+    const challenge = await p.challenge();
+    const digest = computeDigest({ app: "presence-hub", sip: "u", challenge, password: "secret" });
+    expect((await p.call({ mt: "AppLogin", app: "presence-hub", sip: "u", digest })).ok).toBe(true);
+    const add = await p.call({ api: "PbxApi", mt: "AddAlienCall", src: "a" });
+    expect(sim.dial("u", { ring: false })).toMatchObject({
+      result: "forwarded",
+      reason: "busy",
+      destination: "777",
+    });
+    await p.call({ api: "PbxApi", mt: "DelAlienCall", id: add.id, src: "d" });
+    expect(sim.model.calls.size).toBe(0);
+
+    expect(
+      await p.call({ api: "PbxApi", mt: "GetDiversion", sip: "u", type: "cfb", src: "g0" }),
+    ).not.toHaveProperty("num");
+    const ok = await p.call({
+      api: "PbxApi",
+      mt: "AddDiversion",
+      sip: "u",
+      type: "cfb",
+      "ep-num": "500",
+      src: "ad",
+    });
+    expect(ok.ok).toBe(true);
+    expect((await p.call({ api: "PbxApi", mt: "GetDiversion", sip: "u", type: "cfb", src: "g1" })).num).toBe(
+      "500",
+    );
+    expect((await p.call({ api: "PbxApi", mt: "DelDiversion", sip: "u", type: "cfb", src: "dd" })).ok).toBe(
+      true,
+    );
+    expect(sim.model.get("u").cds).toEqual([admin]);
+  });
+
   it("RCC calls:true: CallAdd → CallUpdate → CallDel, with on-the-phone presence while the call lasts", async () => {
     sim = await startPbxSimulator({ users: makeUsers(2) });
     const p = await peer();

@@ -5,7 +5,14 @@ import { randomBytes, randomInt } from "node:crypto";
 import type WebSocket from "ws";
 import { computeDigest } from "../digest.js";
 import type { ModelEvent, PbxModel, SimCall, SimUser } from "./model.js";
-import type { PbxSimulatorOptions, SimAppObject, SimApiName, SimFaults, SimLogEntry } from "./types.js";
+import type {
+  PbxSimulatorOptions,
+  SimAppObject,
+  SimApiName,
+  SimCd,
+  SimFaults,
+  SimLogEntry,
+} from "./types.js";
 import { SIM_ALL_APIS } from "./types.js";
 import { adminObject, parseCd, replicationRow, SUPPORTED_COLUMNS } from "./wire.js";
 
@@ -39,6 +46,7 @@ export class SimSession {
   private challenge: string | undefined;
   private app: SimAppObject | undefined;
   private loginAttempted = false;
+  private scopeUser: string | undefined;
   private replication: Replication | undefined;
   private readonly presenceSubs = new Map<
     string,
@@ -202,6 +210,8 @@ export class SimSession {
     }
     if (ok && app) {
       this.app = app;
+      // 13r3 user-scoped login: AppLogin with sip acts for that user (AddAlienCall has no user field).
+      if (str(msg.sip)) this.scopeUser = this.findUser({ sip: msg.sip })?.guid;
       this.ctx.stats.logins++;
       this.reply(msg, { ok: true });
       return;
@@ -288,6 +298,24 @@ export class SimSession {
         this.reply(msg);
         return;
       }
+      case "AddAlienCall": {
+        if (this.ctx.options.alienCalls === false) return;
+        const guid = this.scopeUser;
+        if (!guid || !model.users.has(guid)) return this.reply(msg, { error: 1, errorText: "no user" });
+        const call = model.startCall(guid, { direction: "in", peer: "alien" });
+        model.answerCall(call.id);
+        return this.reply(msg, { id: call.id });
+      }
+      case "DelAlienCall": {
+        if (this.ctx.options.alienCalls === false) return;
+        if (model.calls.has(str(msg.id))) model.endCall(str(msg.id));
+        return this.reply(msg);
+      }
+      case "GetDiversion":
+      case "AddDiversion":
+      case "DelDiversion":
+        if (this.ctx.options.diversions === false) return;
+        return this.diversion(mt, msg);
       case "GetNodeInfo":
         return this.reply(msg, {
           name: "root",
@@ -297,6 +325,34 @@ export class SimSession {
           country_code: "49",
         });
     }
+  }
+
+  /** 14r1 non-admin diversions: entries without Boolean, filter or precedence (§9.5). */
+  private diversion(mt: string, msg: Msg) {
+    const u = this.findUser(msg);
+    const type = str(msg.type);
+    if (!u || (type !== "cfu" && type !== "cfb" && type !== "cfnr")) {
+      return this.reply(msg, mt === "GetDiversion" ? {} : { ok: false });
+    }
+    const isUserCd = (c: SimCd) => c.type === type && !c.bool && !c.filter && !c.precedence;
+    const existing = u.cds.find(isUserCd);
+    if (mt === "GetDiversion") {
+      const body: Record<string, unknown> = {};
+      if (existing?.e164) body.num = existing.e164;
+      if (existing?.h323) body.sip = existing.h323;
+      return this.reply(msg, body);
+    }
+    const others = u.cds.filter((c) => !isUserCd(c));
+    if (mt === "DelDiversion") {
+      if (existing) this.ctx.model.updateUser(u.guid, { cds: others });
+      return this.reply(msg, { ok: !!existing });
+    }
+    const cd: SimCd = { type };
+    if (str(msg["ep-num"])) cd.e164 = str(msg["ep-num"]);
+    if (str(msg["ep-sip"])) cd.h323 = str(msg["ep-sip"]);
+    if (!cd.e164 && !cd.h323) return this.reply(msg, { ok: false });
+    this.ctx.model.updateUser(u.guid, { cds: [...others, cd] });
+    return this.reply(msg, { ok: true });
   }
 
   // ------------------------------------------------------------------ PbxTableUsers

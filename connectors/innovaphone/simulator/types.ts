@@ -97,6 +97,10 @@ export interface PbxSimulatorOptions {
   onDisabledApi?: "ignore" | "error";
   /** RCC Initialize sends at most 50 UserInfo per tick of this many ms (default 20, as documented). */
   rccTickMs?: number;
+  /** 13r3 PbxApi AddAlienCall/DelAlienCall for a user-scoped login (AppLogin with sip); default true. */
+  alienCalls?: boolean;
+  /** 14r1 PbxApi Get/Add/DelDiversion (non-admin entries only); default true. */
+  diversions?: boolean;
   /** Answer RFC 6455 pings (default true; whether a real PBX does is undocumented). */
   answerPings?: boolean;
   /** Echo {"mt":"KeepAlive"} (default false: ignore it). */
