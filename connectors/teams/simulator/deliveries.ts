@@ -41,6 +41,17 @@ export interface DeliveryOptions {
   /** Omit validationTokens from rich notifications (the misconfiguration path). */
   validationTokensNull: boolean;
   caPem?: string;
+  /**
+   * Graph's endpoint throttling (§3.4): > 10 % of answers slower than ackTimeoutMs in the window → new
+   * notifications are delayed by penaltyMs; > 15 % slower than dropAfterMs (or failed) → dropped for penaltyMs.
+   */
+  endpointThrottling?: { windowMs: number; penaltyMs: number; dropAfterMs: number; minSamples: number };
+}
+
+interface EndpointHealth {
+  samples: Array<{ at: number; ms: number; failed: boolean }>;
+  mode?: "slow" | "drop";
+  until: number;
 }
 
 export interface QueuedItem {
@@ -53,6 +64,7 @@ export class Deliveries {
   readonly log: DeliveryRecord[] = [];
   private readonly transport: HttpTransport;
   private stopped = false;
+  private readonly health = new Map<string, EndpointHealth>();
 
   constructor(
     readonly options: DeliveryOptions,
@@ -115,6 +127,41 @@ export class Deliveries {
     }
   }
 
+  private penalty(url: string): EndpointHealth | undefined {
+    const h = this.health.get(url);
+    if (!h?.mode) return undefined;
+    if (h.until <= Date.now()) {
+      h.mode = undefined;
+      h.samples = [];
+      return undefined;
+    }
+    return h;
+  }
+
+  private observe(url: string, ms: number, failed: boolean): void {
+    const cfg = this.options.endpointThrottling;
+    if (!cfg) return;
+    const now = Date.now();
+    const h = this.health.get(url) ?? { samples: [], until: 0 };
+    this.health.set(url, h);
+    h.samples = h.samples.filter((x) => x.at > now - cfg.windowMs);
+    h.samples.push({ at: now, ms, failed });
+    if (h.mode || h.samples.length < cfg.minSamples) return;
+    const n = h.samples.length;
+    const dropped = h.samples.filter((x) => x.failed || x.ms > cfg.dropAfterMs).length / n;
+    const slow = h.samples.filter((x) => x.failed || x.ms > this.options.ackTimeoutMs).length / n;
+    if (dropped > 0.15) h.mode = "drop";
+    else if (slow > 0.1) h.mode = "slow";
+    if (h.mode) h.until = now + cfg.penaltyMs;
+  }
+
+  /** Endpoint throttling state per notification URL (control API). */
+  endpointStates(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [url] of this.health) out[url] = this.penalty(url)?.mode ?? "normal";
+    return out;
+  }
+
   /** Queue changes for a subscription and make sure its pump runs. */
   enqueue(sub: SimSubscription, item: QueuedItem): void {
     sub.queue.push(item);
@@ -136,6 +183,26 @@ export class Deliveries {
       // Let a burst of changes collect so one POST carries several items (as Graph batches).
       await new Promise((r) => setImmediate(r));
       const batch = sub.queue.slice(0, this.options.batchSize);
+      const penalty = this.penalty(sub.notificationUrl);
+      if (penalty?.mode === "drop") {
+        // Drop state: notifications are lost and cannot be recovered (§3.4).
+        this.record({
+          kind: "notification",
+          subscriptionId: sub.id,
+          url: sub.notificationUrl,
+          items: batch.length,
+          userIds: batch.map((b) => b.userId),
+          status: 0,
+          ok: false,
+          attempt: 0,
+          ms: 0,
+          error: "dropped: endpoint throttled",
+        });
+        sub.queue.splice(0, batch.length);
+        continue;
+      }
+      if (penalty?.mode === "slow")
+        await new Promise((r) => setTimeout(r, Math.max(0, penalty.until - Date.now())));
       const body = await this.notificationBody(sub, batch);
       const started = Date.now();
       let attempt = 0;
@@ -176,7 +243,12 @@ export class Deliveries {
         url,
         headers: { "content-type": "application/json; charset=utf-8" },
         body: JSON.stringify(body),
-        timeoutMs: attempt === 0 ? this.options.ackTimeoutMs : Math.max(this.options.ackTimeoutMs, 10_000),
+        // With endpoint throttling modelled, slow answers still count (and feed the slow/drop statistics).
+        timeoutMs: this.options.endpointThrottling
+          ? this.options.endpointThrottling.dropAfterMs
+          : attempt === 0
+            ? this.options.ackTimeoutMs
+            : Math.max(this.options.ackTimeoutMs, 10_000),
       });
       const ok = res.status >= 200 && res.status < 300;
       this.record({
@@ -190,8 +262,10 @@ export class Deliveries {
         attempt,
         ms: Date.now() - t0,
       });
+      if (kind === "notification") this.observe(url, Date.now() - t0, false);
       return ok;
     } catch (e) {
+      if (kind === "notification") this.observe(url, Date.now() - t0, true);
       this.record({
         kind,
         subscriptionId: sub.id,

@@ -57,6 +57,13 @@ export interface GraphSimulatorOptions {
   tokenLifetimeSec?: number;
   /** Trust this CA for https notification URLs. */
   notificationCaPem?: string;
+  /**
+   * Enable Graph's slow/drop endpoint throttling. Defaults when `true`: 10-min window, 10-min penalty, drop
+   * threshold 10 s, at least 10 samples; pass an object to scale them down for tests.
+   */
+  endpointThrottling?:
+    | boolean
+    | { windowMs?: number; penaltyMs?: number; dropAfterMs?: number; minSamples?: number };
 }
 
 export interface RequestRecord {
@@ -153,6 +160,15 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       plusForSpace: options.plusForSpace ?? false,
       validationTokensNull: options.validationTokensNull ?? false,
       caPem: options.notificationCaPem,
+      endpointThrottling: options.endpointThrottling
+        ? {
+            windowMs: 600_000,
+            penaltyMs: 600_000,
+            dropAfterMs: 10_000,
+            minSamples: 10,
+            ...(typeof options.endpointThrottling === "object" ? options.endpointThrottling : {}),
+          }
+        : undefined,
     },
     auth,
   );
@@ -699,6 +715,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     users: [...state.users.values()].map((u) => ({ ...userJson(u), presence: state.presenceJson(u) })),
     serviceAccounts: sim.serviceAccounts,
     subscriptions: sim.subscriptions(),
+    endpoints: deliveries.endpointStates(),
   }));
   app.get("/_emulator/ca.pem", async (_req, reply) =>
     tls ? reply.type("application/x-pem-file").send(tls.caPem) : reply.code(404).send("plain HTTP mode"),
