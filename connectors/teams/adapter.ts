@@ -74,6 +74,11 @@ export interface TeamsConnector extends TeamsAdapter, TeamsWebhookHandler {
     expectedState: string;
     codeVerifier: string;
   }): Promise<ServiceAccountToken>;
+  /**
+   * Generate a new notification certificate; subscriptions switch to it at their next renewal (the old key
+   * stays in the keyring so items encrypted before the switch still decrypt).
+   */
+  rotateEncryptionCertificate(): Promise<void>;
   /** Re-read the token store (after a service account was added or removed) and re-shard subscriptions. */
   reloadServiceAccounts(): Promise<void>;
   subscriptionSummary(): SubscriptionSummary | undefined;
@@ -529,6 +534,11 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     });
     await this.reloadServiceAccounts();
     return token;
+  }
+
+  async rotateEncryptionCertificate(): Promise<void> {
+    this.keyring ??= new NotificationKeyring();
+    this.keyring.add(await generateEncryptionCertificate());
   }
 
   async reloadServiceAccounts(): Promise<void> {

@@ -102,7 +102,7 @@ export class PresenceWriter {
           },
         );
       },
-      Math.max(1000, delayMs),
+      Math.max(250, delayMs),
     );
     entry.timer.unref?.();
   }

@@ -235,6 +235,23 @@ describe("subscriptions and notifications", () => {
     await until(() => adapter.subscriptionSummary()?.coveredUsers === 20, 5000, "covered");
   });
 
+  it("rotates the encryption certificate at the next renewal", async () => {
+    const before = String(s.subscriptions()[0]!.encryptionCertificateId);
+    await adapter.rotateEncryptionCertificate();
+    await until(
+      () => String(s.subscriptions()[0]?.encryptionCertificateId) !== before,
+      5000,
+      "certificate switched",
+    );
+    events.length = 0;
+    s.setClientPresence("u00009", { availability: "Busy", activity: "InAConferenceCall" });
+    await until(
+      () => events.some(([id, p]) => id === "u00009" && p.activity === "InAConferenceCall"),
+      5000,
+      "decrypted with the new key",
+    );
+  });
+
   it("reauthorizationRequired pauses deliveries until the hub renews", async () => {
     events.length = 0;
     const sub = s.subscriptions()[0]!;
