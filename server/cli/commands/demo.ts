@@ -1,11 +1,74 @@
-// CLI command `demo`: Start the hub with PBX and Graph simulators and seeded users (try it first).
+// CLI command `demo`: the first thing to run after `npm ci`. Starts the PBX and Graph simulators with seeded
+// users and the hub already configured (connector online, Microsoft 365 connected, endpoints matched), then
+// prints the URL, the login and what to try. Ctrl+C stops everything and removes the temporary data.
+import { parseArgs } from "node:util";
+import { configureRootLogger } from "../../../engine/log.js";
 import type { Command } from "../command.js";
+import { closeOnSignals, loginBanner } from "./start.js";
+
+const HELP = `Usage: presence-hub demo [options]
+
+Runs the hub with an innovaphone PBX simulator and a Microsoft Graph simulator on this machine.
+
+  --port PORT        hub port (default 8080, or any free port when 8080 is taken)
+  --data-dir DIR     keep the hub's data here (default: a temporary directory, deleted on exit)
+  --users N          add N generated users on both sides (default 0)
+  --log-level LEVEL  hub log level on stderr (default warn)
+  -h, --help
+`;
 
 export const demoCommand: Command = {
   name: "demo",
   summary: "Start the hub with PBX and Graph simulators and seeded users (try it first)",
-  async run(): Promise<number> {
-    process.stderr.write("presence-hub demo: not implemented yet\n");
-    return 2;
+  async run(args: string[]): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      options: {
+        port: { type: "string" },
+        "data-dir": { type: "string" },
+        users: { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    // Logs go to stderr so the banner on stdout stays readable.
+    configureRootLogger(
+      { level: values["log-level"] ?? process.env.PRESENCE_HUB_LOG_LEVEL ?? "warn" },
+      { write: (line: string) => process.stderr.write(line) } as never,
+    );
+    process.stdout.write("Starting the PBX simulator, the Graph simulator and the hub…\n");
+    // Imported after the logger is configured (modules bind their loggers on first import).
+    const { demoInstructions, runDemo } = await import("../../demo/run.js");
+    const demo = await runDemo({
+      port: values.port === undefined ? undefined : Number(values.port),
+      dataDir: values["data-dir"],
+      extraUsers: values.users === undefined ? 0 : Number(values.users),
+      // A demo needs a password you can read off the screen; generate one unless the variable sets it.
+    });
+    const matched = demo.hub.hub.endpoints.list({ matched: true, limit: 1 }).total;
+    process.stdout.write(
+      [
+        "",
+        "Presence Hub demo is running.",
+        loginBanner(demo.hub),
+        "",
+        `  PBX simulator:   ${demo.pbx.url}  (control API ${demo.pbx.httpUrl}/_sim/…)`,
+        `  Graph simulator: ${demo.graph.url}  (control API ${demo.graph.url}/_emulator/…)`,
+        `  Connector "${demo.connector.name}": ${demo.connector.status.state}; ${matched} users matched; ` +
+          (demo.serviceAccount ? "presence subscriptions via the service account." : "Teams presence polled."),
+        "",
+        demoInstructions(demo),
+        "",
+        "Press Ctrl+C to stop (the hub clears what it set, then the simulators stop).",
+        "",
+      ].join("\n"),
+    );
+    closeOnSignals(() => demo.close());
+    return -1;
   },
 };
