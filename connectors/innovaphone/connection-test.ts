@@ -6,7 +6,7 @@ import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
 import { logger } from "../../engine/log.js";
 import type { ConnectionTestResult, TestStep } from "../types.js";
 import { ADMIN_API } from "./admin-cfb.js";
-import { AppWebsocketClient, appWebsocketUrl, type SocketFactory } from "./client.js";
+import { AppWebsocketClient, appWebsocketUrl, newSrc, type SocketFactory } from "./client.js";
 import { type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
 import { PBX_API } from "./presence.js";
 import { RCC_API } from "./rcc.js";
@@ -20,6 +20,7 @@ const STEP_ORDER = [
   "PbxAdminApi",
   "PbxTableUsers",
   "Call forward based on Presence",
+  "Visibility",
   "RCC",
   "Connection",
   "Timeout",
@@ -102,6 +103,7 @@ export async function testInnovaphoneConnection(
     }
 
     let firstGuid: string | undefined;
+    let firstH323 = "";
     try {
       const users = await replicateUsers(
         client,
@@ -110,6 +112,7 @@ export async function testInnovaphoneConnection(
       );
       const list = [...users.values()];
       firstGuid = list[0]?.guid;
+      firstH323 = list.find((u) => u.h323)?.h323 ?? "";
       add(
         "PbxTableUsers",
         list.length ? "ok" : "warn",
@@ -135,6 +138,9 @@ export async function testInnovaphoneConnection(
         `User list not available — enable the TableUsers checkmark (${errorMessage(e)})`,
       );
     }
+
+    const pbxApiOk = steps.some((x) => x.step === "PbxApi" && x.ok);
+    if (pbxApiOk && firstH323) await probeVisibility(client, firstH323, probe(), add);
 
     try {
       const res = firstGuid
@@ -171,4 +177,44 @@ export async function testInnovaphoneConnection(
     client.close("Connection test finished");
   }
   return finish();
+}
+
+/**
+ * Subscribe to one user's presence and see whether the PBX lets the App object watch it (Visibility entry).
+ * A monitor that reports up:false, or silence, means the hub would see no presence for such users.
+ */
+async function probeVisibility(
+  client: AppWebsocketClient,
+  h323: string,
+  timeoutMs: number,
+  add: (step: string, level: "ok" | "warn" | "error", message: string) => void,
+): Promise<void> {
+  const src = newSrc("vis");
+  let resolveSeen!: (up: boolean) => void;
+  const seen = new Promise<boolean>((r) => {
+    resolveSeen = r;
+  });
+  const stop = client.listen(src, (msg) => {
+    if (msg.mt === "PresenceState") resolveSeen(msg.up === true);
+    else if (msg.mt === "PresenceUpdate") resolveSeen(true);
+  });
+  const timer = setTimeout(() => resolveSeen(false), timeoutMs);
+  try {
+    await client.request(PBX_API, "SubscribePresence", { sip: h323 }, { src, timeoutMs });
+    const up = await seen;
+    if (up) add("Visibility", "ok", "Presence visible");
+    else {
+      add(
+        "Visibility",
+        "warn",
+        `Presence of ${h323} not visible — add a Visibility entry for the App object (Online, Presence, Presence Note, On the phone) to the users or their template`,
+      );
+    }
+    client.send({ api: PBX_API, mt: "UnsubscribePresence", sip: h323, src });
+  } catch (e) {
+    if (isHubError(e, "CONNECTION_CLOSED")) throw e;
+  } finally {
+    clearTimeout(timer);
+    stop();
+  }
 }

@@ -51,7 +51,7 @@ describe("presence-hub pbx test", () => {
     const r = await run([...base(), "--protocol", "ws", "--password", "secret"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(
-      "Connected; PbxApi OK; Admin access OK; 12 users visible; 4 users have Call forward based on Presence off; RCC OK",
+      "Connected; PbxApi OK; Admin access OK; 12 users visible; 4 users have Call forward based on Presence off; Presence visible; RCC OK",
     );
   });
 
@@ -71,6 +71,13 @@ describe("presence-hub pbx test", () => {
     const r = await run([...base(), "--password", "secret", "--timeout", "2000"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("Admin access missing — e-mail addresses and the CFB fallback are unavailable");
+  });
+
+  it("warns when the App object has no Visibility on the users", async () => {
+    sim = await startPbxSimulator({ users: makeUsers(2), requireVisibility: true });
+    const r = await run([...base(), "--password", "secret", "--timeout", "2000"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("[WARN] Visibility: Presence of user0 not visible — add a Visibility entry");
   });
 
   it("checks TLS: fails without trust, passes with --ca or --insecure", async () => {
