@@ -36,7 +36,7 @@ export function clear(el, ...children) {
   return el;
 }
 
-export function toast(message, kind = "info", ms = 5000) {
+export function toast(message, kind = "info", ms = 3500) {
   const t = h(`div.toast.${kind}`, message);
   document.getElementById("toasts").append(t);
   setTimeout(() => t.remove(), ms);
