@@ -120,6 +120,9 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private webhookChain: Promise<void> = Promise.resolve();
   private failures = 0;
   private lastFullRead = 0;
+  private probeTimer?: NodeJS.Timeout;
+  /** The hub's own notification URL did not answer the last probe. */
+  private webhookDown = false;
   private warnedNullTokens = false;
   private ready = false;
   private readonly stats: WebhookStats = {
@@ -161,8 +164,10 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   async stop(): Promise<void> {
     this.running = false;
     this.runId++;
-    for (const t of [this.pollTimer, this.retryTimer, this.watchTimer, this.readTimer])
+    for (const t of [this.pollTimer, this.retryTimer, this.watchTimer, this.readTimer, this.probeTimer]) {
       if (t) clearTimeout(t);
+    }
+    this.webhookDown = false;
     this.writer.stop();
     const subs = this.subs;
     this.subs = undefined;
@@ -216,6 +221,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       this.applyCoverage();
       this.failures = 0;
       this.schedulePoll();
+      this.scheduleProbe();
       this.refreshStatus();
       this.emit("synchronized");
     } catch (e) {
@@ -272,7 +278,9 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       const parts = [
         `Live notifications for ${covered} of ${n} users through ${summary?.active ?? 0} subscriptions`,
       ];
-      if (n > covered) parts.push(`polling ${n - covered} every ${pollEvery}`);
+      if (this.webhookDown)
+        parts.push(`the hub cannot reach its own notification URL, polling all ${n} every ${pollEvery}`);
+      else if (n > covered) parts.push(`polling ${n - covered} every ${pollEvery}`);
       if (summary?.errors.length) parts.push(`problem: ${summary.errors[0]}`);
       this.setStatus("online", parts.join("; "));
     }
@@ -281,8 +289,50 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
 
   /** Users not covered by a live subscription are polled. */
   private applyCoverage(): void {
-    const covered = this.subs?.covered() ?? new Set<string>();
+    const covered = this.webhookDown ? new Set<string>() : (this.subs?.covered() ?? new Set<string>());
     this.polled = new Set([...this.watched].filter((id) => !covered.has(id)));
+  }
+
+  /** Webhook outage detection: a validation-style request to our own public URL (answered without processing). */
+  private scheduleProbe(): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    if (
+      !this.running ||
+      !this.subs ||
+      !this.config.notificationUrl ||
+      this.config.webhookProbeIntervalMs <= 0
+    )
+      return;
+    this.probeTimer = setTimeout(async () => {
+      const token = `presence-hub probe ${Date.now()}`;
+      const url = this.config.notificationUrl!;
+      let ok = false;
+      try {
+        const res = await this.transport.request({
+          method: "POST",
+          url: `${url}${url.includes("?") ? "&" : "?"}validationToken=${encodeURIComponent(token)}`,
+          headers: { "content-type": "text/plain" },
+          body: "",
+          timeoutMs: 10_000,
+        });
+        ok = res.status === 200 && res.body === token;
+      } catch {
+        ok = false;
+      }
+      if (!this.running) return;
+      if (!ok && !this.webhookDown) {
+        this.webhookDown = true;
+        log.warn("the notification URL does not answer; polling every watched user until it does");
+        this.refreshStatus();
+      } else if (ok && this.webhookDown) {
+        this.webhookDown = false;
+        log.info("the notification URL answers again; reading all presence once");
+        this.queueRead([...this.watched], "webhook outage over");
+        this.refreshStatus();
+      }
+      this.scheduleProbe();
+    }, this.config.webhookProbeIntervalMs);
+    this.probeTimer.unref?.();
   }
 
   private schedulePoll(): void {

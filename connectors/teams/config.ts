@@ -25,6 +25,12 @@ export interface TeamsConfig {
   pollIntervalMs?: number;
   /** Full presence read of every watched user this often, even with live notifications (catches anything lost while the webhook was unreachable). Default 15 min; 0 = off. */
   reconcileIntervalMs?: number;
+  /**
+   * Probe the hub's own notification URL (a validation-style request) this often. While it fails, every
+   * user is polled; when it recovers, all presence is read again (a webhook outage). Default 5 min; 0 = off.
+   * Behind NAT without hairpinning the probe fails even though Graph gets through — then switch it off.
+   */
+  webhookProbeIntervalMs?: number;
   /** setPresence expirationDuration, ISO-8601 PT5M..PT4H. Default PT10M. */
   presenceExpiration?: string;
   /** Re-send setPresence this long before it expires. Default 90 s. */
@@ -65,6 +71,7 @@ export interface ResolvedTeamsConfig {
   richNotifications: boolean;
   pollIntervalMs: number;
   reconcileIntervalMs: number;
+  webhookProbeIntervalMs: number;
   presenceExpiration: string;
   presenceExpirationMs: number;
   presenceRefreshBeforeMs: number;
@@ -148,6 +155,7 @@ export function resolveTeamsConfig(c: TeamsConfig): ResolvedTeamsConfig {
     richNotifications: c.richNotifications ?? true,
     pollIntervalMs: Math.max(c.pollIntervalMs ?? 30_000, 200),
     reconcileIntervalMs: c.reconcileIntervalMs ?? 15 * 60_000,
+    webhookProbeIntervalMs: c.webhookProbeIntervalMs ?? 5 * 60_000,
     presenceExpiration,
     presenceExpirationMs,
     presenceRefreshBeforeMs: c.presenceRefreshBeforeMs ?? 90_000,

@@ -92,3 +92,44 @@ describe("revoked service account", () => {
     await s.close();
   });
 });
+
+describe("webhook outage", () => {
+  it("polls everyone while the notification URL is unreachable and reads all presence when it is back", async () => {
+    const s = await sim({ users: seedUsers(4) });
+    let h = await hub();
+    const port = Number(new URL(h.url).port);
+    const store = await signedInStore(s);
+    const adapter = createTeamsAdapter(
+      teamsConfig(s, {
+        notificationUrl: `${h.url}/graph/notify`,
+        pollIntervalMs: 150,
+        webhookProbeIntervalMs: 150,
+      }),
+      { tokenStore: store },
+    );
+    h.setHandler(adapter);
+    const seen: string[] = [];
+    adapter.on("presence", (id, p) => seen.push(`${id}:${p.activity}`));
+    adapter.start();
+    adapter.watch(s.users().map((u) => u.id));
+    await until(() => adapter.subscriptionSummary()?.coveredUsers === 4, 5000, "subscribed");
+    await h.close();
+    await until(
+      () => /cannot reach its own notification URL/.test(adapter.status().reason),
+      5000,
+      "outage noticed",
+    );
+    s.setClientPresence("u00001", { availability: "Busy", activity: "InACall" });
+    await until(() => seen.includes("u00001:InACall"), 5000, "polled during the outage");
+    h = await hub(port);
+    h.setHandler(adapter);
+    await until(() => !/cannot reach/.test(adapter.status().reason), 5000, "outage over");
+    expect(adapter.status().reason).toMatch(/Live notifications for 4 of 4/);
+    s.setClientPresence("u00002", { availability: "Away", activity: "Away" });
+    await until(() => seen.includes("u00002:Away"), 5000, "pushed again");
+    expect(seen.filter((x) => x === "u00001:InACall")).toHaveLength(1);
+    await adapter.stop();
+    await h.close();
+    await s.close();
+  });
+});

@@ -53,16 +53,16 @@ export interface Hub {
 }
 
 /** A bare fastify instance with only the webhook plugin, listening on plain http://127.0.0.1 (loopback). */
-export async function hub(): Promise<Hub> {
+export async function hub(port = 0): Promise<Hub> {
   let handler: TeamsWebhookHandler | undefined;
   const app = Fastify({ logger: false });
   await app.register(teamsWebhookRoutes, { handler: () => handler });
-  await app.listen({ port: 0, host: "127.0.0.1" });
+  await app.listen({ port, host: "127.0.0.1" });
   const addr = app.server.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
+  const boundPort = typeof addr === "object" && addr ? addr.port : 0;
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${boundPort}`,
     setHandler(h) {
       handler = h;
     },
