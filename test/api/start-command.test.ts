@@ -16,7 +16,7 @@ afterAll(() => {
 
 describe("presence-hub start", () => {
   it("starts, serves health, prints the generated password once, stops on SIGTERM", async () => {
-    const env = { ...process.env, PRESENCE_HUB_FROM_SOURCE: "1", PRESENCE_HUB_DATA_DIR: dataDir, PRESENCE_HUB_PORT: "0", PRESENCE_HUB_LOG_LEVEL: "info" };
+    const env: NodeJS.ProcessEnv = { ...process.env, PRESENCE_HUB_FROM_SOURCE: "1", PRESENCE_HUB_DATA_DIR: dataDir, PRESENCE_HUB_PORT: "0", PRESENCE_HUB_LOG_LEVEL: "info" };
     delete env.VITEST;
     delete env.PRESENCE_HUB_ADMIN_PASSWORD;
     const proc = spawn(process.execPath, [join(packageRoot, "bin", "presence-hub.js"), "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
