@@ -190,6 +190,18 @@ describe.skipIf(Boolean(skip))("full flow in a browser (hub + PBX simulator + Gr
     await shot("events");
   });
 
+  it("maps a PBX-only user to a Teams user by hand", async () => {
+    await page.click("a[data-nav=endpoints]");
+    await page.click("tr[data-email='frank@contoso.example']");
+    await page.fill("#ep-map-search", "grace");
+    await page.click(".map-results >> text=Map");
+    await expect
+      .poll(() => running.hub.endpoints.list({ search: "frank" }).items[0], { timeout: 10_000 })
+      .toMatchObject({ match: "manual", teamsUserId: teamsIds.grace });
+    await expect.poll(() => page.textContent("tr[data-email='frank@contoso.example']")).not.toContain("no Teams user");
+    await shot("manual-mapping");
+  });
+
   it("no API response, page or log line contains a stored password, client secret or refresh token", async () => {
     responses.push(await page.content());
     const everything = `${responses.join("\n")}\n${logLines.join("\n")}`;

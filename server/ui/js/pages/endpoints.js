@@ -227,9 +227,40 @@ export async function render(main) {
     });
     const d = ep.lastDecision || {};
     const auto = h("button.btn.small", { type: "button", disabled: ep.match === "auto" }, "Back to automatic matching");
-    auto.addEventListener("click", async () => {
-      await patch(`/api/endpoints/${encodeURIComponent(id)}`, { match: "auto" });
-      await drawDetail();
+    const remap = async (body) => {
+      try {
+        await patch(`/api/endpoints/${encodeURIComponent(id)}`, body);
+        await Promise.all([drawDetail(), load()]);
+      } catch (e) {
+        toast(e.message, "error");
+      }
+    };
+    auto.addEventListener("click", () => remap({ match: "auto" }));
+    const unmap = h("button.btn.small", { type: "button", disabled: !ep.teamsUserId }, "Unmap");
+    unmap.addEventListener("click", () => remap({ teamsUserId: null }));
+    // Manual mapping: search the cached directory on the server, map with one click.
+    const mapSearch = h("input", { type: "search", id: "ep-map-search", placeholder: "Map to a Teams user…", "aria-label": "Find a Teams user to map" });
+    const mapResults = h("ul.map-results", { "aria-live": "polite" });
+    let mapTimer = null;
+    mapSearch.addEventListener("input", () => {
+      clearTimeout(mapTimer);
+      mapTimer = setTimeout(async () => {
+        const q = mapSearch.value.trim();
+        if (!q) return void clear(mapResults);
+        try {
+          const res = await get(`/api/teams/users${qs({ search: q, limit: 8 })}`);
+          clear(
+            mapResults,
+            res.items.length === 0
+              ? h("li.muted", "No Teams user found")
+              : res.items.map((u) =>
+                  h("li", h("span", h("strong", u.displayName), h("span.small.muted", ` ${u.mail || u.userPrincipalName}`)),
+                    h("button.btn.small", { type: "button", onclick: () => remap({ teamsUserId: u.id }) }, "Map"))),
+          );
+        } catch (e) {
+          clear(mapResults, h("li", errorNote(e)));
+        }
+      }, 250);
     });
     clear(
       detail,
@@ -244,7 +275,8 @@ export async function render(main) {
         h("dt", "Teams → PBX"), h("dd.small", d.teamsToPbx ? d.teamsToPbx.reason : "—"),
         h("dt", "PBX → Teams"), h("dd.small", d.pbxToTeams ? d.pbxToTeams.reason : "—")),
       (ep.warnings || []).map((w) => h("div.note.warn", w.message)),
-      h("div.toolbar", { style: "margin:12px 0" }, auto),
+      h("div.toolbar", { style: "margin:12px 0" }, auto, unmap),
+      h("div.map", mapSearch, mapResults),
       h("h2", "Timeline"),
       events.length === 0
         ? h("p.muted", "No events for this user yet.")
