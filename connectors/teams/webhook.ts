@@ -38,11 +38,12 @@ export const teamsWebhookRoutes: FastifyPluginAsync<TeamsWebhookOptions> = async
   const bodyLimit = opts.bodyLimit ?? 4 * 1024 * 1024;
 
   // Answer the handshake before any body parsing: Graph sends text/plain with an empty body.
-  const handshake = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const handshake = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const token = validationTokenOf(req.raw.url ?? "");
-    if (token === null) return;
+    if (token === null) return undefined;
     log.info({ path: req.routeOptions.url }, "graph validation request answered");
-    await reply.code(200).header("content-type", "text/plain; charset=utf-8").send(token);
+    // Returning the reply ends the lifecycle here: no body parsing, no notification handler.
+    return reply.code(200).header("content-type", "text/plain; charset=utf-8").send(token);
   };
 
   const route = (path: string, kind: "notify" | "lifecycle") => {

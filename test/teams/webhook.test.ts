@@ -40,6 +40,14 @@ describe("validation handshake", () => {
     expect(await res.text()).toBe(token);
     const life = await fetch(`${h.url}/graph/lifecycle?validationToken=abc`, { method: "POST" });
     expect(await life.text()).toBe("abc");
+    // Answered before body parsing, whatever the content type says.
+    const odd = await h.app.inject({
+      method: "POST",
+      url: "/graph/notify?validationToken=a+b",
+      headers: { "content-type": "application/json" },
+      payload: "",
+    });
+    expect([odd.statusCode, odd.body]).toEqual([200, "a b"]);
     await h.close();
   });
 });
