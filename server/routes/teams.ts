@@ -10,7 +10,7 @@ const tags = ["microsoft365"];
 const errors = { 400: errorSchema, 404: errorSchema };
 export const SIGN_IN_CALLBACK_PATH = "/api/teams/service-accounts/callback";
 
-export async function teamsRoutes(app: FastifyInstance, opts: { hub: Hub; publicBaseUrl: string }): Promise<void> {
+export async function teamsRoutes(app: FastifyInstance, opts: { hub: Hub; publicBaseUrl: () => string }): Promise<void> {
   const { hub } = opts;
 
   app.get("/api/teams", { schema: { tags, summary: "Microsoft 365 settings and status", response: { 200: teamsSettingsViewSchema } } }, async () =>
@@ -72,7 +72,7 @@ export async function teamsRoutes(app: FastifyInstance, opts: { hub: Hub; public
       if (!hub.teams.beginServiceAccountSignIn) {
         throw new HubError("CONFIG_INVALID", "the Teams connector does not support service-account sign-in");
       }
-      const start = await hub.teams.beginServiceAccountSignIn({ redirectUri: opts.publicBaseUrl + SIGN_IN_CALLBACK_PATH });
+      const start = await hub.teams.beginServiceAccountSignIn({ redirectUri: opts.publicBaseUrl() + SIGN_IN_CALLBACK_PATH });
       return reply.redirect(start.url, 302);
     },
   );
