@@ -238,8 +238,8 @@ export class SyncCore {
     const entry = this.connectors.get(b.connectorId);
     if (entry) {
       entry.byGuid.set(b.pbxGuid, ep);
-      const user = entry.c.adapter.users().find((u) => u.guid === b.pbxGuid);
-      if (user && entry.synchronized && ep.callState === null) {
+      // Joined after the adapter's `synchronized`: until an RCC event says otherwise, the user is idle.
+      if (entry.synchronized && ep.callState === null) {
         ep.callState = "idle";
         ep.userActivity ??= "";
       }

@@ -38,6 +38,8 @@ export class EndpointDirectory {
   private directoryLoaded = false;
   private pendingWrites = new Map<string, StoredEndpoint>();
   private writeTimer: NodeJS.Timeout | undefined;
+  private newRows = new Map<string, StoredEndpoint>();
+  private newTimer: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly store: HubStore,
@@ -314,6 +316,8 @@ export class EndpointDirectory {
 
   /** Write buffered endpoint rows now (tests, shutdown). */
   flush(): void {
+    if (this.newTimer) clearImmediate(this.newTimer);
+    this.flushNew();
     if (this.writeTimer) clearTimeout(this.writeTimer);
     this.writeTimer = undefined;
     if (this.pendingWrites.size === 0) return;
@@ -362,26 +366,39 @@ export class EndpointDirectory {
 
   private putMany(list: StoredEndpoint[], now = false): void {
     if (list.length === 0) return;
+    const known: StoredEndpoint[] = [];
     for (const e of list) {
-      const old = this.rows.get(e.id);
-      if (!old) {
-        // New endpoints must be in the database before the core persists sync state for them (FK).
-        this.rows.set(e.id, e);
+      if (!this.rows.has(e.id) || this.newRows.has(e.id)) {
+        // New endpoints (a replication burst) are written in one transaction on the next turn and only
+        // then handed to the core, which may persist sync state for them (foreign key).
         this.byPbx.set(e.connectorId + KEY + e.pbxGuid, e.id);
-        this.pendingWrites.set(e.id, e);
-        now = true;
+        this.newRows.set(e.id, e);
+        if (!this.newTimer) this.newTimer = setImmediate(() => this.flushNew());
       } else {
-        this.rows.set(e.id, e);
+        known.push(e);
         this.pendingWrites.set(e.id, e);
       }
+      this.rows.set(e.id, e);
     }
     if (now) this.flush();
-    else if (!this.writeTimer) {
+    else if (known.length && !this.writeTimer) {
       this.writeTimer = setTimeout(() => this.flush(), 100);
       this.writeTimer.unref?.();
     }
-    for (const e of list) {
+    for (const e of known) {
       this.core.upsertEndpoint(binding(e));
+      this.events.endpointChanged(e.id);
+    }
+  }
+
+  private flushNew(): void {
+    this.newTimer = undefined;
+    if (this.newRows.size === 0) return;
+    const batch = [...this.newRows.values()].filter((e) => this.rows.has(e.id));
+    this.newRows = new Map();
+    this.store.putEndpoints(batch.map((e) => this.rows.get(e.id)!));
+    for (const e of batch) {
+      this.core.upsertEndpoint(binding(this.rows.get(e.id)!));
       this.events.endpointChanged(e.id);
     }
   }
@@ -392,6 +409,7 @@ export class EndpointDirectory {
     this.rows.delete(id);
     this.byPbx.delete(e.connectorId + KEY + e.pbxGuid);
     this.pendingWrites.delete(id);
+    this.newRows.delete(id);
     this.core.removeEndpoint(id);
     if (deleteRow) this.store.deleteEndpoint(id);
   }
