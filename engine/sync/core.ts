@@ -118,6 +118,8 @@ export class SyncCore {
   private teams: TeamsAdapter | null = null;
   private teamsUnsub: (() => void)[] = [];
   private teamsWatchQueued = false;
+  /** Set while the Teams connector is being switched off: every hub session is cleared first. */
+  private teamsReleasing = false;
   private readonly unsubscribeRules: () => void;
   private closed = false;
 
@@ -173,6 +175,7 @@ export class SyncCore {
     for (const u of this.teamsUnsub) u();
     this.teamsUnsub = [];
     this.teams = adapter;
+    this.teamsReleasing = false;
     for (const ep of this.eps.values()) ep.teamsFresh = false;
     if (adapter) {
       this.teamsUnsub.push(
@@ -291,6 +294,26 @@ export class SyncCore {
     for (;;) {
       const left = eps.filter((ep) => !isNeutral(ep.hub));
       if (left.length === 0 || Date.now() >= deadline) return left.map((ep) => ep.b.id);
+      await sleep(Math.min(20, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  /**
+   * Before the Teams connector is switched off: clear every hub Graph session (bounded) while the adapter
+   * can still write. Returns how many sessions were left (they expire on their own).
+   */
+  async releaseTeams(timeoutMs: number): Promise<number> {
+    if (!this.teams) return 0;
+    this.teamsReleasing = true;
+    for (const ep of this.eps.values()) {
+      this.recomputeTeams(ep, false);
+      this.teamsWorker.mark(ep.b.id);
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let left = 0;
+      for (const ep of this.eps.values()) if (ep.hub.teams || ep.hub.teamsDirty) left++;
+      if (left === 0 || Date.now() >= deadline) return left;
       await sleep(Math.min(20, Math.max(1, deadline - Date.now())));
     }
   }
@@ -504,7 +527,7 @@ export class SyncCore {
   private recomputeTeams(ep: Ep, log: boolean): void {
     let desired: { presence: TeamsPresencePair | null } | null;
     const ctx = this.ruleSet(ep);
-    if (!this.active(ep)) {
+    if (!this.active(ep) || this.teamsReleasing) {
       desired = { presence: null };
     } else if (!ctx || ep.callState === null) {
       desired = null; // PBX facts not known yet

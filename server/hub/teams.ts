@@ -309,10 +309,21 @@ export class TeamsManager {
   }
 
   private async restart(): Promise<void> {
-    await this.detach();
-    if (this.closed) return;
     const s = this.d.store.getTeamsSettings();
     const secret = this.d.store.getSecret(CLIENT_SECRET);
+    if (this.adapter && !(s?.enabled && s.tenantId && s.clientId && secret)) {
+      // Switching Microsoft 365 off: clear the hub's Graph sessions while the adapter can still write.
+      const left = await this.d.core.releaseTeams(5000);
+      this.d.events.add({
+        level: left ? "warn" : "info",
+        kind: "undo",
+        message: left
+          ? `${left} Teams session(s) could not be cleared; they expire on their own`
+          : "Cleared the hub's Teams sessions",
+      });
+    }
+    await this.detach();
+    if (this.closed) return;
     if (!s?.tenantId || !s.clientId || !secret) {
       this.setIdle(status("offline", "Not configured"));
       return;

@@ -346,3 +346,17 @@ describe("lifecycle", () => {
     );
   });
 });
+
+describe("Microsoft 365 switched off", () => {
+  it("clears the hub's Teams sessions and the PBX presence mirrored from Teams", async () => {
+    const h = await open();
+    await setup(h);
+    teams.userSet("t-alice", "Busy", "InACall");
+    pbx.call("g2", "connected");
+    await until(() => pbx.hubSlot("g1")?.activity === "dnd" && teams.sessions.has("t-bob"), 3000, "busy");
+    const v = await h.teams.save({ enabled: false });
+    expect(v.status).toMatchObject({ state: "offline", reason: "Disabled" });
+    expect(teams.sessions.size).toBe(0);
+    await until(() => !pbx.hubSlot("g1") && pbx.usersByGuid.get("g1")!.cfb.length === 0, 3000, "PBX neutral");
+  });
+});
