@@ -234,6 +234,13 @@ export class ConnectorManager {
     }
   }
 
+  /** A rule set (re)loaded: start connectors of that type that could not start without it. */
+  onRulesSwapped(type: string): void {
+    for (const c of this.d.store.listConnectors()) {
+      if (c.type === type && c.enabled && !this.running.has(c.id)) this.start(c);
+    }
+  }
+
   status(id: string): ConnectorStatus {
     const r = this.running.get(id);
     return r ? r.adapter.status() : (this.idleStatus.get(id) ?? status("offline", "Not started"));

@@ -175,6 +175,7 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
       kind: "rules.swapped",
       message: `Rules of ${id} reloaded (revision ${rs?.revision ?? "?"}); reconciling`,
     });
+    connectors.onRulesSwapped(id);
   });
 
   // Teams first: a PBX adapter that synchronizes before Teams is attached would otherwise see "no Teams"

@@ -106,6 +106,7 @@ export class TeamsManager {
   >();
   private directoryTimer: NodeJS.Timeout | undefined;
   private lastState = "";
+  private directoryLoadedAt = 0;
   private closed = false;
 
   constructor(private readonly d: TeamsDeps) {
@@ -343,7 +344,9 @@ export class TeamsManager {
     this.unsubscribe.push(
       adapter.on("status", (st) => this.onStatus(st)),
       adapter.on("synchronized", () => {
-        if (!this.directoryTimer) void this.loadDirectory(false);
+        // Resyncs can be frequent; the directory is re-read at most hourly (and on Refresh).
+        if (!this.directoryTimer && Date.now() - this.directoryLoadedAt > 3_600_000)
+          void this.loadDirectory(false);
       }),
     );
     this.d.core.setTeams(adapter);
@@ -388,6 +391,7 @@ export class TeamsManager {
       const users = await a.listUsers();
       if (this.adapter !== a) return;
       const r = this.d.endpoints().setDirectory(users);
+      this.directoryLoadedAt = Date.now();
       this.d.log.info({ users: users.length, ...r }, "Teams directory loaded");
     } catch (e) {
       this.d.log.warn({ err: errorMessage(e) }, "Teams directory read failed; retrying");

@@ -10,7 +10,7 @@ import { isHubError } from "../../engine/errors.js";
 import { openHub } from "../../server/hub/hub.js";
 import type { Hub, PbxConnectorConfig, TeamsConnectorConfig } from "../../server/hub/types.js";
 import { FakePbx, FakeTeams, until } from "../sync/fakes.js";
-import { shippedRules } from "../sync/harness.js";
+import { SwappableRules, shippedRules } from "../sync/harness.js";
 
 const PASSWORD = "pbx-App-Passw0rd-#1";
 const CLIENT_SECRET = "graph-client-secret-XYZ-42";
@@ -358,5 +358,24 @@ describe("Microsoft 365 switched off", () => {
     expect(v.status).toMatchObject({ state: "offline", reason: "Disabled" });
     expect(teams.sessions.size).toBe(0);
     await until(() => !pbx.hubSlot("g1") && pbx.usersByGuid.get("g1")!.cfb.length === 0, 3000, "PBX neutral");
+  });
+});
+
+describe("rule sets", () => {
+  it("a connector whose type has no rule set waits in error and starts when the rules load", async () => {
+    const h = await open();
+    const { c } = await setup(h);
+    await h.close({ undo: false });
+    const rules = new SwappableRules();
+    hub = await openHub({
+      dataDir: dir,
+      registry: rules,
+      adapterFactories: { innovaphone: { create: () => pbx, test: async () => okResult } },
+      teamsFactory: { create: () => teams, test: async () => okResult },
+    });
+    expect(hub.connectors.get(c.id).status).toMatchObject({ state: "error" });
+    expect(hub.connectors.get(c.id).status.reason).toMatch(/no valid rule set/);
+    rules.set((await shippedRules()).get("innovaphone-dnd")!);
+    expect(hub.connectors.get(c.id).status.state).toBe("online");
   });
 });
