@@ -103,6 +103,8 @@ interface ConnectorEntry {
   watchQueued: boolean;
   /** False until the adapter's first `synchronized`: call states are unknown before. */
   synchronized: boolean;
+  /** PBX users by guid (CFB entries, from `user` events), so the write path never scans the user list. */
+  users: Map<string, PbxUser>;
 }
 
 export class SyncCore {
@@ -148,6 +150,7 @@ export class SyncCore {
       unsubscribe: [],
       watchQueued: false,
       synchronized: false,
+      users: new Map(c.adapter.users().map((u) => [u.guid, u])),
     };
     this.connectors.set(c.id, entry);
     const a = c.adapter;
@@ -155,6 +158,9 @@ export class SyncCore {
       a.on("presence", (guid, items) => this.onPbxPresence(entry, guid, items)),
       a.on("callState", (guid, state) => this.onCallState(entry, guid, state)),
       a.on("user", (user) => this.onPbxUser(entry, user)),
+      a.on("userRemoved", (guid) => {
+        entry.users.delete(guid);
+      }),
       a.on("synchronized", () => this.onPbxSynchronized(entry)),
     );
     for (const ep of this.eps.values()) if (ep.b.connectorId === c.id) entry.byGuid.set(ep.b.pbxGuid, ep);
@@ -436,6 +442,7 @@ export class SyncCore {
   }
 
   private onPbxUser(entry: ConnectorEntry, user: PbxUser): void {
+    entry.users.set(user.guid, user);
     const ep = entry.byGuid.get(user.guid);
     // A CFB change (e.g. the user removed their own entry) can change what "ensure" has to do.
     if (ep?.desiredPbx?.cfb === "ensure") this.pbxWorker.mark(ep.b.id);
@@ -668,7 +675,7 @@ export class SyncCore {
     // 0. A crash during addCfb: adopt the entry that appeared for that destination since (if any).
     if (ep.hub.cfbIntent && !ep.hub.cfb) {
       const intent = ep.hub.cfbIntent;
-      const user = a.users().find((u) => u.guid === guid);
+      const user = entry.users.get(guid);
       if (!user) return "deferred";
       const adopted = user.cfb.find(
         (x) => matchesDestination(x, intent.destination) && !intent.before.some((b) => sameEntry(b, x)),
@@ -681,7 +688,7 @@ export class SyncCore {
 
     // 1. Going busy: make sure a busy destination exists before the presence that makes the PBX divert.
     if (wantCfb && !ep.hub.cfb) {
-      const user = a.users().find((u) => u.guid === guid);
+      const user = entry.users.get(guid);
       const own = user?.cfb ?? [];
       if (user && own.length === 0 && entry.c.defaultDestination) {
         const destination = entry.c.defaultDestination;
