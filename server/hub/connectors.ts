@@ -186,7 +186,7 @@ export class ConnectorManager {
 
   async remove(id: string): Promise<void> {
     const c = this.require(id);
-    await this.stop(id, true);
+    await this.stop(id, true, true);
     this.d.endpoints().onConnectorRemoved(id);
     this.d.store.deleteConnector(id);
     this.idleStatus.delete(id);
@@ -338,7 +338,7 @@ export class ConnectorManager {
   }
 
   /** Undo (optionally, bounded) and disconnect. */
-  private async stop(id: string, undo: boolean): Promise<void> {
+  private async stop(id: string, undo: boolean, deleting = false): Promise<void> {
     const r = this.running.get(id);
     if (undo) {
       const ids = this.d.endpoints().ids(id);
@@ -349,7 +349,9 @@ export class ConnectorManager {
           kind: "undo",
           connectorId: id,
           message: left.length
-            ? `Undo incomplete for ${left.length} endpoint(s) within ${this.d.undoTimeoutMs} ms; the hub will undo after it reconnects`
+            ? deleting
+              ? `Undo incomplete for ${left.length} endpoint(s) within ${this.d.undoTimeoutMs} ms; their PBX presence "${r.adapter.hubContact}" may remain (Teams sessions expire on their own)`
+              : `Undo incomplete for ${left.length} endpoint(s) within ${this.d.undoTimeoutMs} ms; the hub will undo when the connector is enabled again`
             : `Undid what the hub set for ${ids.length} endpoint(s)`,
           ...(left.length ? { details: { endpoints: left.slice(0, 100) } } : {}),
         });
