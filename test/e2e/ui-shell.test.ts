@@ -35,6 +35,7 @@ describe.skipIf(Boolean(skip))("UI shell (in-memory hub)", () => {
     base = await app.listen({ host: "127.0.0.1", port: 0 });
     session = await launchBrowser();
     page = await session.context.newPage();
+    page.setDefaultTimeout(8000);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
   });
   afterAll(async () => {
@@ -78,6 +79,20 @@ describe.skipIf(Boolean(skip))("UI shell (in-memory hub)", () => {
     const frame = page.frameLocator("iframe.info");
     await expect.poll(() => frame.locator("h1").textContent()).toContain("Rule matrix");
     await page.keyboard.press("Escape");
+  });
+
+  it("edits, refreshes and deletes a connector", async () => {
+    await page.click("tr[data-name=Headquarters] >> text=Edit");
+    await page.fill("#edit-name", "HQ <b>Berlin</b>");
+    await page.click("dialog button[type=submit]");
+    // HTML in names is shown as text, never interpreted.
+    await page.waitForSelector("tr[data-name='HQ <b>Berlin</b>']");
+    expect(await page.locator("tr[data-name='HQ <b>Berlin</b>'] b").count()).toBe(0);
+    await page.click("text=Refresh");
+    await page.waitForSelector("tr[data-name='HQ <b>Berlin</b>'] [data-state=online]");
+    await page.click("tr[data-name='HQ <b>Berlin</b>'] >> text=Delete");
+    await page.click("dialog button.danger");
+    await page.waitForSelector("td.empty");
   });
 
   it("endpoints search and page on the server", async () => {
