@@ -379,3 +379,34 @@ describe("rule sets", () => {
     expect(hub.connectors.get(c.id).status.state).toBe("online");
   });
 });
+
+describe("logs", () => {
+  it("no log line carries a stored password or client secret, even on failures", async () => {
+    const lines: string[] = [];
+    const { configureRootLogger } = await import("../../engine/log.js");
+    configureRootLogger({ level: "debug" }, { write: (s: string) => lines.push(s) } as never);
+    try {
+      const h = await open();
+      const { c } = await setup(h);
+      pbx.failWrites = 2;
+      teams.failWrites = 2;
+      teams.userSet("t-alice", "Busy", "InACall");
+      pbx.call("g2", "connected");
+      await until(
+        () => pbx.hubSlot("g1")?.activity === "dnd" && teams.sessions.has("t-bob"),
+        3000,
+        "applied after retries",
+      );
+      await h.connectors.test({ id: c.id });
+      await h.connectors.update(c.id, { config: { password: `${PASSWORD}-new` } });
+      await h.close();
+      hub = undefined;
+    } finally {
+      configureRootLogger({ level: "silent" });
+    }
+    const all = lines.join("");
+    expect(all).toContain("will retry");
+    expect(all).not.toContain(PASSWORD);
+    expect(all).not.toContain(CLIENT_SECRET);
+  });
+});
