@@ -697,10 +697,9 @@ export class SyncCore {
         const ok = await write("addCfb", { destination }, async () => {
           added = await a.addCfb(guid, destination);
         });
-        if (!ok) {
-          this.setHub(ep, { cfbIntent: null });
-          return "retry";
-        }
+        // A failed addCfb may still have added the entry (reply lost): keep the intent so the retry adopts
+        // an entry that appeared for the destination instead of adding a second one.
+        if (!ok) return "retry";
         this.setHub(ep, { cfb: added ?? { e164: destination }, cfbIntent: null });
       }
     }

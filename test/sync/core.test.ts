@@ -257,6 +257,25 @@ describe("innovaphone-dnd specifics", () => {
     expect(isNeutral(h.core.snapshot("e1")!.hub)).toBe(true);
   });
 
+  it("an addCfb whose reply is lost is adopted on retry, never added twice", async () => {
+    h = await harness({ type: "innovaphone-dnd" });
+    const real = h.pbx.addCfb.bind(h.pbx);
+    let calls = 0;
+    h.pbx.addCfb = async (g, dest) => {
+      calls++;
+      const e = await real(g, dest);
+      if (calls === 1) throw new Error("timeout: no reply");
+      return e;
+    };
+    h.teams.userSet("t1", "Busy", "InACall");
+    await settle(h);
+    expect(h.pbx.usersByGuid.get("g1")!.cfb).toEqual([{ e164: "200" }]);
+    expect(calls).toBe(1);
+    expect(h.core.snapshot("e1")!.hub.cfb).toEqual({ e164: "200" });
+    h.teams.userSet("t1", "Available", "Available");
+    await expectNeutral(h);
+  });
+
   it("remapping an endpoint to another Teams user clears the session on the old one", async () => {
     h = await harness({ type: "innovaphone-dnd", users: 2 });
     h.pbx.call("g1", "connected");
