@@ -81,6 +81,20 @@ describe.skipIf(Boolean(skip))("UI shell (in-memory hub)", () => {
     await page.keyboard.press("Escape");
   });
 
+  it("shows Error with the reason in the Status column after saving a wrong password", async () => {
+    await page.click("tr[data-name=Headquarters] >> text=Configure");
+    await page.fill("#cfg-password", "wrong-again");
+    await page.click("#cfg-save");
+    await page.waitForSelector("tr[data-name=Headquarters] [data-state=auth_failed]");
+    expect(await page.textContent("tr[data-name=Headquarters] .status")).toBe("ErrorLogin failed");
+    await page.screenshot({ path: join(SCREENSHOT_DIR, "shell-status-error.png") });
+    await page.click("tr[data-name=Headquarters] >> text=Configure");
+    expect(await page.getAttribute("#cfg-password", "placeholder")).toContain("stored");
+    await page.fill("#cfg-password", SECRETS.pbxPassword);
+    await page.click("#cfg-save");
+    await page.waitForSelector("tr[data-name=Headquarters] [data-state=online]");
+  });
+
   it("edits, refreshes and deletes a connector", async () => {
     await page.click("tr[data-name=Headquarters] >> text=Edit");
     await page.fill("#edit-name", "HQ <b>Berlin</b>");
