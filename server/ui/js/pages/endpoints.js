@@ -57,8 +57,8 @@ export async function render(main) {
   const split = h("div.split.closed",
     h("div.panel.flush",
       h("table", { "aria-label": "Endpoints" },
-        h("thead", h("tr", h("th", checkAll), h("th", "User"), h("th", "Extension"), h("th", "Teams"), h("th", "PBX"),
-          h("th", "Hub sets"), h("th", "Warnings"), h("th", "Sync"))),
+        h("thead", h("tr", h("th", { scope: "col" }, checkAll), h("th", { scope: "col" }, "User"), h("th", { scope: "col" }, "Extension"), h("th", { scope: "col" }, "Teams"), h("th", { scope: "col" }, "PBX"),
+          h("th", { scope: "col" }, "Hub sets"), h("th", { scope: "col" }, "Warnings"), h("th", { scope: "col" }, "Sync"))),
         tbody),
       h("div.pager", pagerText, h("span.toolbar", prev, next))),
     detail);

@@ -26,7 +26,7 @@ export async function render(main) {
     h("div.page-head", h("div", h("h1", "Events"), h("p", "What the hub saw, decided and wrote, with the reason."))),
     h("div.panel.flush",
       h("table", { "aria-label": "Events" },
-        h("thead", h("tr", h("th", "Time"), h("th", "Level"), h("th", "Kind"), h("th", "Message"))), tbody),
+        h("thead", h("tr", h("th", { scope: "col" }, "Time"), h("th", { scope: "col" }, "Level"), h("th", { scope: "col" }, "Kind"), h("th", { scope: "col" }, "Message"))), tbody),
       h("div.pager", h("span", "Newest first"), more)),
   );
   async function load() {

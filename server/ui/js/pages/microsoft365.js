@@ -103,7 +103,7 @@ export async function render(main) {
         : h(
             "table",
             { "aria-label": "Service accounts" },
-            h("thead", h("tr", h("th", "Account"), h("th", "Status"), h("th", "Added"), h("th", h("span.sr", "Actions")))),
+            h("thead", h("tr", h("th", { scope: "col" }, "Account"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Added"), h("th", { scope: "col" }, h("span.sr", "Actions")))),
             h(
               "tbody",
               list.map((a) =>
