@@ -46,6 +46,8 @@ export interface BuildAppOptions {
   publicPlugins?: MountedPlugin[];
   logger?: FastifyBaseLogger;
   uiDir?: string;
+  /** fastify trustProxy (X-Forwarded-For from these proxies decides request.ip). Default false. */
+  trustProxy?: boolean | string[];
 }
 
 const CSP =
@@ -60,6 +62,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Clear 400s: report every schema violation and never silently drop unknown properties.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true } },
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
   });
   registerErrorHandling(app);
 

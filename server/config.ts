@@ -29,6 +29,11 @@ export interface HubConfig {
   cookieSecure: boolean;
   /** Session lifetime in minutes. */
   sessionTtlMinutes: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (fastify trustProxy): false, true, or
+   * addresses/CIDRs. Matters for the per-address login limit behind a proxy.
+   */
+  trustProxy: boolean | string[];
 }
 
 /** Every environment variable the hub reads, with the config key it sets (kept in sync with docs). */
@@ -47,6 +52,7 @@ export const ENV_VARS = {
   PRESENCE_HUB_METRICS_AUTH: "metricsAuth",
   PRESENCE_HUB_COOKIE_SECURE: "cookieSecure",
   PRESENCE_HUB_SESSION_TTL_MINUTES: "sessionTtlMinutes",
+  PRESENCE_HUB_TRUST_PROXY: "trustProxy",
 } as const satisfies Record<string, keyof HubConfig>;
 
 type RawConfig = Partial<Record<keyof HubConfig, unknown>>;
@@ -65,6 +71,14 @@ function int(name: string, v: unknown, min: number, max: number): number {
     throw new HubError("CONFIG_INVALID", `${name}: expected an integer ${min}..${max}, got "${String(v)}"`);
   }
   return n;
+}
+
+function trustProxy(v: unknown): boolean | string[] {
+  if (v === undefined || typeof v === "boolean") return v ?? false;
+  if (Array.isArray(v)) return v.map(String);
+  const s = String(v).trim();
+  if (/^(true|false|yes|no|on|off|1|0|)$/i.test(s)) return bool("trustProxy", s);
+  return s.split(",").map((x) => x.trim()).filter(Boolean);
 }
 
 function str(v: unknown): string | undefined {
@@ -156,5 +170,6 @@ export function loadConfig(
       raw.cookieSecure === undefined ? publicBaseUrl.startsWith("https:") : bool("cookieSecure", raw.cookieSecure),
     sessionTtlMinutes:
       raw.sessionTtlMinutes === undefined ? 12 * 60 : int("sessionTtlMinutes", raw.sessionTtlMinutes, 5, 7 * 24 * 60),
+    trustProxy: trustProxy(raw.trustProxy),
   };
 }

@@ -33,6 +33,11 @@ describe("loadConfig", () => {
     const c = loadConfig({ file, env: { PRESENCE_HUB_PORT: "9100", PRESENCE_HUB_PUBLIC_URL: "https://hub.example.com/" }, overrides: { host: "127.0.0.2" } });
     expect(c).toMatchObject({ port: 9100, host: "127.0.0.2", logLevel: "debug", publicBaseUrl: "https://hub.example.com", cookieSecure: true });
   });
+  it("parses trustProxy as boolean or address list", () => {
+    expect(loadConfig({ env: {} }).trustProxy).toBe(false);
+    expect(loadConfig({ env: { PRESENCE_HUB_TRUST_PROXY: "true" } }).trustProxy).toBe(true);
+    expect(loadConfig({ env: { PRESENCE_HUB_TRUST_PROXY: "10.0.0.1, 10.0.1.0/24" } }).trustProxy).toEqual(["10.0.0.1", "10.0.1.0/24"]);
+  });
   it("rejects bad values with the key in the message", () => {
     expect(() => loadConfig({ env: { PRESENCE_HUB_PORT: "http" } })).toThrow(/port/);
     expect(() => loadConfig({ env: { PRESENCE_HUB_METRICS_AUTH: "maybe" } })).toThrow(/metricsAuth/);

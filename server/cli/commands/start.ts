@@ -48,6 +48,7 @@ export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> =
       metricsAuth: config.metricsAuth,
       cookieSecure: config.cookieSecure,
       sessionTtlMinutes: config.sessionTtlMinutes,
+      trustProxy: config.trustProxy,
       logger: logger("http"),
     });
     const address = await app.listen({ host: config.host, port: config.port });
