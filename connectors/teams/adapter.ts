@@ -206,7 +206,11 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
         if (this.config.richNotifications && !this.keyring?.current()) {
           this.keyring ??= new NotificationKeyring();
           this.keyring.add(await generateEncryptionCertificate());
+          // Certificate generation is slow (RSA): a newer run may have started meanwhile (e.g. a second
+          // service-account sign-in); a stale run must not replace that run's subscription manager.
+          if (id !== this.runId) return;
         }
+        void this.subs?.stop(true);
         this.subs = new SubscriptionManager(this.config, this.graph, accounts, this.keyring, {
           resync: (ids, reason) => this.queueRead(ids, reason),
           changed: () => this.refreshStatus(),
