@@ -69,7 +69,9 @@ export async function startWorld(
     graphUsers.push({ upn: mail, displayName: `User ${pad(i)}`, mail, client: { availability: "Available", activity: "Available" } });
   }
   const pbx = await startPbxSimulator({ host: "127.0.0.1", port: 0, apps: [{ ...APP }], users: pbxUsers, rccTickMs: 0, ...opts.pbx });
-  const graph = await startGraphSimulator({ host: "127.0.0.1", port: 0, http: true, users: graphUsers, retryBaseMs: 200, ...opts.graph });
+  // Graph allows one presence subscription (≤ 650 users) per app + signed-in user: one service account per 650.
+  const serviceAccounts = Array.from({ length: Math.max(1, Math.ceil(n / 650)) }, (_, k) => ({ upn: `presence-svc${k + 1}@faults.example` }));
+  const graph = await startGraphSimulator({ host: "127.0.0.1", port: 0, http: true, users: graphUsers, serviceAccounts, retryBaseMs: 200, ...opts.graph });
   const idByUpn = new Map(graph.users().map((u) => [u.upn.toLowerCase(), u.id]));
   const users: WorldUser[] = pbxUsers.map((p, k) => ({
     index: k + 1,
@@ -163,11 +165,17 @@ export async function configureHub(hub: Hub, hubUrl: string, world: World, timeo
     enabled: true,
   });
   if (!hub.teams.beginServiceAccountSignIn) throw new Error("the Teams connector has no service-account sign-in");
-  const start = await hub.teams.beginServiceAccountSignIn({ redirectUri: `${hubUrl}/api/teams/service-accounts/callback` });
-  const back = (await fetch(start.url, { redirect: "manual" })).headers.get("location");
-  if (!back) throw new Error("the Graph simulator did not redirect back");
-  const cb = await fetch(back, { redirect: "manual" });
-  if (!(cb.headers.get("location") ?? "").includes("signin=ok")) throw new Error(`service account sign-in failed: ${cb.headers.get("location")}`);
+  // Every service account signs in through the real redirect (authorize → the hub's callback).
+  for (const account of graph.serviceAccounts) {
+    const start = await hub.teams.beginServiceAccountSignIn({ redirectUri: `${hubUrl}/api/teams/service-accounts/callback` });
+    const url = `${start.url}&login_hint=${encodeURIComponent(account.upn)}`;
+    const back = (await fetch(url, { redirect: "manual" })).headers.get("location");
+    if (!back) throw new Error("the Graph simulator did not redirect back");
+    const cb = await fetch(back, { redirect: "manual" });
+    if (!(cb.headers.get("location") ?? "").includes("signin=ok")) throw new Error(`service account sign-in failed: ${cb.headers.get("location")}`);
+    // Let the adapter's restart finish before the next sign-in (back-to-back sign-ins race: findings F1).
+    await until("the Teams adapter to restart", () => hub.teams.get().status.state === "online", timeoutMs);
+  }
   const connector = await hub.connectors.create({
     type: RULE_TYPE,
     name: "Fault PBX",
