@@ -41,6 +41,11 @@ export interface SyncCoreOptions {
    * taken as a late echo; once it passes, the last observation counts as the user's own presence.
    */
   echoGraceMs?: number;
+  /**
+   * A side whose adapter has not been online for this long has stale facts: they are forgotten and the
+   * opposite side is made neutral (nobody stays DND/diverted because a system went away). Default 5 min.
+   */
+  staleAfterMs?: number;
   notify?: (notice: SyncNotice) => void;
   logger?: Logger;
 }
@@ -103,8 +108,13 @@ interface ConnectorEntry {
   watchQueued: boolean;
   /** False until the adapter's first `synchronized`: call states are unknown before. */
   synchronized: boolean;
+  /** Offline longer than staleAfterMs: its facts are forgotten and Teams is made neutral for its users. */
+  stale: boolean;
+  staleTimer: NodeJS.Timeout | undefined;
   /** PBX users by guid (CFB entries, from `user` events), so the write path never scans the user list. */
   users: Map<string, PbxUser>;
+  /** Last call state per guid, also for users whose endpoint does not exist yet (created a moment later). */
+  calls: Map<string, PbxCallState>;
 }
 
 export class SyncCore {
@@ -122,6 +132,9 @@ export class SyncCore {
   private teamsWatchQueued = false;
   /** Set while the Teams connector is being switched off: every hub session is cleared first. */
   private teamsReleasing = false;
+  private teamsStale = false;
+  private teamsStaleTimer: NodeJS.Timeout | undefined;
+  private readonly staleAfterMs: number;
   private readonly unsubscribeRules: () => void;
   private closed = false;
 
@@ -129,6 +142,7 @@ export class SyncCore {
     this.log = options.logger ?? makeLogger("sync");
     this.notify = options.notify ?? (() => {});
     this.echoGraceMs = options.echoGraceMs ?? 30_000;
+    this.staleAfterMs = options.staleAfterMs ?? 300_000;
     this.persisted = options.persistence.loadAll();
     const w = {
       concurrency: options.concurrency ?? 8,
@@ -150,6 +164,9 @@ export class SyncCore {
       unsubscribe: [],
       watchQueued: false,
       synchronized: false,
+      stale: false,
+      staleTimer: undefined,
+      calls: new Map(),
       users: new Map(c.adapter.users().map((u) => [u.guid, u])),
     };
     this.connectors.set(c.id, entry);
@@ -162,8 +179,10 @@ export class SyncCore {
         entry.users.delete(guid);
       }),
       a.on("synchronized", () => this.onPbxSynchronized(entry)),
+      a.on("status", (st) => this.onPbxStatus(entry, st.state === "online")),
     );
     for (const ep of this.eps.values()) if (ep.b.connectorId === c.id) entry.byGuid.set(ep.b.pbxGuid, ep);
+    if (a.status().state !== "online") this.onPbxStatus(entry, false);
     this.queueWatch(entry);
     for (const ep of entry.byGuid.values()) this.recompute(ep);
   }
@@ -173,6 +192,7 @@ export class SyncCore {
     const entry = this.connectors.get(id);
     if (!entry) return;
     for (const u of entry.unsubscribe) u();
+    if (entry.staleTimer) clearTimeout(entry.staleTimer);
     this.connectors.delete(id);
   }
 
@@ -182,12 +202,15 @@ export class SyncCore {
     this.teamsUnsub = [];
     this.teams = adapter;
     this.teamsReleasing = false;
+    this.setTeamsStale(false);
     for (const ep of this.eps.values()) ep.teamsFresh = false;
     if (adapter) {
       this.teamsUnsub.push(
         adapter.on("presence", (userId, p) => this.onTeamsPresence(userId, p)),
         adapter.on("synchronized", () => this.reconcileAll("teams")),
+        adapter.on("status", (st) => this.onTeamsStatus(st.state === "online")),
       );
+      if (adapter.status().state !== "online") this.onTeamsStatus(false);
       this.queueTeamsWatch();
     }
     for (const ep of this.eps.values()) this.recompute(ep);
@@ -247,9 +270,9 @@ export class SyncCore {
     const entry = this.connectors.get(b.connectorId);
     if (entry) {
       entry.byGuid.set(b.pbxGuid, ep);
-      // Joined after the adapter's `synchronized`: until an RCC event says otherwise, the user is idle.
-      if (entry.synchronized && ep.callState === null) {
-        ep.callState = "idle";
+      // Joined after the adapter's `synchronized`: the call state seen so far (RCC reports every user).
+      if (ep.callState === null && (entry.synchronized || entry.calls.has(b.pbxGuid))) {
+        ep.callState = entry.calls.get(b.pbxGuid) ?? "idle";
         ep.userActivity ??= "";
       }
       this.queueWatch(entry);
@@ -431,6 +454,8 @@ export class SyncCore {
   }
 
   private onCallState(entry: ConnectorEntry, guid: string, state: PbxCallState): void {
+    if (state === "idle") entry.calls.delete(guid);
+    else entry.calls.set(guid, state);
     const ep = entry.byGuid.get(guid);
     if (!ep) return;
     ep.pbxAt = new Date().toISOString();
@@ -457,6 +482,69 @@ export class SyncCore {
       this.recompute(ep);
       this.pbxWorker.mark(ep.b.id);
       this.teamsWorker.mark(ep.b.id);
+    }
+  }
+
+  private onPbxStatus(entry: ConnectorEntry, online: boolean): void {
+    if (online) {
+      if (entry.staleTimer) clearTimeout(entry.staleTimer);
+      entry.staleTimer = undefined;
+      if (entry.stale) {
+        entry.stale = false;
+        // Facts were forgotten: hold until the adapter's `synchronized` brings fresh ones.
+        for (const ep of entry.byGuid.values()) this.recompute(ep);
+      }
+      return;
+    }
+    if (entry.staleTimer || entry.stale) return;
+    entry.synchronized = false;
+    entry.staleTimer = setTimeout(() => {
+      entry.staleTimer = undefined;
+      if (this.connectors.get(entry.c.id) !== entry) return;
+      entry.stale = true;
+      entry.calls.clear();
+      this.log.warn(
+        { connectorId: entry.c.id },
+        "PBX offline too long: its facts are stale; Teams made neutral",
+      );
+      for (const ep of entry.byGuid.values()) {
+        ep.callState = null;
+        ep.userActivity = null;
+        this.recomputeTeams(ep, false);
+      }
+    }, this.staleAfterMs);
+    entry.staleTimer.unref?.();
+  }
+
+  private onTeamsStatus(online: boolean): void {
+    if (online) {
+      if (this.teamsStaleTimer) clearTimeout(this.teamsStaleTimer);
+      this.teamsStaleTimer = undefined;
+      this.setTeamsStale(false);
+      return;
+    }
+    if (this.teamsStaleTimer || this.teamsStale) return;
+    this.teamsStaleTimer = setTimeout(() => {
+      this.teamsStaleTimer = undefined;
+      this.log.warn("Teams offline too long: its facts are stale; PBX made neutral");
+      this.setTeamsStale(true);
+    }, this.staleAfterMs);
+    this.teamsStaleTimer.unref?.();
+  }
+
+  private setTeamsStale(stale: boolean): void {
+    if (!stale && this.teamsStaleTimer) {
+      clearTimeout(this.teamsStaleTimer);
+      this.teamsStaleTimer = undefined;
+    }
+    if (this.teamsStale === stale) return;
+    this.teamsStale = stale;
+    for (const ep of this.eps.values()) {
+      if (stale) {
+        ep.teamsFacts = null;
+        ep.teamsObserved = null;
+      }
+      this.recomputePbx(ep, false);
     }
   }
 
@@ -489,7 +577,7 @@ export class SyncCore {
   private recomputePbx(ep: Ep, log: boolean): void {
     let desired: PbxDesiredState | null;
     const ctx = this.ruleSet(ep);
-    if (!this.active(ep) || !this.teams) {
+    if (!this.active(ep) || !this.teams || this.teamsStale) {
       desired = NEUTRAL_PBX;
     } else if (!ctx) {
       // Connector not attached yet (start-up) or no rule set: hold. Deleting/disabling releases explicitly.
@@ -534,7 +622,7 @@ export class SyncCore {
   private recomputeTeams(ep: Ep, log: boolean): void {
     let desired: { presence: TeamsPresencePair | null } | null;
     const ctx = this.ruleSet(ep);
-    if (!this.active(ep) || this.teamsReleasing) {
+    if (!this.active(ep) || this.teamsReleasing || this.connectors.get(ep.b.connectorId)?.stale) {
       desired = { presence: null };
     } else if (!ctx || ep.callState === null) {
       desired = null; // PBX facts not known yet

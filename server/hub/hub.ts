@@ -139,6 +139,7 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
     retryBaseMs: options.sync?.retryBaseMs,
     retryMaxMs: options.sync?.retryMaxMs,
     echoGraceMs: options.sync?.echoGraceMs,
+    staleAfterMs: options.sync?.staleAfterMs,
     notify: onNotice,
     logger: makeLogger("sync"),
   });

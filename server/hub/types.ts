@@ -462,7 +462,7 @@ export interface OpenHubOptions {
   /** Max concurrent writes per side, default 8. */
   concurrency?: number;
   /** Sync core tuning (tests): retry backoff and the Teams echo grace window. */
-  sync?: { retryBaseMs?: number; retryMaxMs?: number; echoGraceMs?: number };
+  sync?: { retryBaseMs?: number; retryMaxMs?: number; echoGraceMs?: number; staleAfterMs?: number };
   /** Bound of the undo phase when a connector is disabled or deleted, default 5000 ms. */
   undoTimeoutMs?: number;
 }

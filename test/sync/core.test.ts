@@ -276,6 +276,29 @@ describe("innovaphone-dnd specifics", () => {
     await expectNeutral(h);
   });
 
+  it("a PBX offline for too long: its facts are stale and the Teams session is cleared; back → re-applied", async () => {
+    h = await harness({ type: "innovaphone-dnd", core: { staleAfterMs: 100 } });
+    h.pbx.call("g1", "connected");
+    await settle(h);
+    expect(h.teams.sessions.has("t1")).toBe(true);
+    h.pbx.goOffline();
+    await until(() => !h!.teams.sessions.has("t1"), 2000, "session cleared while the PBX is gone");
+    h.pbx.goOnline();
+    await until(() => h!.teams.sessions.has("t1"), 2000, "session back with fresh facts");
+  });
+
+  it("Teams offline for too long: the PBX presence mirrored from Teams is cleared; back → re-applied", async () => {
+    h = await harness({ type: "innovaphone-dnd", core: { staleAfterMs: 100 } });
+    h.teams.userSet("t1", "Busy", "InACall");
+    await settle(h);
+    expect(h.pbx.incomingCall("g1")).toBe("forwarded to 200");
+    h.teams.goOffline();
+    await until(() => h!.pbx.incomingCall("g1") === "rings", 2000, "PBX neutral while Teams is gone");
+    expect(h.pbx.usersByGuid.get("g1")!.cfb).toEqual([]);
+    h.teams.start();
+    await until(() => h!.pbx.incomingCall("g1") === "forwarded to 200", 2000, "re-applied");
+  });
+
   it("remapping an endpoint to another Teams user clears the session on the old one", async () => {
     h = await harness({ type: "innovaphone-dnd", users: 2 });
     h.pbx.call("g1", "connected");

@@ -253,6 +253,11 @@ export class FakeTeams extends TypedEmitter<TeamsAdapterEvents> implements Teams
     this.st = status("offline", "stopped");
   }
 
+  goOffline(): void {
+    this.st = status("backoff", "Graph unreachable");
+    this.emit("status", this.st);
+  }
+
   status(): ConnectorStatus {
     return this.st;
   }
