@@ -128,10 +128,15 @@ export async function freePort(): Promise<number> {
 }
 
 /** runHub on loopback with the shipped rules and a data directory; `extra` tunes the sync core. */
-export async function startHub(dataDir: string, port = 0, extra: Partial<OpenHubOptions> = {}): Promise<RunningHub> {
+export async function startHub(
+  dataDir: string,
+  port = 0,
+  extra: Partial<OpenHubOptions> = {},
+  more: { rulesDir?: string; apiToken?: string } = {},
+): Promise<RunningHub> {
   const config = loadConfig({
-    env: { PRESENCE_HUB_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    overrides: { dataDir, host: "127.0.0.1", port },
+    env: { PRESENCE_HUB_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(more.apiToken ? { PRESENCE_HUB_API_TOKEN: more.apiToken } : {}) },
+    overrides: { dataDir, host: "127.0.0.1", port, ...(more.rulesDir ? { rulesDir: more.rulesDir } : {}) },
   });
   return runHub(config, extra);
 }
