@@ -28,6 +28,9 @@ type Op =
   | { k: "own"; u: number; a: number }
   | { k: "pbxDown" }
   | { k: "pbxUp" }
+  | { k: "teamsDown" }
+  | { k: "teamsUp" }
+  | { k: "enable"; u: number; on: boolean }
   | { k: "failPbx"; n: number }
   | { k: "failTeams"; n: number }
   | { k: "wait"; ms: number };
@@ -60,6 +63,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant({ k: "pbxDown" as const }) },
   { weight: 1, arbitrary: fc.constant({ k: "pbxUp" as const }) },
+  { weight: 1, arbitrary: fc.constant({ k: "teamsDown" as const }) },
+  { weight: 1, arbitrary: fc.constant({ k: "teamsUp" as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant("enable" as const), u: fc.nat(USERS - 1), on: fc.boolean() }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ k: fc.constant("failPbx" as const), n: fc.integer({ min: 1, max: 3 }) }),
@@ -102,6 +111,21 @@ describe.each(SHIPPED_TYPES)("property: random event sequences converge (%s)", (
               case "pbxUp":
                 if (h.pbx.status().state !== "online") h.pbx.goOnline();
                 break;
+              case "teamsDown":
+                if (h.teams.status().state === "online") h.teams.goOffline();
+                break;
+              case "teamsUp":
+                if (h.teams.status().state !== "online") h.teams.start();
+                break;
+              case "enable":
+                h.core.upsertEndpoint({
+                  id: `e${op.u + 1}`,
+                  connectorId: "c1",
+                  pbxGuid: `g${op.u + 1}`,
+                  teamsUserId: `t${op.u + 1}`,
+                  enabled: op.on,
+                });
+                break;
               case "failPbx":
                 h.pbx.failWrites = op.n;
                 break;
@@ -115,6 +139,16 @@ describe.each(SHIPPED_TYPES)("property: random event sequences converge (%s)", (
           }
           // The PBX side goes quiet: calls end, own presence cleared, connection back.
           if (h.pbx.status().state !== "online") h.pbx.goOnline();
+          if (h.teams.status().state !== "online") h.teams.start();
+          for (let u = 1; u <= USERS; u++) {
+            h.core.upsertEndpoint({
+              id: `e${u}`,
+              connectorId: "c1",
+              pbxGuid: `g${u}`,
+              teamsUserId: `t${u}`,
+              enabled: true,
+            });
+          }
           for (let u = 1; u <= USERS; u++) {
             h.pbx.call(`g${u}`, "idle");
             h.pbx.userSetPresence(`g${u}`, "");
@@ -144,7 +178,7 @@ describe.each(SHIPPED_TYPES)("property: random event sequences converge (%s)", (
           h.core.close();
         }
       }),
-      { numRuns: 20, endOnFailure: true },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 20), endOnFailure: true },
     );
   }, 120_000);
 });
