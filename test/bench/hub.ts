@@ -21,6 +21,7 @@ import type { BenchResult } from "./types.js";
 import { measureWsReference } from "./ws-reference.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const progress = (t0: number, what: string) => process.stderr.write(`  hub bench ${Math.round((performance.now() - t0) / 1000)} s: ${what}\n`);
 const now = () => performance.now();
 
 /** Timestamps taken inside the hub process by wrapping the adapters the hub creates. */
@@ -231,7 +232,9 @@ export async function run(): Promise<BenchResult[]> {
       const f = instrumentedFactories(probe, innovaphoneFactory, teamsFactory);
       const port = await freePort();
       const open = async () => {
-        const r = await startHub(dataDir, port, { adapterFactories: { innovaphone: f.pbx }, teamsFactory: f.teams });
+        // HUB_BENCH_CONCURRENCY: writes in flight per side (default: the hub's own default) — for what-if runs.
+        const concurrency = process.env.HUB_BENCH_CONCURRENCY ? Number(process.env.HUB_BENCH_CONCURRENCY) : undefined;
+        const r = await startHub(dataDir, port, { adapterFactories: { innovaphone: f.pbx }, teamsFactory: f.teams, concurrency });
         r.app.server.prependListener("request", (req) => {
           if (req.method === "POST" && req.url?.startsWith("/graph/notify") && !req.url.includes("validationToken")) probe.arrivals.push(now());
         });
@@ -240,7 +243,7 @@ export async function run(): Promise<BenchResult[]> {
       const s = sim;
       // Fully synchronized = both adapters reported `synchronized` since t0, every user is in a Graph
       // subscription and subscribed on the PBX, and the core has nothing pending (reconciled).
-      const fullySynced = async (t0: number, what: string, timeoutMs: number) => {
+      const fullySynced = async (t0: number, what: string, timeoutMs: number, teamsToo = true) => {
         let state = "";
         await until(
           what,
@@ -250,7 +253,7 @@ export async function run(): Promise<BenchResult[]> {
             const pbxSubs = (await s.call("pbxCount", "SubscribePresence")) as number;
             const pending = running.hub.health().sync.pending;
             state = `pbxSynced=${probe.pbxSyncedAt >= t0} teamsSynced=${probe.teamsSyncedAt >= t0} pending=${pending} graphSubscribed=${subscribed} pbxSubscribed=${pbxSubs}`;
-            return probe.pbxSyncedAt >= t0 && probe.teamsSyncedAt >= t0 && pending === 0 && subscribed >= n && pbxSubs >= n;
+            return probe.pbxSyncedAt >= t0 && (!teamsToo || probe.teamsSyncedAt >= t0) && pending === 0 && subscribed >= n && pbxSubs >= n;
           },
           timeoutMs,
           100,
@@ -271,7 +274,18 @@ export async function run(): Promise<BenchResult[]> {
       } as unknown as Parameters<typeof configureHub>[2];
       await configureHub(running.hub, running.url, worldView, 120_000);
       const firstSec = await fullySynced(t0, "first synchronization", 120_000);
-      results.push({ area: "hub", name: `first configuration → synchronized, ${n} endpoints`, values: { seconds: r2(firstSec) }, note: "M365 + connector created, replicated, matched, subscribed, reconciled" });
+      progress(benchStart, `${n} endpoints synchronized`);
+      const graphCounts = async () => {
+        const c = (await s.call("graphRequestCounts")) as Record<string, number>;
+        await s.call("graphClearLogs");
+        const subs = c["POST /v1.0/subscriptions"] ?? 0;
+        const reads = Object.entries(c)
+          .filter(([k]) => /getPresencesByUserId|\/presence$/.test(k))
+          .reduce((a, [, v]) => a + v, 0);
+        return { subscriptionsCreated: subs, presenceReads: reads };
+      };
+      const firstCounts = await graphCounts();
+      results.push({ area: "hub", name: `first configuration → synchronized, ${n} endpoints`, values: { seconds: r2(firstSec), ...firstCounts }, note: "M365 + connector created, replicated, matched, subscribed, reconciled" });
 
       const stageNote = () => {
         const med = (xs: number[]) => r2(pct([...xs].sort((a, b) => a - b), 0.5));
@@ -316,6 +330,7 @@ export async function run(): Promise<BenchResult[]> {
       });
 
       const p100 = await phase("t2p", 100, 3000);
+      progress(benchStart, `${n}: Teams→PBX 100/s done`);
       results.push(row(`Teams→PBX hub-added, ${n} endpoints, 100/s`, p100, `webhook arrival → SetPresence call; ${p100.stages}`));
       const p1k = await phase("t2p", 1000, 3000);
       results.push(row(`Teams→PBX hub-added, ${n} endpoints, 1,000/s`, p1k, `CPU ${r2((p1k.cpuSec / p1k.offered) * 1000)} s per 1,000 changes; ${p1k.stages}`));
@@ -344,6 +359,7 @@ export async function run(): Promise<BenchResult[]> {
         note: lastNote || "every ramp step sustained (the ramp's top is a lower bound)",
       });
 
+      progress(benchStart, `${n}: ramp done`);
       const c100 = await phase("p2t", 100, 3000);
       results.push(row(`PBX→Teams hub-added, ${n} endpoints, 100/s`, c100, "RCC callState event → setPresence/clearPresence call"));
 
@@ -354,18 +370,20 @@ export async function run(): Promise<BenchResult[]> {
         await running.registry.close();
         running = undefined;
         await s.call("pbxClearLog");
+        await s.call("graphClearLogs");
         probe.pbxSyncedAt = 0;
         probe.teamsSyncedAt = 0;
         t0 = now();
         running = await open();
         const coldSec = await fullySynced(t0, "cold start synchronization", 120_000);
-        results.push({ area: "hub", name: `cold start → synchronized, ${n} endpoints`, values: { seconds: r2(coldSec) }, note: "process has config; replicated, subscribed both sides, reconciled" });
+        progress(benchStart, `${n}: cold start done`);
+        results.push({ area: "hub", name: `cold start → synchronized, ${n} endpoints`, values: { seconds: r2(coldSec), ...(await graphCounts()) }, note: "process has config; replicated, subscribed both sides, reconciled" });
         targets.coldStart = { value: coldSec, met: coldSec < 10, note: `${n} endpoints from cold start < 10 s` };
 
         await s.call("pbxClearLog");
         t0 = now();
         await s.call("pbxDropAll");
-        const stormSec = await fullySynced(t0, "resubscription after the reconnect storm", 120_000);
+        const stormSec = await fullySynced(t0, "resubscription after the reconnect storm", 120_000, false);
         results.push({ area: "hub", name: `reconnect storm → resubscribed + reconciled, ${n} endpoints`, values: { seconds: r2(stormSec) }, note: "PBX drops every connection; includes the reconnect backoff (first retry)" });
       }
 
@@ -373,7 +391,7 @@ export async function run(): Promise<BenchResult[]> {
       results.push({
         area: "hub",
         name: `resources, ${n} endpoints`,
-        values: { peakRssMB: Math.round(peak), rssBeforeHubMB: Math.round(rssBefore), cpuSecPer1000: r2(cpuPerK) },
+        values: { peakRssMB: Math.round(peak), rssBeforeHubMB: Math.round(rssBefore), heapUsedMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20), cpuSecPer1000: r2(cpuPerK) },
         note: "hub process only (simulators run in a child process)",
       });
       if (n === 1000 || (n >= 1000 && !targets.p99)) targets.p99 = { value: p1k.p99, met: p1k.p99 < 5, note: `hub-added p99 < 5 ms at 1,000/s (${n} endpoints)` };
@@ -382,6 +400,9 @@ export async function run(): Promise<BenchResult[]> {
         targets.rss = { value: peak, met: peak < 200, note: `peak RSS < 200 MB at ${n} endpoints` };
       }
       targets[`rate${n}`] = { value: maxSustained, met: maxSustained >= 10_000, note: `≥ 10,000 changes/s sustained (${n} endpoints)` };
+    } catch (e) {
+      // Report what failed and keep the numbers measured so far (a benchmark reports, it does not abort).
+      results.push({ area: "hub", name: `ERROR at ${n} endpoints`, values: { peakRssMB: Math.round(rss.stop()) }, note: (e as Error).message.slice(0, 300) });
     } finally {
       rss.stop();
       if (running) {

@@ -140,6 +140,16 @@ async function child(): Promise<void> {
     },
     graphSessions: () => w().graph.users().filter((u) => u.sessions.has(w().graph.clientId)).length,
     graphRequests: () => w().graph.requests().length,
+    /** Graph requests by "METHOD /path-shape" since the last clear (ids collapsed), e.g. subscription churn. */
+    graphRequestCounts: () => {
+      const out: Record<string, number> = {};
+      for (const r of w().graph.requests()) {
+        const key = `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, ":id")}`;
+        out[key] = (out[key] ?? 0) + 1;
+      }
+      return out;
+    },
+    graphClearLogs: () => w().graph.clearLogs(),
     close: async () => {
       await world?.close();
       setImmediate(() => process.exit(0));
