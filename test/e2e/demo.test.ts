@@ -1,9 +1,12 @@
 // `presence-hub demo` acceptance: the demo comes up configured (connector Online, users matched, Microsoft
 // 365 connected) in a real browser, and the curl commands it prints really do what they say.
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { configureRootLogger } from "../../engine/log.js";
 import { type BrowserSession, browserSkipReason, launchBrowser, SCREENSHOT_DIR } from "./browser.js";
+
+// Browser flows drive real processes and chromium; on a loaded 2-core runner a step can take a while.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 configureRootLogger({ level: "warn" });
 const skip = browserSkipReason();
@@ -54,12 +57,12 @@ describe.skipIf(Boolean(skip))("presence-hub demo", () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/demo-login.png` });
     await page.fill("#login-password", "demo-e2e-pw");
     await page.click("button[type=submit]");
-    await page.waitForSelector("tr[data-name='Demo PBX'] [data-state=online]", { timeout: 20_000 });
+    await page.waitForSelector("tr[data-name='Demo PBX'] [data-state=online]", { timeout: 45_000 });
     await page.click("a[data-nav=endpoints]");
     await page.waitForSelector("tr[data-email='alice@contoso.example']");
     expect(demo.hub.hub.endpoints.list({ matched: true }).total).toBeGreaterThanOrEqual(5);
     await page.click("a[data-nav=microsoft365]");
-    await page.waitForSelector("#teams-status [data-state=online]", { timeout: 20_000 });
+    await page.waitForSelector("#teams-status [data-state=online]", { timeout: 45_000 });
   });
 
   it("the printed instructions work: Teams call diverts, hang-up rings, PBX call sets DND", async () => {

@@ -7,9 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { configureRootLogger } from "../../engine/log.js";
 import { type BrowserSession, browserSkipReason, launchBrowser, SCREENSHOT_DIR } from "./browser.js";
+
+// Browser flows drive real processes and chromium; on a loaded 2-core runner a step can take a while.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 // Capture every log line of this process before any hub module creates its logger (dynamic imports below).
 const logLines: string[] = [];
@@ -25,7 +28,7 @@ type Start = typeof import("../../server/cli/commands/start.js");
 type PbxSim = Awaited<ReturnType<typeof import("../../connectors/innovaphone/simulator/server.js")["startPbxSimulator"]>>;
 type GraphSim = Awaited<ReturnType<typeof import("../../connectors/teams/simulator/server.js")["startGraphSimulator"]>>;
 
-async function until<T>(what: string, fn: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+async function until<T>(what: string, fn: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < end) {
@@ -99,11 +102,11 @@ describe.skipIf(Boolean(skip))("full flow in a browser (hub + PBX simulator + Gr
     await page.fill("#m365-webhook", running.url);
     await page.fill("#m365-poll", "5");
     await page.click("#m365-test");
-    await page.waitForSelector("#m365-result [data-test-result=ok]", { timeout: 20_000 });
+    await page.waitForSelector("#m365-result [data-test-result=ok]", { timeout: 45_000 });
     await page.click("#m365-save");
     await page.waitForSelector(".toast.ok");
     await page.click("#m365-signin");
-    await page.waitForSelector(".toast.ok:text('Signed in')", { timeout: 20_000 });
+    await page.waitForSelector(".toast.ok:text('Signed in')", { timeout: 45_000 });
     await shot("m365");
   });
 
@@ -124,16 +127,16 @@ describe.skipIf(Boolean(skip))("full flow in a browser (hub + PBX simulator + Gr
     await page.fill("#cfg-password", WRONG_PBX_PASSWORD);
     await page.fill("#cfg-default-destination", "299");
     await page.click("#cfg-test");
-    await page.waitForSelector("#cfg-result [data-test-result=error]", { timeout: 20_000 });
+    await page.waitForSelector("#cfg-result [data-test-result=error]", { timeout: 45_000 });
     const red = (await page.textContent("#cfg-result")) ?? "";
     expect(red).toContain("Login failed: wrong app object name or password");
     await shot("configure-red");
     await page.fill("#cfg-password", "demo-app-password");
     await page.click("#cfg-test");
-    await page.waitForSelector("#cfg-result [data-test-result=ok]", { timeout: 20_000 });
+    await page.waitForSelector("#cfg-result [data-test-result=ok]", { timeout: 45_000 });
     await shot("configure-green");
     await page.click("#cfg-save");
-    await page.waitForSelector("tr[data-name='Berlin PBX'] [data-state=online]", { timeout: 30_000 });
+    await page.waitForSelector("tr[data-name='Berlin PBX'] [data-state=online]", { timeout: 60_000 });
     await shot("connectors");
     await page.click("tr[data-name='Berlin PBX'] >> text=Info");
     const frame = page.frameLocator("iframe.info");

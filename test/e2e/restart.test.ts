@@ -4,8 +4,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { configureRootLogger } from "../../engine/log.js";
+
+// Browser flows drive real processes and chromium; on a loaded 2-core runner a step can take a while.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 configureRootLogger({ level: "warn" });
 

@@ -4,11 +4,14 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp } from "../../server/app.js";
 import { hashPassword } from "../../server/auth/password.js";
 import { createFakeHub, SECRETS } from "../api/fake-hub.js";
 import { type BrowserSession, browserSkipReason, launchBrowser, SCREENSHOT_DIR } from "./browser.js";
+
+// Browser flows drive real processes and chromium; on a loaded 2-core runner a step can take a while.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const skip = browserSkipReason();
 if (skip) console.warn(skip);
