@@ -40,6 +40,8 @@ class Probe {
   teamsWrites = 0;
   pbxSyncedAt = 0;
   teamsSyncedAt = 0;
+  /** The running Teams adapter's `idle()` (every webhook body processed), to start phases quiet. */
+  teamsIdle: () => Promise<void> = async () => undefined;
   guidToTeams = new Map<string, string>();
   teamsToGuid = new Map<string, string>();
 
@@ -157,6 +159,8 @@ function instrumentedFactories(probe: Probe, pbxBase: PbxAdapterFactory, teamsBa
       a.on("synchronized", () => {
         probe.teamsSyncedAt = now();
       });
+      const idle = (a as unknown as { idle?: () => Promise<void> }).idle;
+      if (idle) probe.teamsIdle = () => idle.call(a);
       return a;
     },
     test: teamsBase.test,
@@ -308,8 +312,11 @@ export async function run(): Promise<BenchResult[]> {
         probe.mode = "off";
         // Back to neutral between phases so every phase starts from the same state.
         await s.call("neutral");
+        // Start the next phase quiet: nothing pending in the core and every webhook body processed.
         await until("neutral again", () => running?.hub.health().sync.pending === 0, 30_000, 50).catch(() => undefined);
-        await sleep(300);
+        await Promise.race([probe.teamsIdle(), sleep(10_000)]);
+        await until("neutral again", () => running?.hub.health().sync.pending === 0, 30_000, 50).catch(() => undefined);
+        await sleep(500);
         return {
           offered,
           served: sorted.length,
