@@ -33,7 +33,7 @@ class Probe {
   /** Per Teams user: webhook arrival, hand-over to the adapter, the adapter's `presence` event. */
   readonly pendingTeams = new Map<string, { arr: number; handle: number; event: number }>();
   /** Stage durations of served Teams → PBX changes: HTTP ingress, adapter (parse/decrypt), core + worker. */
-  stages = { ingress: [] as number[], adapter: [] as number[], core: [] as number[], pbxRtt: [] as number[] };
+  stages = { ingress: [] as number[], adapter: [] as number[], core: [] as number[], pbxRtt: [] as number[], graphRtt: [] as number[] };
   readonly pendingCall = new Map<string, number>();
   samples: number[] = [];
   pbxWrites = 0;
@@ -50,7 +50,7 @@ class Probe {
     this.pendingTeams.clear();
     this.pendingCall.clear();
     this.samples = [];
-    this.stages = { ingress: [], adapter: [], core: [], pbxRtt: [] };
+    this.stages = { ingress: [], adapter: [], core: [], pbxRtt: [], graphRtt: [] };
     this.pbxWrites = 0;
     this.teamsWrites = 0;
   }
@@ -147,14 +147,20 @@ function instrumentedFactories(probe: Probe, pbxBase: PbxAdapterFactory, teamsBa
             })
           : onT(ev, l);
       const setPresence = a.setPresence.bind(a);
+      const timed = (w: Promise<void>) => {
+        const t = now();
+        return w.finally(() => {
+          if (probe.mode === "p2t") probe.stages.graphRtt.push(now() - t);
+        });
+      };
       a.setPresence = (id, p) => {
         probe.onTeamsWrite(id);
-        return setPresence(id, p);
+        return timed(setPresence(id, p));
       };
       const clearPresence = a.clearPresence.bind(a);
       a.clearPresence = (id) => {
         probe.onTeamsWrite(id);
-        return clearPresence(id);
+        return timed(clearPresence(id));
       };
       a.on("synchronized", () => {
         probe.teamsSyncedAt = now();
@@ -308,7 +314,8 @@ export async function run(): Promise<BenchResult[]> {
         const cpu = process.cpuUsage(cpu0);
         const wallSec = (now() - w0) / 1000;
         const sorted = [...probe.samples].sort((a, b) => a - b);
-        const stages = kind === "t2p" ? stageNote() : "";
+        const g = [...probe.stages.graphRtt].sort((a, b) => a - b);
+        const stages = kind === "t2p" ? stageNote() : `Graph setPresence/clearPresence round trip p50/p99 ${r2(pct(g, 0.5))}/${r2(pct(g, 0.99))} ms`;
         probe.mode = "off";
         // Back to neutral between phases so every phase starts from the same state.
         await s.call("neutral");
@@ -370,7 +377,7 @@ export async function run(): Promise<BenchResult[]> {
 
       progress(benchStart, `${n}: ramp done`);
       const c100 = await phase("p2t", 100, 3000);
-      results.push(row(`PBX→Teams hub-added, ${n} endpoints, 100/s`, c100, "RCC callState event → setPresence/clearPresence call"));
+      results.push(row(`PBX→Teams hub-added, ${n} endpoints, 100/s`, c100, `RCC callState event → setPresence/clearPresence call; ${c100.stages}`));
 
       if (n >= 10_000) {
         // Cold start: stop without undo (like a crash or an upgrade), start again on the same port and data.
