@@ -1,7 +1,8 @@
 // Fault test: a seeded stream of Teams presence changes and PBX calls runs through a real hub (HTTP + Graph
 // webhook + SQLite + real adapters) against the PBX and Graph simulators while faults hit both sides: every
-// PBX connection dropped (twice), delayed PBX replies, a silent PBX (replies dropped), Graph 429 with
-// Retry-After and 503 on presence writes, and every Graph subscription lost silently. When the faults stop,
+// PBX connection dropped (twice on schedule, three times at seeded random steps), delayed PBX replies, a
+// silent PBX (replies dropped), Graph 429 with Retry-After and 503 on presence writes, and every Graph
+// subscription lost silently. When the faults stop,
 // every endpoint on both sides must reach what the rule set derives from the latest injected presence —
 // asserted on ALL users through the simulators' own state, never the hub's view. Users come in three
 // groups so every final state is observable: Teams-only changes, PBX-only calls, and both (calls end last,
@@ -63,8 +64,11 @@ describe("convergence under PBX and Graph faults during a stream of presence cha
       },
       260: () => pbx.dropAll(),
     };
+    // Plus connection drops at seeded random steps (on top of the fixed schedule above).
+    const randomDrops = new Set(Array.from({ length: 3 }, () => 20 + Math.floor(rnd() * (STEPS - 60))));
     for (let step = 0; step < STEPS; step++) {
       faultAt[step]?.();
+      if (randomDrops.has(step)) pbx.dropAll();
       const u = world.users[Math.floor(rnd() * world.users.length)];
       const group = u.index % 3; // 0 Teams only, 1 PBX only, 2 both
       const inj = world.injected.get(u.h323)!;
