@@ -178,8 +178,6 @@ export async function configureHub(hub: Hub, hubUrl: string, world: World, timeo
     if (!back) throw new Error("the Graph simulator did not redirect back");
     const cb = await fetch(back, { redirect: "manual" });
     if (!(cb.headers.get("location") ?? "").includes("signin=ok")) throw new Error(`service account sign-in failed: ${cb.headers.get("location")}`);
-    // Let the adapter's restart finish before the next sign-in (back-to-back sign-ins race: findings F1).
-    await until("the Teams adapter to restart", () => hub.teams.get().status.state === "online", timeoutMs);
   }
   const connector = await hub.connectors.create({
     type: RULE_TYPE,
