@@ -54,7 +54,17 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
     return { pending: s.pending, failing: s.failing, endpoints: t.endpoints, enabled: t.enabled };
   }, ruleStatus);
 
-  const typeOf = (connectorId: string) => store.getConnector(connectorId)?.type ?? "unknown";
+  // A connector's type never changes after creation, so the metrics label is memoized: the decision path
+  // must not query SQLite per event.
+  const typeById = new Map<string, string>();
+  const typeOf = (connectorId: string) => {
+    let type = typeById.get(connectorId);
+    if (type === undefined) {
+      type = store.getConnector(connectorId)?.type ?? "unknown";
+      if (type !== "unknown") typeById.set(connectorId, type);
+    }
+    return type;
+  };
   const onNotice = (n: SyncNotice) => {
     switch (n.kind) {
       case "event.processed":
