@@ -11,6 +11,9 @@ import type { NotificationKeyring } from "./crypto.js";
 import type { GraphClient } from "./graph-client.js";
 import type { ServiceAccountTokenSource } from "./tokens.js";
 
+/** How long a shard's user list must be quiet before its subscription is re-created for the new list. */
+const USER_CHANGE_SETTLE_MS = 1000;
+
 const log = logger("teams");
 
 export interface SubscriptionHooks {
@@ -38,6 +41,8 @@ interface Shard {
   /** clientState of a create in flight (notifications can race the 201). */
   pendingClientState?: string;
   timer?: NodeJS.Timeout;
+  /** Debounces user-list changes into one delete + create. */
+  settle?: NodeJS.Timeout;
   chain: Promise<void>;
   failures: number;
   lastError?: string;
@@ -109,8 +114,28 @@ export class SubscriptionManager {
       this.assignment.set(id, shard);
       touched.add(shard);
     }
-    for (const s of touched) this.enqueue(s, () => this.reconcile(s));
+    for (const s of touched) this.reconcileSoon(s);
     return overflow;
+  }
+
+  /**
+   * Graph cannot change a subscription's resource: a changed user list costs a DELETE and a create with a
+   * validation handshake. While users are being matched they arrive in many small steps, so a shard that already
+   * has (or is creating) a subscription waits until the list has been quiet for a moment; the first
+   * subscription of a shard is created at once.
+   */
+  private reconcileSoon(shard: Shard): void {
+    if (shard.settle) clearTimeout(shard.settle);
+    if (!shard.sub && !shard.pendingClientState && !shard.settle) {
+      shard.settle = undefined;
+      this.enqueue(shard, () => this.reconcile(shard));
+      return;
+    }
+    shard.settle = setTimeout(() => {
+      shard.settle = undefined;
+      this.enqueue(shard, () => this.reconcile(shard));
+    }, USER_CHANGE_SETTLE_MS);
+    shard.settle.unref?.();
   }
 
   /** Users whose notifications currently flow (their shard has a live subscription covering them). */
@@ -170,7 +195,10 @@ export class SubscriptionManager {
 
   async stop(deleteSubscriptions = true): Promise<void> {
     this.stopped = true;
-    for (const s of this.shards) if (s.timer) clearTimeout(s.timer);
+    for (const s of this.shards) {
+      if (s.timer) clearTimeout(s.timer);
+      if (s.settle) clearTimeout(s.settle);
+    }
     if (!deleteSubscriptions) return;
     // Free the one-per-user slot so the next start (or another hub) can subscribe at once.
     await Promise.all(
