@@ -8,6 +8,8 @@ import type { BenchResult } from "./types.js";
 const areas = ["ws-reference", "rules", "innovaphone", "teams", "hub"];
 
 async function main(): Promise<void> {
+  // The hub and the simulators run in this process: keep their info logs out of the table (set LOG_LEVEL to see them).
+  process.env.LOG_LEVEL ??= "warn";
   const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const results: BenchResult[] = [];
   for (const area of areas) {
