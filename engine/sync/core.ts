@@ -25,6 +25,7 @@ import type {
   SyncConnector,
   SyncNotice,
   SyncPersistence,
+  SyncSide,
 } from "./types.js";
 import { EMPTY_HUB_SET } from "./types.js";
 import { KeyedWorker, type RunResult } from "./worker.js";
@@ -718,6 +719,40 @@ export class SyncCore {
     return this.teamsWorker.isBusy(ep.b.id);
   }
 
+  /** Runs one write of a side, records its outcome on the endpoint and reports it; false = retry later. */
+  private async tryWrite(
+    ep: Ep,
+    id: string,
+    side: SyncSide,
+    op: "setPresence" | "clearPresence" | "addCfb" | "removeCfb",
+    detail: Record<string, unknown>,
+    fn: () => Promise<void>,
+  ): Promise<boolean> {
+    const base = { kind: "write" as const, side, op, endpointId: id, connectorId: ep.b.connectorId, detail };
+    try {
+      await fn();
+      if (side === "pbx") {
+        ep.pbxError = null;
+        ep.pbxWriteAt = new Date().toISOString();
+      } else {
+        ep.teamsError = null;
+        ep.teamsWriteAt = new Date().toISOString();
+      }
+      this.notify({ ...base, ok: true });
+      return true;
+    } catch (e) {
+      const error = errorMessage(e);
+      if (side === "pbx") ep.pbxError = `${op} failed: ${error}`;
+      else ep.teamsError = `${op} failed: ${error}`;
+      this.notify({ ...base, ok: false, error });
+      this.log.warn(
+        { endpointId: id, op, err: error },
+        `${side === "pbx" ? "PBX" : "Teams"} write failed; will retry`,
+      );
+      return false;
+    }
+  }
+
   private async applyPbx(id: string): Promise<RunResult> {
     const ep = this.eps.get(id);
     if (!ep) return "done";
@@ -727,41 +762,11 @@ export class SyncCore {
     // Offline: nothing to do now; the adapter's next `synchronized` reconciles everything.
     if (a.status().state !== "online") return "deferred";
     const guid = ep.b.pbxGuid;
-    const write = async (
+    const write = (
       op: "setPresence" | "addCfb" | "removeCfb",
       detail: Record<string, unknown>,
       fn: () => Promise<void>,
-    ) => {
-      try {
-        await fn();
-        ep.pbxError = null;
-        ep.pbxWriteAt = new Date().toISOString();
-        this.notify({
-          kind: "write",
-          side: "pbx",
-          op,
-          endpointId: id,
-          connectorId: ep.b.connectorId,
-          ok: true,
-          detail,
-        });
-        return true;
-      } catch (e) {
-        ep.pbxError = `${op} failed: ${errorMessage(e)}`;
-        this.notify({
-          kind: "write",
-          side: "pbx",
-          op,
-          endpointId: id,
-          connectorId: ep.b.connectorId,
-          ok: false,
-          detail,
-          error: errorMessage(e),
-        });
-        this.log.warn({ endpointId: id, op, err: errorMessage(e) }, "PBX write failed; will retry");
-        return false;
-      }
-    };
+    ) => this.tryWrite(ep, id, "pbx", op, detail, fn);
 
     // 0. A crash during addCfb: adopt the entry that appeared for that destination since (if any).
     if (ep.hub.cfbIntent && !ep.hub.cfb) {
@@ -828,42 +833,12 @@ export class SyncCore {
     if (t.status().state !== "online") return "deferred";
     const userId = ep.b.teamsUserId;
     const hub = ep.hub;
-    const write = async (
+    const write = (
       op: "setPresence" | "clearPresence",
       target: string,
       detail: Record<string, unknown>,
       fn: () => Promise<void>,
-    ) => {
-      try {
-        await fn();
-        ep.teamsError = null;
-        ep.teamsWriteAt = new Date().toISOString();
-        this.notify({
-          kind: "write",
-          side: "teams",
-          op,
-          endpointId: id,
-          connectorId: ep.b.connectorId,
-          ok: true,
-          detail: { userId: target, ...detail },
-        });
-        return true;
-      } catch (e) {
-        ep.teamsError = `${op} failed: ${errorMessage(e)}`;
-        this.notify({
-          kind: "write",
-          side: "teams",
-          op,
-          endpointId: id,
-          connectorId: ep.b.connectorId,
-          ok: false,
-          detail: { userId: target, ...detail },
-          error: errorMessage(e),
-        });
-        this.log.warn({ endpointId: id, op, err: errorMessage(e) }, "Teams write failed; will retry");
-        return false;
-      }
-    };
+    ) => this.tryWrite(ep, id, "teams", op, { userId: target, ...detail }, fn);
     const sessionUser = hub.teamsUserId ?? userId;
     const hasSession = hub.teams !== null || hub.teamsDirty;
     // Clear: nothing wanted, or the session lives on a Teams user the endpoint is no longer mapped to.
