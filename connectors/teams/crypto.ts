@@ -12,6 +12,7 @@ import {
   randomBytes,
   timingSafeEqual,
   constants as cryptoConstants,
+  webcrypto,
 } from "node:crypto";
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { generate } from "selfsigned";
@@ -60,11 +61,23 @@ export class NotificationKeyring {
   private readonly certs = new Map<string, EncryptionCertificate>();
   /** Parsed private keys: parsing the PEM on every item would cost more than the RSA operation itself. */
   private readonly keys = new Map<string, KeyObject>();
+  /** The same keys for WebCrypto, whose RSA operations run on libuv's thread pool instead of the event loop. */
+  private readonly subtleKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
   private currentId?: string;
 
   add(cert: EncryptionCertificate, makeCurrent = true): void {
     this.certs.set(cert.id, cert);
-    this.keys.set(cert.id, createPrivateKey(cert.privateKeyPem));
+    const keyObject = createPrivateKey(cert.privateKeyPem);
+    this.keys.set(cert.id, keyObject);
+    const subtleKey = webcrypto.subtle.importKey(
+      "pkcs8",
+      keyObject.export({ type: "pkcs8", format: "der" }),
+      { name: "RSA-OAEP", hash: "SHA-1" },
+      false,
+      ["decrypt"],
+    );
+    subtleKey.catch(() => undefined); // surfaced when an item needs it
+    this.subtleKeys.set(cert.id, subtleKey);
     if (makeCurrent) this.currentId = cert.id;
     // Keep the current one plus the two before it.
     const ids = [...this.certs.keys()];
@@ -73,6 +86,7 @@ export class NotificationKeyring {
       if (old !== this.currentId) {
         this.certs.delete(old);
         this.keys.delete(old);
+        this.subtleKeys.delete(old);
       }
     }
   }
@@ -98,19 +112,49 @@ export class NotificationKeyring {
     } catch (e) {
       throw new HubError("PROTOCOL", "Notification dataKey cannot be decrypted", { cause: e });
     }
-    const data = Buffer.from(content.data, "base64");
-    const expected = createHmac("sha256", key).update(data).digest();
-    const given = Buffer.from(content.dataSignature, "base64");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new HubError("PROTOCOL", "Notification dataSignature does not match; item dropped");
-    }
+    return openContent(key, content);
+  }
+
+  /**
+   * Like decrypt, but the RSA step (most of the cost) runs on the thread pool, so a batch of items can be
+   * decrypted in parallel on other cores while the event loop keeps acknowledging webhooks.
+   */
+  async decryptAsync(content: EncryptedContent): Promise<unknown> {
+    const privateKey = this.subtleKeys.get(content.encryptionCertificateId);
+    if (!privateKey)
+      throw new HubError(
+        "PROTOCOL",
+        `Notification encrypted for unknown certificate ${content.encryptionCertificateId}`,
+      );
+    let key: Buffer;
     try {
-      const decipher = createDecipheriv("aes-256-cbc", key, key.subarray(0, 16));
-      const plain = Buffer.concat([decipher.update(data), decipher.final()]).toString("utf8");
-      return JSON.parse(plain);
+      const raw = await webcrypto.subtle.decrypt(
+        { name: "RSA-OAEP" },
+        await privateKey,
+        Buffer.from(content.dataKey, "base64"),
+      );
+      key = Buffer.from(raw);
     } catch (e) {
-      throw new HubError("PROTOCOL", "Notification data cannot be decrypted", { cause: e });
+      throw new HubError("PROTOCOL", "Notification dataKey cannot be decrypted", { cause: e });
     }
+    return openContent(key, content);
+  }
+}
+
+/** HMAC-SHA256 check of `data`, then AES-256-CBC with IV = key[0..16] (msgraph-presence.md §3.8). */
+function openContent(key: Buffer, content: EncryptedContent): unknown {
+  const data = Buffer.from(content.data, "base64");
+  const expected = createHmac("sha256", key).update(data).digest();
+  const given = Buffer.from(content.dataSignature, "base64");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new HubError("PROTOCOL", "Notification dataSignature does not match; item dropped");
+  }
+  try {
+    const decipher = createDecipheriv("aes-256-cbc", key, key.subarray(0, 16));
+    const plain = Buffer.concat([decipher.update(data), decipher.final()]).toString("utf8");
+    return JSON.parse(plain);
+  } catch (e) {
+    throw new HubError("PROTOCOL", "Notification data cannot be decrypted", { cause: e });
   }
 }
 
