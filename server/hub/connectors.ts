@@ -10,7 +10,7 @@ import type { RuleSetSource } from "../../engine/rules/types.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredConnector } from "../store/types.js";
 import type { EndpointDirectory } from "./endpoints.js";
-import type { EventLog } from "./events.js";
+import { type EventLog, statusEventLevel } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
 import {
   connectorCreateSchema,
@@ -377,12 +377,7 @@ export class ConnectorManager {
     if (this.lastState.get(c.id) === key) return;
     this.lastState.set(c.id, key);
     this.d.events.add({
-      level:
-        st.state === "error" || st.state === "auth_failed"
-          ? "error"
-          : st.state === "backoff"
-            ? "warn"
-            : "info",
+      level: statusEventLevel(st.state),
       kind: "connector.status",
       connectorId: c.id,
       message: `${c.name}: ${st.state}${st.reason ? ` — ${st.reason}` : ""}`,

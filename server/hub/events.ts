@@ -3,8 +3,15 @@
 // updates are coalesced per endpoint so a busy user does not flood the stream.
 import { errorMessage } from "../../engine/errors.js";
 import type { Logger } from "../../engine/log.js";
+import type { ConnectorState } from "../../connectors/types.js";
 import type { HubStore, NewEvent } from "../store/types.js";
-import type { EndpointView, EventListQuery, HubEvent, HubStreamMessage } from "./types.js";
+import type { EndpointView, EventListQuery, HubEvent, HubEventLevel, HubStreamMessage } from "./types.js";
+
+/** Event level for a connector status change: failures that need the admin are errors, retries warnings. */
+export function statusEventLevel(state: ConnectorState): HubEventLevel {
+  if (state === "error" || state === "auth_failed") return "error";
+  return state === "backoff" ? "warn" : "info";
+}
 
 export class EventLog {
   private buffer: NewEvent[] = [];

@@ -9,7 +9,7 @@ import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredTeamsSettings } from "../store/types.js";
 import { withTimeout } from "./connectors.js";
 import type { EndpointDirectory } from "./endpoints.js";
-import type { EventLog } from "./events.js";
+import { type EventLog, statusEventLevel } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
 import { teamsSettingsInputSchema, validateInput } from "./schemas.js";
 import type {
@@ -366,12 +366,7 @@ export class TeamsManager {
     if (key === this.lastState) return;
     this.lastState = key;
     this.d.events.add({
-      level:
-        st.state === "error" || st.state === "auth_failed"
-          ? "error"
-          : st.state === "backoff"
-            ? "warn"
-            : "info",
+      level: statusEventLevel(st.state),
       kind: "teams.status",
       message: `Microsoft 365: ${st.state}${st.reason ? ` — ${st.reason}` : ""}`,
     });
