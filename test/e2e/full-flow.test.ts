@@ -136,7 +136,14 @@ describe.skipIf(Boolean(skip))("full flow in a browser (hub + PBX simulator + Gr
     await page.waitForSelector("#cfg-result [data-test-result=ok]", { timeout: 45_000 });
     await shot("configure-green");
     await page.click("#cfg-save");
-    await page.waitForSelector("tr[data-name='Berlin PBX'] [data-state=online]", { timeout: 60_000 });
+    try {
+      await page.waitForSelector("tr[data-name='Berlin PBX'] [data-state=online]", { timeout: 60_000 });
+    } catch (e) {
+      // Tell apart "the connector is not online" from "the page does not show it".
+      const hubSide = running.hub.connectors.list().map((c) => ({ name: c.name, status: c.status }));
+      const shown = await page.textContent("table[aria-label='PBX connectors']").catch(() => "?");
+      throw new Error(`${(e as Error).message}\nhub: ${JSON.stringify(hubSide)}\npage: ${shown}`);
+    }
     await shot("connectors");
     await page.click("tr[data-name='Berlin PBX'] >> text=Info");
     const frame = page.frameLocator("iframe.info");

@@ -21,6 +21,7 @@ describe.skipIf(Boolean(skip))("UI shell (in-memory hub)", () => {
   let session: BrowserSession;
   let page: Page;
   let base: string;
+  let hub: ReturnType<typeof createFakeHub>;
 
   beforeAll(async () => {
     const fakeTypes = async (a: FastifyInstance) => {
@@ -29,8 +30,9 @@ describe.skipIf(Boolean(skip))("UI shell (in-memory hub)", () => {
       ]);
       a.get("/info/:id", async (_r, reply) => reply.type("text/html").send("<h1>Rule matrix</h1><table><tr><td>Busy</td><td>dnd</td></tr></table>"));
     };
+    hub = createFakeHub({ users: 2000 });
     app = await buildApp({
-      hub: createFakeHub({ users: 2000 }),
+      hub,
       admin: { user: "admin", passwordHash: await hashPassword("ui-test-pw") },
       publicBaseUrl: "http://127.0.0.1",
       protectedPlugins: [{ plugin: fakeTypes }],
@@ -96,6 +98,30 @@ describe.skipIf(Boolean(skip))("UI shell (in-memory hub)", () => {
     await page.fill("#cfg-password", SECRETS.pbxPassword);
     await page.click("#cfg-save");
     await page.waitForSelector("tr[data-name=Headquarters] [data-state=online]");
+  });
+
+  it("keeps the newest status when a live update overtakes a list load", async () => {
+    const hq = hub.connectors.list().find((c) => c.name === "Headquarters");
+    if (!hq) throw new Error("no Headquarters connector");
+    const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+    const stateOf = () => page.getAttribute("tr[data-name=Headquarters] [data-state]", "data-state");
+    // The list GET returns an older snapshot (backoff); while it is in flight the newer "online" arrives live.
+    await page.route("**/api/connectors", async (route) => {
+      const res = await route.fetch();
+      const list = (await res.json()) as { id: string; status: object }[];
+      for (const c of list) if (c.id === hq.id) c.status = { state: "backoff", reason: "Retrying", since: at(60_000) };
+      hub.emit({ type: "connector", connector: { ...hq, status: { state: "online", reason: "Connected", since: at(0) } } });
+      await new Promise((r) => setTimeout(r, 300));
+      await route.fulfill({ response: res, json: list });
+    });
+    await page.click("text=Refresh");
+    await expect.poll(() => page.isEnabled("text=Refresh")).toBe(true);
+    await page.unroute("**/api/connectors");
+    expect(await stateOf()).toBe("online");
+    // And an older live message does not replace a newer row.
+    hub.emit({ type: "connector", connector: { ...hq, status: { state: "connecting", reason: "Connecting", since: at(120_000) } } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await stateOf()).toBe("online");
   });
 
   it("edits, refreshes and deletes a connector", async () => {

@@ -3,7 +3,7 @@
 // and Refresh. Status changes arrive live over SSE.
 import { del, get, patch, post, put } from "../api.js";
 import { clear, confirmDialog, errorNote, field, h, modal, statusBadge, testResultNote, toast } from "../dom.js";
-import { onLive } from "../live.js";
+import { liveList } from "../live.js";
 
 export const title = "PBX Connectors";
 
@@ -87,14 +87,31 @@ export async function render(main) {
     }
   }
 
-  async function reload() {
-    try {
-      list = await get("/api/connectors");
-      draw();
-    } catch (e) {
-      clear(tbody, h("tr", h("td", { colspan: 6 }, errorNote(e))));
-    }
-  }
+  const live = liveList(
+    "connector",
+    async () => {
+      try {
+        list = await get("/api/connectors");
+        draw();
+      } catch (e) {
+        clear(tbody, h("tr", h("td", { colspan: 6 }, errorNote(e))));
+      }
+    },
+    (msg) => {
+      const c = msg.connector;
+      const i = list.findIndex((x) => x.id === c.id);
+      if (i < 0) return void reload();
+      if ((c.status?.since ?? "") < (list[i].status?.since ?? "")) return; // older than the row shows
+      list[i] = c;
+      const old = rows.get(c.id);
+      if (old) {
+        const tr = row(c);
+        old.replaceWith(tr);
+        rows.set(c.id, tr);
+      }
+    },
+  );
+  const reload = live.load;
 
   refreshBtn.addEventListener("click", async () => {
     refreshBtn.disabled = true;
@@ -134,19 +151,7 @@ export async function render(main) {
 
   await loadTypes();
   await reload();
-  const off = onLive("connector", (msg) => {
-    const c = msg.connector;
-    const i = list.findIndex((x) => x.id === c.id);
-    if (i < 0) return void reload();
-    list[i] = c;
-    const old = rows.get(c.id);
-    if (old) {
-      const tr = row(c);
-      old.replaceWith(tr);
-      rows.set(c.id, tr);
-    }
-  });
-  return off;
+  return live.off;
 }
 
 function addDialog(done) {

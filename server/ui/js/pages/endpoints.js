@@ -3,7 +3,7 @@
 // side panel with the endpoint's details, manual mapping and timeline of decisions with their reasons.
 import { get, patch, post, qs } from "../api.js";
 import { clear, errorNote, fmtTime, h, toast } from "../dom.js";
-import { onLive } from "../live.js";
+import { liveList } from "../live.js";
 
 export const title = "Endpoints";
 const PAGE = 50;
@@ -78,7 +78,6 @@ export async function render(main) {
 
   const rows = new Map();
   let page = { items: [], total: 0 };
-  let seq = 0;
 
   function row(ep) {
     const box = h("input", { type: "checkbox", "aria-label": `Select ${ep.displayName}`, checked: state.checked.has(ep.id) });
@@ -117,12 +116,29 @@ export async function render(main) {
     return tr;
   }
 
-  async function load() {
-    const my = ++seq;
+  let detailTimer = null;
+  function onEndpoint(msg) {
+    const ep = msg.endpoint;
+    const shown = page?.items.find((x) => x.id === ep.id);
+    const old = rows.get(ep.id);
+    if (old && !(shown && ep.updatedAt < shown.updatedAt)) {
+      const tr = row(ep);
+      tr.classList.add("flash");
+      old.replaceWith(tr);
+      rows.set(ep.id, tr);
+      if (shown) Object.assign(shown, ep);
+    }
+    if (state.selected === ep.id) {
+      clearTimeout(detailTimer);
+      detailTimer = setTimeout(drawDetail, 300);
+    }
+  }
+
+  // A newer search during a load runs one more load with the latest filters; see liveList for live updates.
+  const live = liveList("endpoint", async () => {
     const q = { search: state.search, connectorId: state.connectorId, enabled: state.enabled, matched: state.matched, offset: state.offset, limit: PAGE };
     try {
       const res = await get(`/api/endpoints${qs(q)}`);
-      if (my !== seq) return; // a newer search is on its way
       page = res;
     } catch (e) {
       clear(tbody, h("tr", h("td", { colspan: 8 }, errorNote(e))));
@@ -141,7 +157,8 @@ export async function render(main) {
     prev.disabled = page.offset === 0;
     next.disabled = page.offset + page.items.length >= page.total;
     checkAll.checked = false;
-  }
+  }, onEndpoint);
+  const load = live.load;
 
   let timer = null;
   search.addEventListener("input", () => {
@@ -286,23 +303,8 @@ export async function render(main) {
   }
 
   await load();
-  let detailTimer = null;
-  const off = onLive("endpoint", (msg) => {
-    const ep = msg.endpoint;
-    const old = rows.get(ep.id);
-    if (old) {
-      const tr = row(ep);
-      tr.classList.add("flash");
-      old.replaceWith(tr);
-      rows.set(ep.id, tr);
-    }
-    if (state.selected === ep.id) {
-      clearTimeout(detailTimer);
-      detailTimer = setTimeout(drawDetail, 300);
-    }
-  });
   return () => {
-    off();
+    live.off();
     clearTimeout(timer);
     clearTimeout(detailTimer);
   };

@@ -22,7 +22,14 @@ export async function render(main) {
     body.append(errorNote(e));
     return;
   }
-  clear(statusBox, statusBadge(view.status));
+  // Responses and live messages can arrive out of order: never replace a status with an older one.
+  let shownSince = "";
+  const showStatus = (st) => {
+    if (!st || (st.since ?? "") < shownSince) return;
+    shownSince = st.since ?? shownSince;
+    clear(statusBox, statusBadge(st));
+  };
+  showStatus(view.status);
 
   const f = {
     tenantId: h("input", { id: "m365-tenant", value: view.tenantId || "", placeholder: "contoso.onmicrosoft.com or tenant GUID", autocomplete: "off" }),
@@ -85,7 +92,7 @@ export async function render(main) {
       view = await put("/api/teams", input());
       f.clientSecret.value = "";
       f.clientSecret.placeholder = view.clientSecretSet ? "•••••••• stored — leave empty to keep" : "";
-      clear(statusBox, statusBadge(view.status));
+      showStatus(view.status);
       drawAccounts();
       toast("Microsoft 365 settings saved", "ok");
     } catch (ex) {
@@ -130,7 +137,7 @@ export async function render(main) {
     refreshBtn.disabled = true;
     try {
       view = await post("/api/teams/refresh");
-      clear(statusBox, statusBadge(view.status));
+      showStatus(view.status);
       toast("Directory re-read and endpoints re-matched", "ok");
     } catch (e) {
       toast(e.message, "error");
@@ -156,5 +163,5 @@ export async function render(main) {
       accounts,
     ),
   );
-  return onLive("teams", (msg) => clear(statusBox, statusBadge(msg.status)));
+  return onLive("teams", (msg) => showStatus(msg.status));
 }
