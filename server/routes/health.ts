@@ -1,12 +1,26 @@
-// Unauthenticated health endpoint for load balancers and the CLI: 200 while running and the store is
-// usable, 503 otherwise. Reveals only states and counts, nothing an attacker could use.
+// Health endpoint for load balancers and the CLI: 200 while running and the store is usable, 503
+// otherwise. Anonymous callers learn only that ({ok, state}); connector names, versions and counts need
+// a session or the API token, because a health URL is often reachable from wider networks than the UI.
 import type { FastifyInstance } from "fastify";
 import type { Hub } from "../hub/types.js";
 
 export async function healthRoutes(app: FastifyInstance, opts: { hub: Hub }): Promise<void> {
-  app.get("/api/health", { schema: { tags: ["operations"], summary: "Health: 200 ok, 503 degraded/stopping" } }, async (_request, reply) => {
-    const health = opts.hub.health();
-    reply.code(health.ok ? 200 : 503);
-    return health;
-  });
+  app.get(
+    "/api/health",
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Health: 200 ok, 503 degraded/stopping; details (connectors, sync counts) when authenticated",
+      },
+    },
+    async (request, reply) => {
+      const health = opts.hub.health();
+      reply.code(health.ok ? 200 : 503);
+      const authenticated = await app.authenticate(request, reply).then(
+        () => true,
+        () => false,
+      );
+      return authenticated ? health : { ok: health.ok, state: health.state };
+    },
+  );
 }

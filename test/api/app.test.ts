@@ -76,7 +76,12 @@ describe("authentication", () => {
   });
 
   it("health, metrics and the UI shell are public", async () => {
-    expect((await req("GET", "/api/health", undefined, "none")).statusCode).toBe(200);
+    const anonymous = await req("GET", "/api/health", undefined, "none");
+    expect(anonymous.statusCode).toBe(200);
+    // Anonymous callers learn the state only; connector names and counts need authentication.
+    expect(anonymous.json()).toEqual({ ok: true, state: "running" });
+    const detailed = (await req("GET", "/api/health", undefined, "cookie")).json();
+    expect(detailed).toMatchObject({ ok: true, state: "running", connectors: expect.any(Array), sync: expect.any(Object) });
     const metrics = await req("GET", "/metrics", undefined, "none");
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain("presence_hub_http_requests_total");
