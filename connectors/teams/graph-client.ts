@@ -2,6 +2,7 @@
 // AccessTokenSource, bounded concurrency, retries on 429 (Retry-After) / 5xx / network errors, and every
 // failure mapped to a typed HubError carrying the HTTP status and Graph error code in `details`.
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { HubError, isHubError } from "../../engine/errors.js";
 import { logger } from "../../engine/log.js";
 import type { ResolvedTeamsConfig } from "./config.js";
@@ -31,11 +32,22 @@ interface GraphErrorBody {
   error?: { code?: string; message?: string };
 }
 
+/**
+ * The controller whose signal ends every pending backoff sleep. While Graph throttles, each request in
+ * flight sleeps on it (one listener each, removed when the sleep ends), so more than Node's default of 10
+ * listeners is normal, not a leak: the bound is the number of requests in flight.
+ */
+function stopSignal(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
+}
+
 export class GraphClient {
   private readonly limiter: Limiter;
   /** While throttled, every request waits until this time (usage is counted while throttled, §4.5). */
   private throttledUntil = 0;
-  private stopped = new AbortController();
+  private stopped = stopSignal();
 
   constructor(
     private readonly cfg: ResolvedTeamsConfig,
@@ -47,7 +59,7 @@ export class GraphClient {
   /** Abort pending backoff sleeps (adapter stop). */
   close(): void {
     this.stopped.abort();
-    this.stopped = new AbortController();
+    this.stopped = stopSignal();
   }
 
   /** `path` is relative to /v1.0 (e.g. "/users") or an absolute @odata.nextLink. */
