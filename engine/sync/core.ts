@@ -301,6 +301,36 @@ export class SyncCore {
     this.options.persistence.remove(id);
     if (entry) this.queueWatch(entry);
     this.queueTeamsWatch();
+    this.clearOrphanedSession(ep);
+  }
+
+  /**
+   * A removed endpoint (e.g. its PBX user was deleted, possibly mid-call while the hub was disconnected) may
+   * still hold a Graph session: nothing would clear it any more, so clear it now (best effort — if this
+   * fails, the session expires on its own). Skipped while another endpoint's session lives on that user.
+   */
+  private clearOrphanedSession(ep: Ep): void {
+    const t = this.teams;
+    const userId = ep.hub.teamsUserId ?? ep.b.teamsUserId;
+    if (!t || !userId || (!ep.hub.teams && !ep.hub.teamsDirty)) return;
+    for (const other of this.byTeamsUser.get(userId) ?? [])
+      if (other.hub.teams || other.hub.teamsDirty) return;
+    const base = {
+      kind: "write" as const,
+      side: "teams" as const,
+      op: "clearPresence" as const,
+      endpointId: ep.b.id,
+      connectorId: ep.b.connectorId,
+      detail: { userId },
+    };
+    t.clearPresence(userId).then(
+      () => this.notify({ ...base, ok: true }),
+      (e) =>
+        this.log.warn(
+          { endpointId: ep.b.id, err: errorMessage(e) },
+          "Teams session of a removed endpoint not cleared; it expires on its own",
+        ),
+    );
   }
 
   endpointIds(connectorId?: string): string[] {

@@ -154,9 +154,16 @@ export class ConnectorManager {
     });
     if (input.enabled !== undefined && input.enabled !== old.enabled)
       return this.setEnabled(id, input.enabled);
-    // New settings: reconnect without undoing (same PBX; the persisted hub-set state carries over).
+    // New settings: reconnect. Same PBX: without undoing (the persisted hub-set state carries over). Another
+    // PBX (address, port or module changed): undo on the old one first (bounded, like disabling), or its hub
+    // slot and CFB entries would stay there for good and the new PBX would be written as if it had them.
     if (configChanged && next.enabled) {
-      await this.stop(id, false);
+      const otherPbx =
+        next.config.server !== old.config.server ||
+        next.config.port !== old.config.port ||
+        next.config.modulePath !== old.config.modulePath;
+      await this.stop(id, otherPbx);
+      if (otherPbx) this.d.core.unrelease(this.d.endpoints().ids(id));
       this.start(next);
     }
     return this.publish(id);
