@@ -1,7 +1,6 @@
 // Command-line entry of the PBX simulator: `presence-hub sim pbx --port P --users FILE --app NAME
 // --password PW [--tls] [--module PBX0]`. Runs until killed; prints the URLs and the control API.
-import { parseArgs } from "node:util";
-import { errorMessage } from "../../../engine/errors.js";
+import { parseCommandLine } from "../../../engine/cli-args.js";
 import { startPbxSimulator } from "./server.js";
 import type { SimAppObject } from "./types.js";
 import { loadUsersFile } from "./users-file.js";
@@ -18,29 +17,20 @@ Control API (HTTP, same port): GET /_sim/users, POST /_sim/users/<user>/presence
   POST /_sim/drop, POST /_sim/faults {refuseLogins,delayMs,dropReplies,omitSrc}, GET /_sim/log, POST /_sim/reset`;
 
 export async function runPbxSimulatorCli(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        port: { type: "string" },
-        users: { type: "string" },
-        app: { type: "string" },
-        password: { type: "string" },
-        module: { type: "string" },
-        tls: { type: "boolean" },
-        "no-admin": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`${errorMessage(e)}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const cli = parseCommandLine(args, {
+    usage: HELP,
+    options: {
+      port: { type: "string" },
+      users: { type: "string" },
+      app: { type: "string" },
+      password: { type: "string" },
+      module: { type: "string" },
+      tls: { type: "boolean" },
+      "no-admin": { type: "boolean" },
+    },
+  });
+  if (cli.exit !== undefined) return cli.exit;
+  const { values } = cli;
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write("--port must be a number between 0 and 65535\n");

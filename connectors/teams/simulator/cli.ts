@@ -1,7 +1,7 @@
 // Command-line entry of the Microsoft Graph simulator (`presence-hub sim graph --port P --users FILE [--http]`).
 // Prints the URLs, credentials and (HTTPS mode) writes the CA PEM so clients can trust it.
 import { writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../../engine/cli-args.js";
 import { startGraphSimulator } from "./server.js";
 import { loadUsersFile } from "./users-file.js";
 
@@ -14,28 +14,18 @@ const USAGE = `Usage: presence-hub sim graph [--port P] [--host H] [--users FILE
   --ca-out   Where to write the CA PEM (default ./graph-sim-ca.pem)`;
 
 export async function runGraphSimulatorCli(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        users: { type: "string" },
-        http: { type: "boolean" },
-        "ca-out": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const cli = parseCommandLine(args, {
+    usage: USAGE,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      users: { type: "string" },
+      http: { type: "boolean" },
+      "ca-out": { type: "string" },
+    },
+  });
+  if (cli.exit !== undefined) return cli.exit;
+  const { values } = cli;
   const file = values.users ? await loadUsersFile(String(values.users)) : { users: [] };
   const sim = await startGraphSimulator({
     port: values.port ? Number(values.port) : 0,

@@ -1,8 +1,8 @@
 // CLI command `demo`: the first thing to run after `npm ci`. Starts the PBX and Graph simulators with seeded
 // users and the hub already configured (connector online, Microsoft 365 connected, endpoints matched), then
 // prints the URL, the login and what to try. Ctrl+C stops everything and removes the temporary data.
-import { parseArgs } from "node:util";
 import { configureRootLogger } from "../../../engine/log.js";
+import { parseCommandLine } from "../../../engine/cli-args.js";
 import type { Command } from "../command.js";
 import { closeOnSignals, loginBanner } from "./start.js";
 
@@ -21,21 +21,17 @@ export const demoCommand: Command = {
   name: "demo",
   summary: "Start the hub with PBX and Graph simulators and seeded users (try it first)",
   async run(args: string[]): Promise<number> {
-    const { values } = parseArgs({
-      args,
+    const cli = parseCommandLine(args, {
+      usage: HELP,
       options: {
         port: { type: "string" },
         "data-dir": { type: "string" },
         users: { type: "string" },
         "log-level": { type: "string" },
-        help: { type: "boolean", short: "h" },
       },
-      strict: true,
     });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
+    if (cli.exit !== undefined) return cli.exit;
+    const { values } = cli;
     // Logs go to stderr so the banner on stdout stays readable.
     configureRootLogger(
       { level: values["log-level"] ?? process.env.PRESENCE_HUB_LOG_LEVEL ?? "warn" },

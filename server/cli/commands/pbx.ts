@@ -2,9 +2,9 @@
 // [--ca FILE] [--insecure] [--module PBX0] [--timeout MS] [--json]`. Prints the per-step diagnosis of the
 // innovaphone connection test; exit 0 when the PBX is usable, 1 when a step failed, 2 on bad usage.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import type { InnovaphoneConfig } from "../../../connectors/innovaphone/config.js";
 import { testInnovaphoneConnection } from "../../../connectors/innovaphone/connection-test.js";
+import { parseCommandLine } from "../../../engine/cli-args.js";
 import { errorMessage } from "../../../engine/errors.js";
 import type { Command } from "../command.js";
 
@@ -16,33 +16,24 @@ const HELP = `Usage: presence-hub pbx test --server H --port P --protocol ws|wss
   Exit code 0 when the PBX is usable, 1 when a step failed (the failing step is named), 2 on bad usage.`;
 
 async function runTest(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        server: { type: "string" },
-        port: { type: "string" },
-        protocol: { type: "string" },
-        username: { type: "string" },
-        password: { type: "string" },
-        ca: { type: "string" },
-        insecure: { type: "boolean" },
-        module: { type: "string" },
-        timeout: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`${errorMessage(e)}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const missing = ["server", "port", "username", "password"].filter((k) => !values[k]);
+  const cli = parseCommandLine(args, {
+    usage: HELP,
+    options: {
+      server: { type: "string" },
+      port: { type: "string" },
+      protocol: { type: "string" },
+      username: { type: "string" },
+      password: { type: "string" },
+      ca: { type: "string" },
+      insecure: { type: "boolean" },
+      module: { type: "string" },
+      timeout: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  if (cli.exit !== undefined) return cli.exit;
+  const { values } = cli;
+  const missing = (["server", "port", "username", "password"] as const).filter((k) => !values[k]);
   if (missing.length) {
     process.stderr.write(`Missing ${missing.map((m) => `--${m}`).join(", ")}\n\n${HELP}\n`);
     return 2;

@@ -3,7 +3,6 @@
 // `rules explain` shows which rule decides an input and why the rules before it did not match.
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { errorMessage } from "../../../engine/errors.js";
 import { defaultRulesDir } from "../../../engine/paths.js";
 import { formatDiagnostic, type RuleDiagnostic } from "../../../engine/rules/diagnostics.js";
@@ -14,6 +13,7 @@ import {
 } from "../../../engine/rules/explain.js";
 import { loadRuleSetFile } from "../../../engine/rules/loader.js";
 import type { PbxPresenceDecision, TeamsPresenceDecision } from "../../../engine/rules/types.js";
+import { parseCommandLine } from "../../../engine/cli-args.js";
 import type { Command } from "../command.js";
 
 const USAGE = `Usage:
@@ -96,20 +96,25 @@ function printDirection<D>(io: Out, title: string, e: DirectionExplanation<D>, f
 }
 
 export async function rulesExplain(args: string[], io: Out = stdio): Promise<number> {
-  const { values } = parseArgs({
+  const cli = parseCommandLine(
     args,
-    options: {
-      type: { type: "string" },
-      dir: { type: "string" },
-      availability: { type: "string" },
-      activity: { type: "string" },
-      "out-of-office": { type: "boolean", default: false },
-      "pbx-call": { type: "string" },
-      "pbx-activity": { type: "string" },
-      json: { type: "boolean", default: false },
+    {
+      usage: USAGE,
+      options: {
+        type: { type: "string" },
+        dir: { type: "string" },
+        availability: { type: "string" },
+        activity: { type: "string" },
+        "out-of-office": { type: "boolean", default: false },
+        "pbx-call": { type: "string" },
+        "pbx-activity": { type: "string" },
+        json: { type: "boolean", default: false },
+      },
     },
-    strict: true,
-  });
+    { out: (t) => io.out(t.trimEnd()), err: (t) => io.err(t.trimEnd()) },
+  );
+  if (cli.exit !== undefined) return cli.exit;
+  const { values } = cli;
   if (!values.type) {
     io.err(`--type is required\n\n${USAGE}`);
     return 2;
@@ -161,18 +166,7 @@ export const rulesCommand: Command = {
       }
       return rulesCheck(rest[0] ?? defaultRulesDir);
     }
-    if (sub === "explain") {
-      if (rest.includes("--help") || rest.includes("-h")) {
-        process.stdout.write(USAGE);
-        return 0;
-      }
-      try {
-        return await rulesExplain(rest);
-      } catch (e) {
-        process.stderr.write(`${errorMessage(e)}\n\n${USAGE}`);
-        return 2;
-      }
-    }
+    if (sub === "explain") return rulesExplain(rest);
     process.stdout.write(USAGE);
     return sub === undefined || sub === "--help" || sub === "-h" ? 0 : 2;
   },

@@ -2,7 +2,6 @@
 // (docs/operations.md), embedded SQLite in the data directory, rules hot-reloaded from the rules directory,
 // one HTTP listener where the config says. SIGINT/SIGTERM close gracefully: HTTP first, then hub.close()
 // undoes what the hub set on the PBX and in Teams, then the rule watcher.
-import { parseArgs } from "node:util";
 import { configureRootLogger, logger } from "../../../engine/log.js";
 import type { RuleRegistry } from "../../../engine/rules/registry.js";
 import type { buildApp } from "../../app.js";
@@ -10,6 +9,7 @@ import { type AdminCredentials, CREDENTIALS_FILE, resolveAdminCredentials } from
 import { hashPassword } from "../../auth/password.js";
 import { type HubConfig, loadConfig } from "../../config.js";
 import type { Hub, OpenHubOptions } from "../../hub/types.js";
+import { parseCommandLine } from "../../../engine/cli-args.js";
 import type { Command } from "../command.js";
 
 export interface RunningHub {
@@ -144,8 +144,8 @@ export const startCommand: Command = {
   name: "start",
   summary: "Run the hub (configuration from environment / file, embedded SQLite)",
   async run(args: string[]): Promise<number> {
-    const { values } = parseArgs({
-      args,
+    const cli = parseCommandLine(args, {
+      usage: HELP,
       options: {
         config: { type: "string" },
         "data-dir": { type: "string" },
@@ -155,14 +155,10 @@ export const startCommand: Command = {
         "public-url": { type: "string" },
         "log-level": { type: "string" },
         "hash-password": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
       },
-      strict: true,
     });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
+    if (cli.exit !== undefined) return cli.exit;
+    const { values } = cli;
     if (values["hash-password"]) {
       const pw = await readStdin();
       if (!pw) {

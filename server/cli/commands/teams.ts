@@ -1,8 +1,8 @@
 // CLI command `teams`: Microsoft 365 tools. `teams test` runs the connection test against a tenant (or the
 // Graph simulator) and exits 0 when the hub could use it; every step is printed in plain words.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { testTeamsConnection } from "../../../connectors/teams/connection-test.js";
+import { parseCommandLine } from "../../../engine/cli-args.js";
 import type { Command } from "../command.js";
 
 const USAGE = `Usage: presence-hub teams test --tenant T --client-id C --client-secret S [--authority URL] [--graph URL] [--ca FILE] [--timeout MS] [--json]
@@ -18,31 +18,21 @@ const USAGE = `Usage: presence-hub teams test --tenant T --client-id C --client-
 Exit code 0 when Microsoft 365 is usable, 1 when a step failed, 2 on wrong usage.`;
 
 async function runTest(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        tenant: { type: "string" },
-        "client-id": { type: "string" },
-        "client-secret": { type: "string" },
-        authority: { type: "string" },
-        graph: { type: "string" },
-        ca: { type: "string" },
-        timeout: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const cli = parseCommandLine(args, {
+    usage: USAGE,
+    options: {
+      tenant: { type: "string" },
+      "client-id": { type: "string" },
+      "client-secret": { type: "string" },
+      authority: { type: "string" },
+      graph: { type: "string" },
+      ca: { type: "string" },
+      timeout: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  if (cli.exit !== undefined) return cli.exit;
+  const { values } = cli;
   const secret = (values["client-secret"] as string | undefined) ?? process.env.PRESENCE_HUB_TEAMS_SECRET;
   if (!values.tenant || !values["client-id"] || !secret) {
     process.stderr.write(`--tenant, --client-id and --client-secret are required.\n\n${USAGE}\n`);
