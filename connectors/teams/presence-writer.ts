@@ -23,6 +23,11 @@ interface Desired {
 
 export class PresenceWriter {
   private readonly desired = new Map<string, Desired>();
+  /**
+   * Keep-alive refreshes on their way (with the Graph client's retries). A set or clear waits for them: a
+   * refresh that reached Graph after the clear would re-create the session the hub believes is gone.
+   */
+  private readonly refreshing = new Map<string, Promise<void>>();
   private generation = 0;
 
   constructor(
@@ -52,6 +57,7 @@ export class PresenceWriter {
     const entry: Desired = { pair: canonical, generation: ++this.generation };
     this.desired.set(userId, entry);
     try {
+      await this.refreshDone(userId);
       await this.send(userId, canonical);
     } catch (e) {
       if (this.desired.get(userId) === entry) this.desired.delete(userId);
@@ -65,6 +71,7 @@ export class PresenceWriter {
     const prev = this.desired.get(userId);
     if (prev?.timer) clearTimeout(prev.timer);
     this.desired.delete(userId);
+    await this.refreshDone(userId);
     await this.graph.request("POST", `/users/${encodeURIComponent(userId)}/presence/clearPresence`, {
       token: this.token,
       body: { sessionId: this.cfg.clientId },
@@ -78,6 +85,14 @@ export class PresenceWriter {
     this.desired.clear();
   }
 
+  private async refreshDone(userId: string): Promise<void> {
+    await this.refreshing.get(userId);
+  }
+
+  private refreshed(userId: string, p: Promise<void>): void {
+    if (this.refreshing.get(userId) === p) this.refreshing.delete(userId);
+  }
+
   private async send(userId: string, pair: TeamsPresencePair): Promise<void> {
     await this.graph.request("POST", `/users/${encodeURIComponent(userId)}/presence/setPresence`, {
       token: this.token,
@@ -89,7 +104,13 @@ export class PresenceWriter {
     entry.timer = setTimeout(
       () => {
         if (this.desired.get(userId) !== entry) return;
-        this.send(userId, entry.pair).then(
+        const sent = this.send(userId, entry.pair);
+        const tracked: Promise<void> = sent.then(
+          () => this.refreshed(userId, tracked),
+          () => this.refreshed(userId, tracked),
+        );
+        this.refreshing.set(userId, tracked);
+        sent.then(
           () => {
             if (this.desired.get(userId) === entry)
               this.schedule(userId, entry, this.cfg.presenceExpirationMs - this.cfg.presenceRefreshBeforeMs);
