@@ -97,6 +97,8 @@ export class StoreTokenStore implements TokenStore {
 
 export class TeamsManager {
   private adapter: TeamsAdapter | undefined;
+  /** Tenant, app and Graph the running adapter writes sessions with (its sessionId is the client id). */
+  private adapterApp = "";
   private unsubscribe: (() => void)[] = [];
   private idle: ConnectorStatus = status("offline", "Not configured");
   private readonly tokens: StoreTokenStore;
@@ -312,8 +314,10 @@ export class TeamsManager {
   private async restart(): Promise<void> {
     const s = this.d.store.getTeamsSettings();
     const secret = this.d.store.getSecret(CLIENT_SECRET);
-    if (this.adapter && !(s?.enabled && s.tenantId && s.clientId && secret)) {
-      // Switching Microsoft 365 off: clear the hub's Graph sessions while the adapter can still write.
+    const app = s ? appIdentity(s) : "";
+    if (this.adapter && (!(s?.enabled && s.tenantId && s.clientId && secret) || app !== this.adapterApp)) {
+      // Switching Microsoft 365 off, or to another app registration/tenant (whose sessionId cannot clear the
+      // old app's sessions): clear the hub's Graph sessions while the adapter can still write.
       const left = await this.d.core.releaseTeams(5000);
       this.d.events.add({
         level: left ? "warn" : "info",
@@ -341,6 +345,7 @@ export class TeamsManager {
       return;
     }
     this.adapter = adapter;
+    this.adapterApp = app;
     this.unsubscribe.push(
       adapter.on("status", (st) => this.onStatus(st)),
       adapter.on("synchronized", () => {
@@ -400,4 +405,8 @@ export class TeamsManager {
       if (strict) throw e;
     }
   }
+}
+
+function appIdentity(s: Pick<StoredTeamsSettings, "tenantId" | "clientId" | "graphUrl">): string {
+  return JSON.stringify([s.tenantId, s.clientId, s.graphUrl]);
 }

@@ -78,6 +78,10 @@ beforeEach(async () => {
     host: "127.0.0.1",
     port: 0,
     http: true,
+    clients: [
+      { clientId: "sim-client", clientSecret: "sim-secret" },
+      { clientId: "other-client", clientSecret: "other-secret" },
+    ],
     users: [
       {
         upn: "alice@contoso.example",
@@ -150,4 +154,16 @@ describe("undo paths", () => {
     await until(() => h.endpoints.list().total === 0, 10_000, "endpoint deleted");
     await until(() => teamsShows() === "Available/Available", 5000, "hub session cleared");
   }, 60_000);
+
+  it("Microsoft 365 switched to another app registration first clears the sessions of the old one", async () => {
+    const h = await open();
+    await connector(h);
+    const call = pbxA.startCall("alice");
+    pbxA.answerCall(call);
+    await until(() => teamsShows() === "DoNotDisturb/Presenting", 10_000, "alice DND in Teams");
+    await h.teams.save({ clientId: "other-client", clientSecret: "other-secret" });
+    await until(() => h.teams.get().status.state === "online", 10_000, "Teams online with the other app");
+    pbxA.endCall(call);
+    await until(() => teamsShows() === "Available/Available", 5000, "alice available after the call");
+  });
 });
