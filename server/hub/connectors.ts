@@ -193,6 +193,14 @@ export class ConnectorManager {
 
   async remove(id: string): Promise<void> {
     const c = this.require(id);
+    // A disabled connector may still have hub-set state on its PBX (its undo could not finish when it was
+    // disabled). Deleting is the last chance to undo it: connect once more so the release can.
+    const ids = this.d.endpoints().ids(id);
+    const leftover = ids.some((e) => {
+      const hub = this.d.core.snapshot(e)?.hub;
+      return !!hub && (!!hub.pbx || hub.pbxDirty || !!hub.cfb || !!hub.cfbIntent);
+    });
+    if (!c.enabled && leftover) this.start({ ...c, enabled: true });
     await this.stop(id, true, true);
     this.d.endpoints().onConnectorRemoved(id);
     this.d.store.deleteConnector(id);
@@ -364,7 +372,16 @@ export class ConnectorManager {
         });
       } else if (ids.length) {
         // No adapter: the PBX side cannot be undone now; the released state still clears Teams sessions.
-        await this.d.core.release(ids, Math.min(1000, this.d.undoTimeoutMs));
+        const left = await this.d.core.release(ids, Math.min(1000, this.d.undoTimeoutMs));
+        if (left.length && deleting) {
+          this.d.events.add({
+            level: "warn",
+            kind: "undo",
+            connectorId: id,
+            message: `Could not connect to undo for ${left.length} endpoint(s); what the hub set on that PBX may remain`,
+            details: { endpoints: left.slice(0, 100) },
+          });
+        }
       }
     }
     if (!r) return;

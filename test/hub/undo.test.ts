@@ -155,6 +155,24 @@ describe("undo paths", () => {
     await until(() => teamsShows() === "Available/Available", 5000, "hub session cleared");
   }, 60_000);
 
+  it("deleting a connector disabled while its PBX was unreachable undoes what the hub left there", async () => {
+    const h = await open();
+    const id = await connector(h);
+    graph.setClientPresence(aliceId, { availability: "Busy", activity: "InACall" });
+    await until(() => hubSlot(pbxA).length === 1 && cfbs(pbxA).length === 1, 10_000, "hub set on PBX A");
+    // The PBX becomes unreachable; disabling cannot undo (the hub keeps the state for later).
+    pbxA.setFaults({ refuseLogins: true });
+    pbxA.dropAll();
+    await until(() => h.connectors.get(id).status.state !== "online", 10_000, "connector offline");
+    await h.connectors.setEnabled(id, false);
+    expect(hubSlot(pbxA)).toHaveLength(1);
+    // The PBX is back; the admin deletes the disabled connector: its last chance to undo.
+    pbxA.setFaults({ refuseLogins: false });
+    await h.connectors.remove(id);
+    expect(hubSlot(pbxA)).toEqual([]);
+    expect(cfbs(pbxA)).toEqual([]);
+  }, 30_000);
+
   it("Microsoft 365 switched to another app registration first clears the sessions of the old one", async () => {
     const h = await open();
     await connector(h);
