@@ -169,6 +169,7 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
         await this.calls.start(client, c.requestTimeoutMs);
       } catch (e) {
         if (!isHubError(e, "TIMEOUT")) throw e;
+        this.calls.forget();
         degraded = "Connected; RCC not available — PBX call state unknown (enable RCC on the App object)";
         this.log.warn("RCC Initialize not answered; continuing without call state");
       }

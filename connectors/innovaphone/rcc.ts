@@ -64,6 +64,15 @@ export class CallMonitor {
     for (const guid of [...this.lastEmitted.keys()]) this.publish(guid);
   }
 
+  /**
+   * RCC is not available on this connection (degraded session): the calls of the previous connection can
+   * no longer be followed, so report their users idle instead of keeping their last state for good.
+   */
+  forget(): void {
+    this.calls.clear();
+    for (const guid of [...this.lastEmitted.keys()]) this.publish(guid);
+  }
+
   private onMessage(msg: AppMessage): void {
     const call = msg.call === undefined ? "" : String(msg.call);
     switch (msg.mt) {
