@@ -24,10 +24,11 @@ interface Desired {
 export class PresenceWriter {
   private readonly desired = new Map<string, Desired>();
   /**
-   * Keep-alive refreshes on their way (with the Graph client's retries). A set or clear waits for them: a
-   * refresh that reached Graph after the clear would re-create the session the hub believes is gone.
+   * Writes per user (set, refresh, clear) run one after the other, each after the previous one finished
+   * with all of the Graph client's retries: a set or refresh that reached Graph after a later clear would
+   * re-create the session the hub believes is gone (and a clear overtaking a set would be lost).
    */
-  private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly chains = new Map<string, Promise<void>>();
   private generation = 0;
 
   constructor(
@@ -57,8 +58,7 @@ export class PresenceWriter {
     const entry: Desired = { pair: canonical, generation: ++this.generation };
     this.desired.set(userId, entry);
     try {
-      await this.refreshDone(userId);
-      await this.send(userId, canonical);
+      await this.serial(userId, () => this.send(userId, canonical));
     } catch (e) {
       if (this.desired.get(userId) === entry) this.desired.delete(userId);
       throw e;
@@ -71,11 +71,12 @@ export class PresenceWriter {
     const prev = this.desired.get(userId);
     if (prev?.timer) clearTimeout(prev.timer);
     this.desired.delete(userId);
-    await this.refreshDone(userId);
-    await this.graph.request("POST", `/users/${encodeURIComponent(userId)}/presence/clearPresence`, {
-      token: this.token,
-      body: { sessionId: this.cfg.clientId },
-      accept: [404],
+    await this.serial(userId, async () => {
+      await this.graph.request("POST", `/users/${encodeURIComponent(userId)}/presence/clearPresence`, {
+        token: this.token,
+        body: { sessionId: this.cfg.clientId },
+        accept: [404],
+      });
     });
   }
 
@@ -85,12 +86,18 @@ export class PresenceWriter {
     this.desired.clear();
   }
 
-  private async refreshDone(userId: string): Promise<void> {
-    await this.refreshing.get(userId);
-  }
-
-  private refreshed(userId: string, p: Promise<void>): void {
-    if (this.refreshing.get(userId) === p) this.refreshing.delete(userId);
+  /** Run fn after every earlier write for this user settled (success or failure). */
+  private serial(userId: string, fn: () => Promise<void>): Promise<void> {
+    const run = (this.chains.get(userId) ?? Promise.resolve()).then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(userId, tail);
+    void tail.then(() => {
+      if (this.chains.get(userId) === tail) this.chains.delete(userId);
+    });
+    return run;
   }
 
   private async send(userId: string, pair: TeamsPresencePair): Promise<void> {
@@ -104,12 +111,10 @@ export class PresenceWriter {
     entry.timer = setTimeout(
       () => {
         if (this.desired.get(userId) !== entry) return;
-        const sent = this.send(userId, entry.pair);
-        const tracked: Promise<void> = sent.then(
-          () => this.refreshed(userId, tracked),
-          () => this.refreshed(userId, tracked),
-        );
-        this.refreshing.set(userId, tracked);
+        // Not sent if the session was cleared or replaced while earlier writes were still running.
+        const sent = this.serial(userId, async () => {
+          if (this.desired.get(userId) === entry) await this.send(userId, entry.pair);
+        });
         sent.then(
           () => {
             if (this.desired.get(userId) === entry)

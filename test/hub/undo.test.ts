@@ -173,6 +173,25 @@ describe("undo paths", () => {
     expect(cfbs(pbxA)).toEqual([]);
   }, 30_000);
 
+  it("remapping an endpoint to another Teams user drops what the previous user's meeting set", async () => {
+    const h = await open();
+    const bobId = graph.addUsers([
+      {
+        upn: "bob@contoso.example",
+        displayName: "Bob",
+        mail: "bob@contoso.example",
+        client: { availability: "Available", activity: "Available" },
+      },
+    ])[0]!;
+    await connector(h);
+    graph.setClientPresence(aliceId, { availability: "Busy", activity: "InACall" });
+    await until(() => hubSlot(pbxA).length === 1 && cfbs(pbxA).length === 1, 10_000, "hub set on PBX A");
+    await h.teams.refresh();
+    const ep = h.endpoints.list().items[0]!;
+    await h.endpoints.update(ep.id, { teamsUserId: bobId });
+    await until(() => hubSlot(pbxA).length === 0 && cfbs(pbxA).length === 0, 5000, "PBX neutral for bob");
+  });
+
   it("Microsoft 365 switched to another app registration first clears the sessions of the old one", async () => {
     const h = await open();
     await connector(h);

@@ -52,4 +52,14 @@ describe("session refresh vs clear", () => {
     await new Promise((r) => setTimeout(r, 1800));
     expect(shows(id)).toBe("Available/Available");
   });
+
+  it("a clear issued while a set for the same user is still on its way is applied after it", async () => {
+    const id = s.users()[1]!.id;
+    // The set is slow to reach Graph (delayed before it is handled); the clear is not.
+    s.addFault({ match: "POST /v1.0/users/.*/presence/setPresence", times: 1, delayMs: 400 });
+    const set = writer.set(id, { availability: "DoNotDisturb", activity: "Presenting" });
+    const clear = writer.clear(id);
+    await Promise.allSettled([set, clear]);
+    expect(shows(id)).toBe("Available/Available");
+  });
 });
