@@ -313,6 +313,8 @@ export class SyncCore {
     const t = this.teams;
     const userId = ep.hub.teamsUserId ?? ep.b.teamsUserId;
     if (!t || !userId || (!ep.hub.teams && !ep.hub.teamsDirty)) return;
+    // Offline: no request queue of doomed retries (e.g. a whole connector deleted while Graph is down).
+    if (t.status().state !== "online") return;
     for (const other of this.byTeamsUser.get(userId) ?? [])
       if (other.hub.teams || other.hub.teamsDirty) return;
     const base = {
