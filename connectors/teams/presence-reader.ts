@@ -1,5 +1,6 @@
 // Presence reads and parsing: getPresencesByUserId in batches of ≤ 650 ids (msgraph-presence.md §2) and
 // the defensive parser shared with notifications (case-insensitive values, unknown strings kept, §1.2).
+import { interner } from "../../engine/intern.js";
 import { canonicalActivity, canonicalAvailability, type TeamsPresence } from "../../engine/presence.js";
 import { MAX_IDS_PER_PRESENCE_READ } from "./config.js";
 import type { GraphClient } from "./graph-client.js";
@@ -58,12 +59,15 @@ export async function readPresences(
  * seen (lexicographic, §1.1) and its value differs from the last emitted value. Without sequence numbers
  * arrival order decides.
  */
+/** The ledger keeps one key per watched user; the keys come from a small vocabulary, so share them. */
+const internKey = interner();
+
 export class PresenceLedger {
   private readonly last = new Map<string, { seq?: string; key: string }>();
 
   accept(p: ObservedPresence): boolean {
     const prev = this.last.get(p.userId);
-    const key = `${p.presence.availability}|${p.presence.activity}|${p.presence.outOfOffice}`;
+    const key = internKey(`${p.presence.availability}|${p.presence.activity}|${p.presence.outOfOffice}`);
     if (prev?.seq !== undefined && p.sequenceNumber !== undefined && !seqNewer(p.sequenceNumber, prev.seq))
       return false;
     const changed = prev?.key !== key;

@@ -5,6 +5,7 @@
 // Graph session) and never fed into the opposite direction.
 import type { CfbEntry, PbxPresenceItem, PbxUser, TeamsAdapter } from "../../connectors/types.js";
 import { errorMessage } from "../errors.js";
+import { interner } from "../intern.js";
 import { type Logger, logger as makeLogger } from "../log.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
 import type { ActiveRuleSet, RuleSetSource } from "../rules/types.js";
@@ -117,6 +118,9 @@ interface ConnectorEntry {
   /** Last call state per guid, also for users whose endpoint does not exist yet (created a moment later). */
   calls: Map<string, PbxCallState>;
 }
+
+/** Every endpoint keeps its last decisions' reasons; they come from a small vocabulary, so share them. */
+const internReason = interner();
 
 export class SyncCore {
   private readonly eps = new Map<string, Ep>();
@@ -628,9 +632,11 @@ export class SyncCore {
         const f = ep.teamsFacts;
         ep.decT2P = {
           rule: d.rule,
-          reason: `Teams ${f.availability}/${f.activity}${f.outOfOffice ? " (out of office)" : ""} → PBX ${
-            d.activity || "available"
-          }${d.cfb === "ensure" && d.activity ? " + busy destination" : ""} (rule ${d.rule})`,
+          reason: internReason(
+            `Teams ${f.availability}/${f.activity}${f.outOfOffice ? " (out of office)" : ""} → PBX ${
+              d.activity || "available"
+            }${d.cfb === "ensure" && d.activity ? " + busy destination" : ""} (rule ${d.rule})`,
+          ),
           at: new Date().toISOString(),
           revision: ctx.rs.revision,
         };
@@ -670,9 +676,11 @@ export class SyncCore {
       if (log || changed) {
         ep.decP2T = {
           rule: d.rule,
-          reason: `PBX ${input.callState}${input.activity ? `, ${input.activity}` : ""} → Teams ${
-            d.presence ? `${d.presence.availability}/${d.presence.activity}` : "cleared"
-          } (rule ${d.rule})`,
+          reason: internReason(
+            `PBX ${input.callState}${input.activity ? `, ${input.activity}` : ""} → Teams ${
+              d.presence ? `${d.presence.availability}/${d.presence.activity}` : "cleared"
+            } (rule ${d.rule})`,
+          ),
           at: new Date().toISOString(),
           revision: ctx.rs.revision,
         };
