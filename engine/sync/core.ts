@@ -125,7 +125,11 @@ const internReason = interner();
 export class SyncCore {
   private readonly eps = new Map<string, Ep>();
   private readonly connectors = new Map<string, ConnectorEntry>();
-  private readonly byTeamsUser = new Map<string, Set<Ep>>();
+  /**
+   * Endpoints by Teams user. Arrays, not Sets: nearly every user has exactly one endpoint, and a one-element
+   * Set costs ≈ 270 bytes against ≈ 60 for an array (2 MB at 10,000 users). Emptied entries are removed.
+   */
+  private readonly byTeamsUser = new Map<string, Ep[]>();
   private readonly persisted: Map<string, HubSetState>;
   private readonly pbxWorker: KeyedWorker;
   private readonly teamsWorker: KeyedWorker;
@@ -255,7 +259,7 @@ export class SyncCore {
     } else {
       const old = ep.b;
       if (old.teamsUserId !== b.teamsUserId) {
-        this.byTeamsUser.get(old.teamsUserId ?? "")?.delete(ep);
+        this.unlinkTeamsUser(old.teamsUserId, ep);
         teamsUserChanged = true;
         // Facts of the previous Teams user do not apply to the new one.
         ep.teamsObserved = null;
@@ -268,12 +272,9 @@ export class SyncCore {
       ep.b = b;
     }
     if (b.teamsUserId) {
-      let set = this.byTeamsUser.get(b.teamsUserId);
-      if (!set) {
-        set = new Set();
-        this.byTeamsUser.set(b.teamsUserId, set);
-      }
-      set.add(ep);
+      const list = this.byTeamsUser.get(b.teamsUserId);
+      if (!list) this.byTeamsUser.set(b.teamsUserId, [ep]);
+      else if (!list.includes(ep)) list.push(ep);
     }
     const entry = this.connectors.get(b.connectorId);
     if (entry) {
@@ -297,7 +298,7 @@ export class SyncCore {
     if (!ep) return;
     this.eps.delete(id);
     if (ep.clearedEcho) clearTimeout(ep.clearedEcho.timer);
-    this.byTeamsUser.get(ep.b.teamsUserId ?? "")?.delete(ep);
+    this.unlinkTeamsUser(ep.b.teamsUserId, ep);
     const entry = this.connectors.get(ep.b.connectorId);
     if (entry?.byGuid.get(ep.b.pbxGuid) === ep) entry.byGuid.delete(ep.b.pbxGuid);
     this.pbxWorker.cancel(id);
@@ -337,6 +338,15 @@ export class SyncCore {
           "Teams session of a removed endpoint not cleared; it expires on its own",
         ),
     );
+  }
+
+  private unlinkTeamsUser(userId: string | null | undefined, ep: Ep): void {
+    if (!userId) return;
+    const list = this.byTeamsUser.get(userId);
+    const i = list ? list.indexOf(ep) : -1;
+    if (!list || i < 0) return;
+    list.splice(i, 1);
+    if (list.length === 0) this.byTeamsUser.delete(userId);
   }
 
   endpointIds(connectorId?: string): string[] {
@@ -458,10 +468,10 @@ export class SyncCore {
   // ------------------------------------------------------------------ events (hot path)
 
   private onTeamsPresence(userId: string, p: TeamsPresence): void {
-    const set = this.byTeamsUser.get(userId);
-    if (!set || set.size === 0) return;
+    const list = this.byTeamsUser.get(userId);
+    if (!list) return;
     const at = new Date().toISOString();
-    for (const ep of set) {
+    for (const ep of list) {
       ep.teamsObserved = p;
       ep.teamsAt = at;
       const echo = this.isTeamsEcho(ep, p);
