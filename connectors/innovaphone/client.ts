@@ -246,9 +246,12 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
   /** Route every later message carrying `src` (except the pending request's own result) to `handler`. */
   listen(src: string, handler: (msg: AppMessage) => void): () => void {
     this.srcHandlers.set(src, handler);
-    return () => {
-      if (this.srcHandlers.get(src) === handler) this.srcHandlers.delete(src);
-    };
+    return () => this.unlisten(src, handler);
+  }
+
+  /** Stop routing `src` to `handler` (for callers that share one handler and keep no stop closure per src). */
+  unlisten(src: string, handler: (msg: AppMessage) => void): void {
+    if (this.srcHandlers.get(src) === handler) this.srcHandlers.delete(src);
   }
 
   /** Send without expecting an answer (e.g. UnsubscribePresence during shutdown). */
