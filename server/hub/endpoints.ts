@@ -27,11 +27,11 @@ export interface ConnectorInfo {
   online: boolean;
 }
 
-const KEY = "\u0000";
-
 export class EndpointDirectory {
   private readonly rows = new Map<string, StoredEndpoint>();
-  private readonly byPbx = new Map<string, string>();
+  /** Endpoint id by connector, then PBX guid. Nested rather than keyed by a joined string: a joined key is
+   * one more ≈ 90-byte string per endpoint, while the guid is the one the row already holds. */
+  private readonly byPbx = new Map<string, Map<string, string>>();
   private readonly pbxUsers = new Map<string, Map<string, PbxUser>>();
   private directory: TeamsUser[] = [];
   private index: DirectoryIndex = indexDirectory([]);
@@ -50,7 +50,7 @@ export class EndpointDirectory {
   ) {
     for (const e of store.listEndpoints()) {
       this.rows.set(e.id, e);
-      this.byPbx.set(e.connectorId + KEY + e.pbxGuid, e.id);
+      this.indexPbx(e);
       this.core.upsertEndpoint(binding(e));
     }
   }
@@ -65,7 +65,7 @@ export class EndpointDirectory {
       this.pbxUsers.set(connectorId, users);
     }
     users.set(user.guid, user);
-    const id = this.byPbx.get(connectorId + KEY + user.guid);
+    const id = this.byPbx.get(connectorId)?.get(user.guid);
     const now = new Date().toISOString();
     const email = user.emails[0] ?? "";
     const displayName = user.cn || user.dn || user.h323;
@@ -120,7 +120,7 @@ export class EndpointDirectory {
   /** The PBX user is gone: the endpoint goes (nothing can be undone on a user that no longer exists). */
   onPbxUserRemoved(connectorId: string, guid: string): void {
     this.pbxUsers.get(connectorId)?.delete(guid);
-    const id = this.byPbx.get(connectorId + KEY + guid);
+    const id = this.byPbx.get(connectorId)?.get(guid);
     if (!id) return;
     const e = this.rows.get(id)!;
     this.drop(id);
@@ -137,6 +137,7 @@ export class EndpointDirectory {
   onConnectorRemoved(connectorId: string): void {
     for (const e of [...this.rows.values()]) if (e.connectorId === connectorId) this.drop(e.id, false);
     this.pbxUsers.delete(connectorId);
+    this.byPbx.delete(connectorId);
   }
 
   /** Fresh Teams directory: re-index and re-match every automatic endpoint. */
@@ -371,7 +372,7 @@ export class EndpointDirectory {
       if (!this.rows.has(e.id) || this.newRows.has(e.id)) {
         // New endpoints (a replication burst) are written in one transaction on the next turn and only
         // then handed to the core, which may persist sync state for them (foreign key).
-        this.byPbx.set(e.connectorId + KEY + e.pbxGuid, e.id);
+        this.indexPbx(e);
         this.newRows.set(e.id, e);
         if (!this.newTimer) this.newTimer = setImmediate(() => this.flushNew());
       } else {
@@ -403,11 +404,20 @@ export class EndpointDirectory {
     }
   }
 
+  private indexPbx(e: StoredEndpoint): void {
+    let ids = this.byPbx.get(e.connectorId);
+    if (!ids) {
+      ids = new Map();
+      this.byPbx.set(e.connectorId, ids);
+    }
+    ids.set(e.pbxGuid, e.id);
+  }
+
   private drop(id: string, deleteRow = true): void {
     const e = this.rows.get(id);
     if (!e) return;
     this.rows.delete(id);
-    this.byPbx.delete(e.connectorId + KEY + e.pbxGuid);
+    this.byPbx.get(e.connectorId)?.delete(e.pbxGuid);
     this.pendingWrites.delete(id);
     this.newRows.delete(id);
     this.core.removeEndpoint(id);
