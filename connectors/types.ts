@@ -99,6 +99,11 @@ export interface PbxAdapter extends Emits<PbxAdapterEvents> {
   addCfb(guid: string, destination: string): Promise<CfbEntry>;
   /** Remove exactly this entry if it is still present; never touches other entries. Resolves false if absent. */
   removeCfb(guid: string, entry: CfbEntry): Promise<boolean>;
+  /**
+   * False while the PBX does not let the hub change call forwards (an App object without Admin access):
+   * the core then skips the CFB fallback and still writes the presence, instead of retrying for good.
+   */
+  cfbWritable(): boolean;
 }
 
 // ---------------------------------------------------------------- Teams side

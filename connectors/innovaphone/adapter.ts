@@ -6,13 +6,19 @@ import { TypedEmitter } from "../../engine/emitter.js";
 import { HubError, isHubError } from "../../engine/errors.js";
 import { type Logger, logger } from "../../engine/log.js";
 import type { CfbEntry, ConnectorStatus, PbxAdapter, PbxAdapterEvents, PbxUser } from "../types.js";
-import { addCfb, removeCfb } from "./admin-cfb.js";
+import { addCfb, probeAdminAccess, removeCfb } from "./admin-cfb.js";
 import { AppWebsocketClient, appWebsocketUrl, type SocketFactory } from "./client.js";
 import { DEFAULT_HUB_CONTACT, type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
 import { PresenceSubscriptions, setPresence } from "./presence.js";
 import { CallMonitor } from "./rcc.js";
 import { replicateUsers } from "./replication.js";
 import { type BackoffOptions, type Session, Supervisor } from "./supervisor.js";
+
+/** Upper bound for the Admin access probe at connect: a PBX answers a missing API with silence. */
+const ADMIN_PROBE_MS = 3000;
+const ADMIN_REPROBE_MS = 60_000;
+const ADMIN_MISSING =
+  "Admin access missing — CFB fallback to the default destination unavailable (enable Admin on the App object)";
 
 export interface InnovaphoneAdapterOptions {
   socketFactory?: SocketFactory;
@@ -31,6 +37,8 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
   private readonly calls: CallMonitor;
   /** Set once the current session finished its initial sync (live events then act immediately). */
   private synced = false;
+  /** PbxAdminApi answered in this session (probed at connect); without it the CFB fallback is unavailable. */
+  private adminAccess = true;
 
   constructor(
     private readonly config: InnovaphoneConfig,
@@ -92,6 +100,10 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
       defaultShape: this.config.cfbShape,
       timeoutMs: this.config.requestTimeoutMs,
     });
+  }
+
+  cfbWritable(): boolean {
+    return this.adminAccess;
   }
 
   async removeCfb(guid: string, entry: CfbEntry): Promise<boolean> {
@@ -164,14 +176,36 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
       // Users deleted while we were disconnected.
       for (const guid of [...this.userMap.keys()]) if (!seen.has(guid)) this.onUserRemoved(guid);
       await this.subscribeAll(subs, true);
-      let degraded = "";
+      const degraded: string[] = [];
       try {
         await this.calls.start(client, c.requestTimeoutMs);
       } catch (e) {
         if (!isHubError(e, "TIMEOUT")) throw e;
         this.calls.forget();
-        degraded = "Connected; RCC not available — PBX call state unknown (enable RCC on the App object)";
+        degraded.push("RCC not available — PBX call state unknown (enable RCC on the App object)");
         this.log.warn("RCC Initialize not answered; continuing without call state");
+      }
+      const probeAdmin = async () => {
+        const someUser = this.userMap.keys().next().value;
+        const timeoutMs = Math.min(c.requestTimeoutMs ?? ADMIN_PROBE_MS, ADMIN_PROBE_MS);
+        return someUser === undefined || (await probeAdminAccess(client, someUser, timeoutMs));
+      };
+      this.adminAccess = await probeAdmin();
+      if (!this.adminAccess) {
+        degraded.push(ADMIN_MISSING);
+        this.log.warn("PbxAdminApi not answered; continuing without the CFB fallback");
+        // Probe again now and then: the Admin checkmark may be set later, or one probe reply was lost.
+        const reprobe = setInterval(async () => {
+          if (this.adminAccess || !(await probeAdmin().catch(() => false)) || this.client !== client) return;
+          clearInterval(reprobe);
+          this.adminAccess = true;
+          degraded.splice(degraded.indexOf(ADMIN_MISSING), 1);
+          this.supervisor.setReason(degraded.length ? `Connected; ${degraded.join("; ")}` : "Connected");
+          this.log.info("PbxAdminApi answers now; the CFB fallback is available");
+          this.emit("synchronized"); // reconcile: users in a Teams call get their fallback now
+        }, ADMIN_REPROBE_MS);
+        reprobe.unref();
+        client.on("close", () => clearInterval(reprobe));
       }
       this.synced = true;
       return {
@@ -179,7 +213,7 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
         close: () => client.close("Stopped by the hub"),
         // The supervisor reports "online" first; then the core is asked to reconcile.
         onOnline: () => {
-          if (degraded) this.supervisor.setReason(degraded);
+          if (degraded.length) this.supervisor.setReason(`Connected; ${degraded.join("; ")}`);
           // watch() calls that arrived during the initial sync
           void this.syncSubscriptions();
           if (this.client === client && this.synced) this.emit("synchronized");

@@ -2,7 +2,7 @@
 // whole `cds` array. Entries the hub did not create are passed back byte-for-byte as the PBX sent them;
 // only the one entry the hub appends (or later removes) changes. Whether UpdateObject replaces or merges
 // arrays is undocumented, so sending the full array is the only safe choice either way.
-import { HubError } from "../../engine/errors.js";
+import { HubError, isHubError } from "../../engine/errors.js";
 import type { CfbEntry } from "../types.js";
 import type { AppWebsocketClient } from "./client.js";
 import { destinationEntry, detectCdsShape, encodeCfb, type RawCd, sameCfb, toCfbEntry } from "./cds.js";
@@ -43,6 +43,21 @@ async function writeCds(
   const res = await client.request(ADMIN_API, "UpdateObject", { guid, cds }, { timeoutMs });
   const err = adminError(res, "Writing call forwards");
   if (err) throw err;
+}
+
+/**
+ * Whether the App object may use PbxAdminApi, probed with a read of one user. A PBX answers requests to an
+ * API the App object lacks with silence (or, on some versions, an error), so a timeout means "no access".
+ */
+export async function probeAdminAccess(client: AppWebsocketClient, guid: string, timeoutMs: number): Promise<boolean> {
+  try {
+    await readCds(client, guid, timeoutMs);
+    return true;
+  } catch (e) {
+    if (isHubError(e, "CONNECTION_CLOSED")) throw e;
+    // A user deleted in between still proves the API answers.
+    return isHubError(e, "NOT_FOUND");
+  }
 }
 
 /** Append a plain CFB entry to `destination`; resolves with the normalized entry that was added. */

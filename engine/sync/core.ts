@@ -836,7 +836,9 @@ export class SyncCore {
     if (wantCfb && !ep.hub.cfb) {
       const user = entry.users.get(guid);
       const own = user?.cfb ?? [];
-      if (user && own.length === 0 && entry.c.defaultDestination) {
+      // Without Admin access the fallback cannot be added: still write the presence below (it diverts to
+      // the user's own CFB and shows colleagues the status); the endpoint view warns about the rest.
+      if (user && own.length === 0 && entry.c.defaultDestination && a.cfbWritable()) {
         const destination = entry.c.defaultDestination;
         this.setHub(ep, { cfbIntent: { destination, before: own } });
         let added: CfbEntry | undefined;

@@ -86,6 +86,7 @@ export class ConnectorManager {
       type: c.type,
       defaultDestination: c.config.defaultDestination,
       online: this.status(id).state === "online",
+      cfbWritable: this.running.get(id)?.adapter.cfbWritable() ?? true,
     };
   }
 

@@ -25,6 +25,8 @@ export interface ConnectorInfo {
   type: string;
   defaultDestination: string;
   online: boolean;
+  /** False while the PBX refuses the hub's call-forward changes (App object without Admin access). */
+  cfbWritable: boolean;
 }
 
 export class EndpointDirectory {
@@ -446,8 +448,14 @@ export class EndpointDirectory {
     if (user?.cfpr === false)
       warnings.push({ code: "CFPR_OFF", message: "Call forward based on Presence is off" });
     const ownCfb = !!user && user.cfb.some((c) => !(hub?.cfb && sameDest(c, hub.cfb)));
-    if (user && rs && !ownCfb && !hub?.cfb && !info?.defaultDestination && ensuresCfb(rs)) {
-      warnings.push({ code: "NO_CFB_DESTINATION", message: "No CFB destination and no default destination" });
+    if (user && rs && !ownCfb && !hub?.cfb && ensuresCfb(rs)) {
+      if (!info?.defaultDestination)
+        warnings.push({ code: "NO_CFB_DESTINATION", message: "No CFB destination and no default destination" });
+      else if (info.cfbWritable === false)
+        warnings.push({
+          code: "CFB_FALLBACK_UNAVAILABLE",
+          message: "No CFB destination, and the App object has no Admin access to add the default destination",
+        });
     }
     if (snap?.pbxError) warnings.push({ code: "WRITE_FAILED", message: `PBX: ${snap.pbxError}` });
     if (snap?.teamsError) warnings.push({ code: "WRITE_FAILED", message: `Teams: ${snap.teamsError}` });

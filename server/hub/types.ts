@@ -170,6 +170,7 @@ export type EndpointMatch = "auto" | "manual";
 export type EndpointWarningCode =
   | "CFPR_OFF"
   | "NO_CFB_DESTINATION"
+  | "CFB_FALLBACK_UNAVAILABLE"
   | "NO_TEAMS_USER"
   | "TEAMS_USER_MISSING"
   | "PBX_USER_MISSING"

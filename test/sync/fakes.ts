@@ -159,6 +159,10 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
     return entry;
   }
 
+  cfbWritable(): boolean {
+    return true;
+  }
+
   async removeCfb(guid: string, entry: CfbEntry): Promise<boolean> {
     this.check("removeCfb", guid, [entry]);
     const u = this.usersByGuid.get(guid)!;
