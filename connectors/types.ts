@@ -50,6 +50,11 @@ export interface CfbEntry {
   filtered?: boolean;
 }
 
+/** The plain CFB entry (no Boolean, no filter) to a destination: a number is an e164 entry, a name h323. */
+export function plainCfbEntry(destination: string): CfbEntry {
+  return /^\+?[0-9*#]+$/.test(destination) ? { e164: destination } : { h323: destination };
+}
+
 export interface PbxUser {
   guid: string;
   h323: string;
@@ -95,8 +100,12 @@ export interface PbxAdapter extends Emits<PbxAdapterEvents> {
   watch(guids: readonly string[]): void;
   /** Write the hub's contact slot; activity "" clears it. */
   setPresence(guid: string, activity: string, note: string): Promise<void>;
-  /** Add a CFB entry to `destination` for the user; resolves with exactly the entry that was added. */
-  addCfb(guid: string, destination: string): Promise<CfbEntry>;
+  /**
+   * Add a CFB entry to `destination` for the user; resolves with exactly the entry that was added. With
+   * `adoptExisting`, a plain entry to `destination` the PBX already has is returned instead of adding a
+   * second one (the retry of an add whose reply was lost; the PBX, not a replicated copy, decides).
+   */
+  addCfb(guid: string, destination: string, options?: { adoptExisting?: boolean }): Promise<CfbEntry>;
   /** Remove exactly this entry if it is still present; never touches other entries. Resolves false if absent. */
   removeCfb(guid: string, entry: CfbEntry): Promise<boolean>;
   /**

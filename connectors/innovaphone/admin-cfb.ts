@@ -12,6 +12,8 @@ export const ADMIN_API = "PbxAdminApi";
 export interface AdminCfbOptions {
   /** Shape used for the new entry when the user has no cds yet to copy the shape from. Default "admin". */
   defaultShape?: "admin" | "flat";
+  /** addCfb: return an equal plain entry the user already has instead of adding a second one. */
+  adoptExisting?: boolean;
   timeoutMs?: number;
 }
 
@@ -70,6 +72,10 @@ export async function addCfb(
   if (!destination.trim()) throw new HubError("CONFIG_INVALID", "No CFB destination number configured");
   const cds = await readCds(client, guid, opts.timeoutMs);
   const entry = destinationEntry(destination.trim());
+  if (opts.adoptExisting) {
+    const existing = cds.find((cd) => cd?.type === "cfb" && sameCfb(toCfbEntry(cd), entry));
+    if (existing) return toCfbEntry(existing);
+  }
   const shape = detectCdsShape(cds) ?? opts.defaultShape ?? "admin";
   await writeCds(client, guid, [...cds, encodeCfb(entry, shape)], opts.timeoutMs);
   return entry;

@@ -1,7 +1,7 @@
 // Call-diversion (`cds`) parsing for both shapes the PBX uses (innovaphone-appwebsocket.md §4.2, §5.3):
 // the flat replication shape ({type,e164,h323,src:"<xml>",precedence}) and the nested PbxAdminApi shape
 // ({type,ep:[{e164,h323}],src:[{type,ep}]}), plus the tristate `cfpr` decoding. Pure functions.
-import type { CfbEntry } from "../types.js";
+import { type CfbEntry, plainCfbEntry } from "../types.js";
 
 export type RawCd = Record<string, unknown>;
 
@@ -77,9 +77,7 @@ export function detectCdsShape(cds: unknown): "admin" | "flat" | undefined {
 }
 
 /** Destination string → entry: digits (with optional leading +) are a number, anything else an h323 name. */
-export function destinationEntry(destination: string): CfbEntry {
-  return /^\+?[0-9*#]+$/.test(destination) ? { e164: destination } : { h323: destination };
-}
+export const destinationEntry = plainCfbEntry;
 
 /** Encode a plain (no Boolean, no filter) CFB entry in the given shape for UpdateObject. */
 export function encodeCfb(entry: CfbEntry, shape: "admin" | "flat"): RawCd {

@@ -3,7 +3,7 @@
 // acknowledged. Two keyed workers (PBX, Teams) apply differences with bounded concurrency; latest wins.
 // Echoes of the hub's own writes are recognised (PBX: the hub's contact slot; Teams: the pair of the hub's
 // Graph session) and never fed into the opposite direction.
-import type { CfbEntry, PbxPresenceItem, PbxUser, TeamsAdapter } from "../../connectors/types.js";
+import { type CfbEntry, type PbxPresenceItem, type PbxUser, plainCfbEntry, type TeamsAdapter } from "../../connectors/types.js";
 import { errorMessage } from "../errors.js";
 import { interner } from "../intern.js";
 import { type Logger, logger as makeLogger } from "../log.js";
@@ -818,7 +818,9 @@ export class SyncCore {
       fn: () => Promise<void>,
     ) => this.tryWrite(ep, id, "pbx", op, detail, fn);
 
-    // 0. A crash during addCfb: adopt the entry that appeared for that destination since (if any).
+    // 0. A crash during addCfb, or a lost reply: adopt the entry that appeared for that destination since.
+    // Not finding it in the replicated copy proves nothing (the copy can lag behind the PBX), so the intent
+    // then stays until the PBX itself answers: an adopting add in step 1, or the removal in step 3.
     if (ep.hub.cfbIntent && !ep.hub.cfb) {
       const intent = ep.hub.cfbIntent;
       const user = entry.users.get(guid);
@@ -826,7 +828,7 @@ export class SyncCore {
       const adopted = user.cfb.find(
         (x) => matchesDestination(x, intent.destination) && !intent.before.some((b) => sameEntry(b, x)),
       );
-      this.setHub(ep, { cfb: adopted ?? null, cfbIntent: null });
+      if (adopted) this.setHub(ep, { cfb: adopted, cfbIntent: null });
     }
     const d = ep.desiredPbx;
     if (!d) return "done";
@@ -840,15 +842,18 @@ export class SyncCore {
       // the user's own CFB and shows colleagues the status); the endpoint view warns about the rest.
       if (user && own.length === 0 && entry.c.defaultDestination && a.cfbWritable()) {
         const destination = entry.c.defaultDestination;
+        // The hub adds only for users without any CFB entry, so after an unresolved attempt an equal plain
+        // entry on the PBX is the hub's own: adopt it rather than add a second one.
+        const adoptExisting = ep.hub.cfbIntent?.destination === destination;
         this.setHub(ep, { cfbIntent: { destination, before: own } });
         let added: CfbEntry | undefined;
         const ok = await write("addCfb", { destination }, async () => {
-          added = await a.addCfb(guid, destination);
+          added = await a.addCfb(guid, destination, { adoptExisting });
         });
         // A failed addCfb may still have added the entry (reply lost): keep the intent so the retry adopts
         // an entry that appeared for the destination instead of adding a second one.
         if (!ok) return "retry";
-        this.setHub(ep, { cfb: added ?? { e164: destination }, cfbIntent: null });
+        this.setHub(ep, { cfb: added ?? plainCfbEntry(destination), cfbIntent: null });
       }
     }
 
@@ -863,14 +868,16 @@ export class SyncCore {
       this.setHub(ep, { pbx: target, pbxDirty: false });
     }
 
-    // 3. Presence cleared (or CFB no longer wanted): remove exactly the entry the hub added.
-    if (!wantCfb && ep.hub.cfb) {
-      const entryToRemove = ep.hub.cfb;
+    // 3. Presence cleared (or CFB no longer wanted): remove exactly the entry the hub added — or, after an
+    // unresolved attempt, the plain entry that attempt may have added (removeCfb re-reads the PBX's list).
+    const intent = ep.hub.cfbIntent;
+    const entryToRemove = ep.hub.cfb ?? (intent ? plainCfbEntry(intent.destination) : null);
+    if (!wantCfb && entryToRemove) {
       const ok = await write("removeCfb", { entry: entryToRemove }, async () => {
         await a.removeCfb(guid, entryToRemove);
       });
       if (!ok) return "retry";
-      this.setHub(ep, { cfb: null });
+      this.setHub(ep, { cfb: null, cfbIntent: null });
     }
     this.notify({ kind: "endpoint.changed", endpointId: id });
     return "done";

@@ -122,6 +122,9 @@ describe("innovaphone adapter", () => {
     await waitFor(() => adapter.users().find((u) => u.guid === G(2))?.cfb.length === 1);
     sim.setOwnPresence("bob", "busy");
     expect(sim.dial("bob", { ring: false })).toMatchObject({ result: "forwarded", destination: "300" });
+    // A retry after a lost reply adopts the entry the PBX already has instead of adding a second one.
+    expect(await adapter.addCfb(G(2), "300", { adoptExisting: true })).toEqual(entry);
+    expect(sim.model.get("bob").cds).toHaveLength(1);
     expect(await adapter.removeCfb(G(2), entry)).toBe(true);
     expect(sim.model.get("bob").cds).toEqual([]);
     expect(await adapter.removeCfb(G(2), entry)).toBe(false);
@@ -225,6 +228,8 @@ describe("innovaphone adapter", () => {
     adapter.start();
     await waitFor(() => rec.synchronized === 1, 3000);
     expect(adapter.status().reason).toMatch(/RCC not available/);
+    expect(adapter.status().reason).toMatch(/Admin access missing/);
+    expect(adapter.cfbWritable()).toBe(false);
     await expect(adapter.addCfb(G(0), "200")).rejects.toMatchObject({ code: "TIMEOUT" });
   });
 

@@ -1,13 +1,11 @@
-// An addCfb that reached the PBX but whose reply was lost, when the call ends before the PBX's replication
-// update for that entry arrived: the entry the hub added must still be removed once it shows up.
+// An addCfb that reached the PBX but whose reply was lost: whether the call ends before the PBX's
+// replication update for that entry arrived or the busy state lasts, the entry is the hub's to remove and
+// is never added twice.
 //
-// KNOWN BUG (open, `it.fails` until fixed): step 0 of applyPbx resolves the crash/lost-reply intent against
-// the core's copy of the user's CFB entries. A new desire skips the retry backoff, so that copy can predate
-// the PBX's ReplicateUpdate for the lost add: nothing is adopted, the intent is dropped, and the entry the
-// hub added stays on the PBX for good. (The same stale copy makes a still-wanted retry add a second entry
-// and forget the first.) A fix needs the intent kept until user data newer than the failed add arrived
-// (a `user` event for that guid or the next `synchronized`) without blocking the presence write, or an
-// idempotent, PBX-authoritative addCfb/removeCfb by destination in the adapter.
+// Was a bug (found in review): step 0 resolved the intent against the core's copy of the user's CFB
+// entries, which can predate the PBX's ReplicateUpdate for the lost add; the intent was dropped and the
+// entry stayed on the PBX for good, and a still-wanted retry added a second entry. Now the intent stays
+// until the PBX answers: the retry adopts an equal entry, the removal re-reads the PBX's list.
 import { afterEach, expect, it } from "vitest";
 import { isNeutral } from "../../engine/sync/core.js";
 import { until } from "./fakes.js";
@@ -19,7 +17,7 @@ afterEach(() => {
   h = undefined;
 });
 
-it.fails("a lost addCfb reply whose replication update arrives after the call ended is still undone", async () => {
+it("a lost addCfb reply whose replication update arrives after the call ended is still undone", async () => {
   h = await harness({ type: "innovaphone-dnd", core: { retryBaseMs: 5000, retryMaxMs: 5000 } });
   const x = h;
   const cfb = () => x.pbx.usersByGuid.get("g1")!.cfb;
@@ -37,6 +35,27 @@ it.fails("a lost addCfb reply whose replication update arrives after the call en
   x.teams.userSet("t1", "Available", "Available");
   await until(() => x.core.stats().pending === 0 && x.core.stats().failing === 0, 2000, "neutral run");
   x.pbx.addUser(x.pbx.usersByGuid.get("g1")!); // the replication update
+  await settle(x);
+  expect(cfb()).toEqual([]);
+  expect(isNeutral(x.core.snapshot("e1")!.hub)).toBe(true);
+});
+
+it("a lost addCfb reply followed by a retry while still busy adopts the entry instead of adding a second", async () => {
+  h = await harness({ type: "innovaphone-dnd", core: { retryBaseMs: 50, retryMaxMs: 50 } });
+  const x = h;
+  const cfb = () => x.pbx.usersByGuid.get("g1")!.cfb;
+  const realAdd = x.pbx.addCfb.bind(x.pbx);
+  x.pbx.addCfb = async (g, dest) => {
+    const u = x.pbx.usersByGuid.get(g)!;
+    x.pbx.usersByGuid.set(g, { ...u, cfb: [...u.cfb, { e164: dest }] });
+    x.pbx.addCfb = realAdd; // only the first reply is lost
+    throw new Error("timeout: no reply");
+  };
+  x.teams.userSet("t1", "Busy", "InACall");
+  await until(() => x.core.stats().pending === 0 && x.core.stats().failing === 0, 3000, "retry done");
+  expect(cfb()).toEqual([{ e164: "200" }]);
+  expect(x.core.snapshot("e1")!.hub.cfb).toEqual({ e164: "200" });
+  x.teams.userSet("t1", "Available", "Available");
   await settle(x);
   expect(cfb()).toEqual([]);
   expect(isNeutral(x.core.snapshot("e1")!.hub)).toBe(true);

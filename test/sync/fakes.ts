@@ -150,10 +150,12 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
     this.setItem(guid, this.hubContact, activity, note);
   }
 
-  async addCfb(guid: string, destination: string): Promise<CfbEntry> {
+  async addCfb(guid: string, destination: string, options: { adoptExisting?: boolean } = {}): Promise<CfbEntry> {
     this.check("addCfb", guid, [destination]);
     const u = this.usersByGuid.get(guid)!;
     const entry: CfbEntry = { e164: destination };
+    const existing = u.cfb.find((x) => x.e164 === destination && !x.h323 && !x.bool);
+    if (options.adoptExisting && existing) return existing;
     u.cfb = [...u.cfb, entry];
     this.delivery.later(() => this.emit("user", u));
     return entry;
