@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { configureRootLogger } from "../../engine/log.js";
+import { graphSimSettings } from "../hub/sim-settings.js";
 
 // Browser flows drive real processes and chromium; on a loaded 2-core runner a step can take a while.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -55,15 +56,7 @@ describe("restart mid-call", () => {
     running = await start(0);
     const port = Number(new URL(running.url).port);
     const hub = running.hub;
-    await hub.teams.save({
-      tenantId: graph.tenantId,
-      clientId: graph.clientId,
-      clientSecret: graph.clientSecret,
-      authorityUrl: graph.url,
-      graphUrl: graph.url,
-      webhookBaseUrl: running.url,
-      pollIntervalSeconds: 5,
-    });
+    await hub.teams.save(graphSimSettings(graph, { webhookBaseUrl: running.url, pollIntervalSeconds: 5 }));
     const c = await hub.connectors.create({
       type: "innovaphone-dnd",
       name: "PBX",

@@ -13,6 +13,7 @@ import type { ActiveRuleSet } from "../../engine/rules/types.js";
 import { type RunningHub, runHub } from "../../server/cli/commands/start.js";
 import { loadConfig } from "../../server/config.js";
 import type { Hub, OpenHubOptions } from "../../server/hub/types.js";
+import { graphSimSettings, pbxSimConfig } from "../hub/sim-settings.js";
 
 export const APP = { name: "presence-hub", password: "faults-app-Passw0rd" } as const;
 export const DEFAULT_DESTINATION = "299";
@@ -159,16 +160,7 @@ export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs
  */
 export async function configureHub(hub: Hub, hubUrl: string, world: World, timeoutMs = 30_000): Promise<string> {
   const { graph, pbx } = world;
-  await hub.teams.save({
-    tenantId: graph.tenantId,
-    clientId: graph.clientId,
-    clientSecret: graph.clientSecret,
-    authorityUrl: graph.url,
-    graphUrl: graph.url,
-    webhookBaseUrl: hubUrl,
-    pollIntervalSeconds: 30,
-    enabled: true,
-  });
+  await hub.teams.save(graphSimSettings(graph, { webhookBaseUrl: hubUrl, pollIntervalSeconds: 30, enabled: true }));
   if (!hub.teams.beginServiceAccountSignIn) throw new Error("the Teams connector has no service-account sign-in");
   // Every service account signs in through the real redirect (authorize → the hub's callback).
   for (const account of graph.serviceAccounts) {
@@ -182,14 +174,7 @@ export async function configureHub(hub: Hub, hubUrl: string, world: World, timeo
   const connector = await hub.connectors.create({
     type: RULE_TYPE,
     name: "Fault PBX",
-    config: {
-      server: "127.0.0.1",
-      port: pbx.port,
-      protocol: "ws",
-      username: APP.name,
-      password: APP.password,
-      defaultDestination: DEFAULT_DESTINATION,
-    },
+    config: pbxSimConfig(pbx, APP, { defaultDestination: DEFAULT_DESTINATION }),
   });
   await until("the connector to come online", () => hub.connectors.get(connector.id).status.state === "online", timeoutMs);
   await hub.teams.refresh().catch(() => undefined);

@@ -13,6 +13,7 @@ import { openHub } from "../../server/hub/hub.js";
 import type { Hub, TeamsAdapterFactory } from "../../server/hub/types.js";
 import { until } from "../sync/fakes.js";
 import { shippedRules } from "../sync/harness.js";
+import { graphSimSettings, pbxSimConfig } from "./sim-settings.js";
 
 const APP = { name: "presence-hub", password: "integration-app-pw" };
 
@@ -97,29 +98,16 @@ afterAll(async () => {
 describe("hub + PBX simulator + Graph simulator", () => {
   it("configures like an admin: connector online, endpoints matched", async () => {
     const h = await open();
-    await h.teams.save({
-      tenantId: graph.tenantId,
-      clientId: graph.clientId,
-      clientSecret: graph.clientSecret,
-      authorityUrl: graph.url,
-      graphUrl: graph.url,
-    });
+    await h.teams.save(graphSimSettings(graph));
     const test = await h.connectors.test({
       type: "innovaphone-dnd",
-      config: { server: "127.0.0.1", port: pbx.port, protocol: "ws", username: APP.name, password: "wrong" },
+      config: pbxSimConfig(pbx, { ...APP, password: "wrong" }),
     });
     expect(test.ok).toBe(false);
     const c = await h.connectors.create({
       type: "innovaphone-dnd",
       name: "Simulated PBX",
-      config: {
-        server: "127.0.0.1",
-        port: pbx.port,
-        protocol: "ws",
-        username: APP.name,
-        password: APP.password,
-        defaultDestination: "299",
-      },
+      config: pbxSimConfig(pbx, APP, { defaultDestination: "299" }),
     });
     await until(() => h.connectors.get(c.id).status.state === "online", 10_000, "connector online");
     await until(() => h.endpoints.list({ matched: true }).total === 2, 10_000, "endpoints matched");

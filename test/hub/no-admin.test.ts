@@ -16,6 +16,7 @@ import type { Hub, TeamsAdapterFactory } from "../../server/hub/types.js";
 import { FAST_SYNC, fastFactories } from "../faults/factories.js";
 import { until } from "../sync/fakes.js";
 import { shippedRules } from "../sync/harness.js";
+import { graphSimSettings, pbxSimConfig } from "./sim-settings.js";
 
 const APP = { name: "presence-hub", password: "no-admin-pw", apis: ["PbxApi", "PbxTableUsers", "RCC"] };
 const ALICE = { guid: "a".repeat(32), h323: "alice", cn: "Alice", e164: "101", emails: ["alice@contoso.example"], cfpr: true, cds: [] };
@@ -65,24 +66,11 @@ describe("App object without Admin access", () => {
       sync: FAST_SYNC,
     });
     hub = h;
-    await h.teams.save({
-      tenantId: graph.tenantId,
-      clientId: graph.clientId,
-      clientSecret: graph.clientSecret,
-      authorityUrl: graph.url,
-      graphUrl: graph.url,
-    });
+    await h.teams.save(graphSimSettings(graph));
     const c = await h.connectors.create({
       type: "innovaphone-dnd",
       name: "PBX",
-      config: {
-        server: "127.0.0.1",
-        port: pbx.port,
-        protocol: "ws",
-        username: APP.name,
-        password: APP.password,
-        defaultDestination: "299",
-      },
+      config: pbxSimConfig(pbx, APP, { defaultDestination: "299" }),
     });
     await until(() => h.connectors.get(c.id).status.state === "online", 15_000, "connector online");
     expect(h.connectors.get(c.id).status.reason).toMatch(/Admin access missing/);

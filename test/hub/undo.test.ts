@@ -13,6 +13,7 @@ import { openHub } from "../../server/hub/hub.js";
 import type { Hub, TeamsAdapterFactory } from "../../server/hub/types.js";
 import { until } from "../sync/fakes.js";
 import { shippedRules } from "../sync/harness.js";
+import { graphSimSettings, pbxSimConfig } from "./sim-settings.js";
 
 const APP = { name: "presence-hub", password: "undo-app-pw" };
 const ALICE: SimUserInput = {
@@ -46,13 +47,7 @@ async function open(): Promise<Hub> {
     sync: { retryBaseMs: 50, retryMaxMs: 500, echoGraceMs: 1000 },
     undoTimeoutMs: 3000,
   });
-  await hub.teams.save({
-    tenantId: graph.tenantId,
-    clientId: graph.clientId,
-    clientSecret: graph.clientSecret,
-    authorityUrl: graph.url,
-    graphUrl: graph.url,
-  });
+  await hub.teams.save(graphSimSettings(graph));
   return hub;
 }
 
@@ -108,14 +103,7 @@ async function connector(h: Hub): Promise<string> {
   const c = await h.connectors.create({
     type: "innovaphone-dnd",
     name: "PBX",
-    config: {
-      server: "127.0.0.1",
-      port: pbxA.port,
-      protocol: "ws",
-      username: APP.name,
-      password: APP.password,
-      defaultDestination: "299",
-    },
+    config: pbxSimConfig(pbxA, APP, { defaultDestination: "299" }),
   });
   await until(() => h.connectors.get(c.id).status.state === "online", 10_000, "connector online");
   await until(() => h.endpoints.list({ matched: true }).total === 1, 10_000, "endpoint matched");
