@@ -297,13 +297,18 @@ export class TeamsManager {
     };
   }
 
-  private async detach(): Promise<void> {
+  /**
+   * Stop the running adapter. `replacing`: a new adapter for the same app follows at once, so the core keeps
+   * its Teams facts meanwhile — without Teams the core makes the PBX side neutral, and a settings save during
+   * a call would clear and re-set every diverted user's presence.
+   */
+  private async detach(replacing = false): Promise<void> {
     const a = this.adapter;
     if (!a) return;
     this.adapter = undefined;
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
-    this.d.core.setTeams(null);
+    if (!replacing) this.d.core.setTeams(null);
     try {
       await withTimeout(a.stop(), 5000);
     } catch (e) {
@@ -327,7 +332,8 @@ export class TeamsManager {
           : "Cleared the hub's Teams sessions",
       });
     }
-    await this.detach();
+    const runnable = !!(s?.enabled && s.tenantId && s.clientId && secret);
+    await this.detach(runnable && app === this.adapterApp && !this.closed);
     if (this.closed) return;
     if (!s?.tenantId || !s.clientId || !secret) {
       this.setIdle(status("offline", "Not configured"));
@@ -341,6 +347,7 @@ export class TeamsManager {
     try {
       adapter = this.d.factory.create(this.config(s, secret), { tokenStore: this.tokens });
     } catch (e) {
+      this.d.core.setTeams(null);
       this.setIdle(status("error", errorMessage(e)));
       return;
     }
