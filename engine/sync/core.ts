@@ -780,6 +780,8 @@ export class SyncCore {
   ): Promise<boolean> {
     const base = { kind: "write" as const, side, op, endpointId: id, connectorId: ep.b.connectorId, detail };
     try {
+      // What the hub is about to set (dirty flag, CFB intent) must be on disk before the write can happen.
+      this.options.persistence.flush?.();
       await fn();
       if (side === "pbx") {
         ep.pbxError = null;

@@ -64,6 +64,11 @@ export interface SyncPersistence {
   loadAll(): Map<string, HubSetState>;
   save(endpointId: string, state: HubSetState): void;
   remove(endpointId: string): void;
+  /**
+   * For an implementation that defers saves (to commit several in one transaction): commit them now.
+   * The core calls it right before every write to an external system.
+   */
+  flush?(): void;
 }
 
 export type SyncSide = "pbx" | "teams";

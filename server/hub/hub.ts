@@ -1,7 +1,6 @@
 // openHub: assembles the running hub (store, sync core, connectors, Microsoft 365, endpoints, event log,
 // metrics) and returns the Hub facade the admin API, UI and CLI use. The facade only configures,
 // observes and explains; presence events flow adapter → core → adapter without passing through here.
-import { errorMessage } from "../../engine/errors.js";
 import { logger as makeLogger } from "../../engine/log.js";
 import { SyncCore } from "../../engine/sync/core.js";
 import type { SyncNotice } from "../../engine/sync/types.js";
@@ -12,6 +11,7 @@ import { EventLog } from "./events.js";
 import { defaultAdapterFactories, teamsFactory as defaultTeamsFactory } from "./factories.js";
 import { HubMetrics } from "./metrics.js";
 import { endpointBulkEnableSchema, endpointUpdateSchema, validateInput } from "./schemas.js";
+import { BatchedSyncPersistence } from "./sync-persistence.js";
 import { TeamsManager } from "./teams.js";
 import type {
   CloseOptions,
@@ -132,19 +132,10 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
     }
   };
 
+  const persistence = new BatchedSyncPersistence(store, log);
   core = new SyncCore({
     rules: registry,
-    persistence: {
-      loadAll: () => store.loadSyncStates(),
-      save: (id, s) => {
-        try {
-          store.saveSyncState(id, s);
-        } catch (e) {
-          log.error({ endpointId: id, err: errorMessage(e) }, "sync state not persisted");
-        }
-      },
-      remove: (id) => store.deleteSyncState(id),
-    },
+    persistence,
     concurrency: options.concurrency,
     retryBaseMs: options.sync?.retryBaseMs,
     retryMaxMs: options.sync?.retryMaxMs,
@@ -224,6 +215,7 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
       endpoints.flush();
       events.add({ level: "info", kind: "hub.stopped", message: "Stopped" });
       events.close();
+      persistence.flush();
       store.close();
       state = "stopped";
     })();
