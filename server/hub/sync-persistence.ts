@@ -1,7 +1,7 @@
 // The sync core's persistence of what the hub set (HubSetState) on the store, with the saves of one
 // event-loop turn coalesced into one SQLite transaction. The core saves twice per write (the intent before
-// it, the result after it); as separate autocommits these were ≈ 12 % of the hub's CPU under load. Coalesced,
-// a result usually shares the commit of the next write's intent: ≈ 0.6 commits per save instead of 1.
+// it, the result after it); as separate autocommits these were ≈ 11 % of the hub's busy time under load.
+// Coalesced, a result usually shares the commit of the next write's intent: ≈ 0.6 commits per save.
 //
 // Crash safety is unchanged: the core calls flush() before every write it sends (so the intent is on disk
 // before the PBX or Graph can see the write, as before), and everything else is flushed in a microtask —
