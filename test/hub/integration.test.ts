@@ -6,14 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
-import { createTeamsAdapter } from "../../connectors/teams/index.js";
 import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
-import { teamsFactory, toTeamsConfig } from "../../server/hub/factories.js";
 import { openHub } from "../../server/hub/hub.js";
-import type { Hub, TeamsAdapterFactory } from "../../server/hub/types.js";
+import type { Hub } from "../../server/hub/types.js";
 import { until } from "../sync/fakes.js";
 import { shippedRules } from "../sync/harness.js";
-import { graphSimSettings, pbxSimConfig } from "./sim-settings.js";
+import { fastPollingTeams, graphSimSettings, pbxSimConfig } from "./sim-settings.js";
 
 const APP = { name: "presence-hub", password: "integration-app-pw" };
 
@@ -25,12 +23,6 @@ let ids: Record<string, string>;
 
 // The real Teams adapter, polling fast (the webhook needs the HTTP layer; polling is the same code path
 // for presence facts as far as the hub is concerned).
-const fastPollingTeams: TeamsAdapterFactory = {
-  create: (config, deps) =>
-    createTeamsAdapter({ ...toTeamsConfig(config), pollIntervalMs: 200 }, { tokenStore: deps.tokenStore }),
-  test: teamsFactory.test,
-};
-
 async function open(): Promise<Hub> {
   hub = await openHub({
     dataDir: dir,

@@ -8,24 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
-import { createTeamsAdapter } from "../../connectors/teams/index.js";
 import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
-import { teamsFactory, toTeamsConfig } from "../../server/hub/factories.js";
-import { openHub } from "../../server/hub/hub.js";
-import type { Hub, TeamsAdapterFactory } from "../../server/hub/types.js";
-import { FAST_SYNC, fastFactories } from "../faults/factories.js";
+import type { Hub } from "../../server/hub/types.js";
 import { until } from "../sync/fakes.js";
-import { shippedRules } from "../sync/harness.js";
-import { graphSimSettings, pbxSimConfig } from "./sim-settings.js";
+import { openConnectedHub } from "./sim-settings.js";
 
 const APP = { name: "presence-hub", password: "no-admin-pw", apis: ["PbxApi", "PbxTableUsers", "RCC"] };
 const ALICE = { guid: "a".repeat(32), h323: "alice", cn: "Alice", e164: "101", emails: ["alice@contoso.example"], cfpr: true, cds: [] };
-
-const fastPollingTeams: TeamsAdapterFactory = {
-  create: (config, deps) =>
-    createTeamsAdapter({ ...toTeamsConfig(config), pollIntervalMs: 200 }, { tokenStore: deps.tokenStore }),
-  test: teamsFactory.test,
-};
 
 let pbx: PbxSimulator;
 let graph: GraphSimulator;
@@ -58,23 +47,9 @@ function hubSlot(): string[] {
 
 describe("App object without Admin access", () => {
   it("still sets and clears the PBX presence during a Teams call and says the CFB fallback is unavailable", async () => {
-    const h = await openHub({
-      dataDir: dir,
-      registry: await shippedRules(),
-      adapterFactories: fastFactories().adapterFactories,
-      teamsFactory: fastPollingTeams,
-      sync: FAST_SYNC,
-    });
+    const { hub: h, connectorId } = await openConnectedHub(dir, { pbx, graph, app: APP });
     hub = h;
-    await h.teams.save(graphSimSettings(graph));
-    const c = await h.connectors.create({
-      type: "innovaphone-dnd",
-      name: "PBX",
-      config: pbxSimConfig(pbx, APP, { defaultDestination: "299" }),
-    });
-    await until(() => h.connectors.get(c.id).status.state === "online", 15_000, "connector online");
-    expect(h.connectors.get(c.id).status.reason).toMatch(/Admin access missing/);
-    await until(() => h.endpoints.list({ matched: true }).total === 1, 10_000, "endpoint matched");
+    expect(h.connectors.get(connectorId).status.reason).toMatch(/Admin access missing/);
 
     const aliceId = graph.users()[0]!.id;
     graph.setClientPresence(aliceId, { availability: "Busy", activity: "InACall" });

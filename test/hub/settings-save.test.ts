@@ -6,24 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
-import { createTeamsAdapter } from "../../connectors/teams/index.js";
 import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
-import { teamsFactory, toTeamsConfig } from "../../server/hub/factories.js";
-import { openHub } from "../../server/hub/hub.js";
-import type { Hub, TeamsAdapterFactory } from "../../server/hub/types.js";
-import { FAST_SYNC, fastFactories } from "../faults/factories.js";
+import type { Hub } from "../../server/hub/types.js";
 import { until } from "../sync/fakes.js";
-import { shippedRules } from "../sync/harness.js";
-import { graphSimSettings, pbxSimConfig } from "./sim-settings.js";
+import { openConnectedHub } from "./sim-settings.js";
 
 const APP = { name: "presence-hub", password: "save-pw" };
 const ALICE = { guid: "b".repeat(32), h323: "alice", cn: "Alice", e164: "101", emails: ["alice@contoso.example"], cfpr: true, cds: [] };
-
-const fastPollingTeams: TeamsAdapterFactory = {
-  create: (config, deps) =>
-    createTeamsAdapter({ ...toTeamsConfig(config), pollIntervalMs: 200 }, { tokenStore: deps.tokenStore }),
-  test: teamsFactory.test,
-};
 
 let pbx: PbxSimulator;
 let graph: GraphSimulator;
@@ -50,22 +39,8 @@ afterEach(async () => {
 });
 
 it("a Microsoft 365 settings save for the same app keeps a user in a Teams call diverted throughout", async () => {
-  const h = await openHub({
-    dataDir: dir,
-    registry: await shippedRules(),
-    adapterFactories: fastFactories().adapterFactories,
-    teamsFactory: fastPollingTeams,
-    sync: FAST_SYNC,
-  });
+  const { hub: h } = await openConnectedHub(dir, { pbx, graph, app: APP });
   hub = h;
-  await h.teams.save(graphSimSettings(graph));
-  const c = await h.connectors.create({
-    type: "innovaphone-dnd",
-    name: "PBX",
-    config: pbxSimConfig(pbx, APP, { defaultDestination: "299" }),
-  });
-  await until(() => h.connectors.get(c.id).status.state === "online", 15_000, "connector online");
-  await until(() => h.endpoints.list({ matched: true }).total === 1, 10_000, "endpoint matched");
   graph.setClientPresence(graph.users()[0]!.id, { availability: "Busy", activity: "InACall" });
   await until(() => pbx.dial("alice", { ring: false }).result === "forwarded", 10_000, "Alice diverted");
 

@@ -1,6 +1,13 @@
-// The hub settings that point at the simulators, as an admin would enter them: Microsoft 365 → the Graph
-// simulator, an innovaphone connector → the PBX simulator over plain ws on loopback.
-import type { PbxConnectorConfigInput, TeamsSettingsInput } from "../../server/hub/types.js";
+// Hub test setup against the simulators, as an admin would do it: Microsoft 365 → the Graph simulator,
+// an innovaphone connector → the PBX simulator over plain ws on loopback; a Teams factory that polls every
+// 200 ms (no service account needed), and the one-connector, matched-users hub most hub tests start from.
+import { createTeamsAdapter } from "../../connectors/teams/index.js";
+import { teamsFactory, toTeamsConfig } from "../../server/hub/factories.js";
+import { openHub } from "../../server/hub/hub.js";
+import type { Hub, PbxConnectorConfigInput, TeamsAdapterFactory, TeamsSettingsInput } from "../../server/hub/types.js";
+import { FAST_SYNC, fastFactories } from "../faults/factories.js";
+import { until } from "../sync/fakes.js";
+import { shippedRules } from "../sync/harness.js";
 
 interface GraphSimCredentials {
   tenantId: string;
@@ -26,4 +33,39 @@ export function pbxSimConfig(
   extra: PbxConnectorConfigInput = {},
 ): PbxConnectorConfigInput {
   return { server: "127.0.0.1", port: pbx.port, protocol: "ws", username: app.name, password: app.password, ...extra };
+}
+
+/** The production Teams adapter, polling presence every 200 ms (no service account or webhook needed). */
+export const fastPollingTeams: TeamsAdapterFactory = {
+  create: (config, deps) =>
+    createTeamsAdapter({ ...toTeamsConfig(config), pollIntervalMs: 200 }, { tokenStore: deps.tokenStore }),
+  test: teamsFactory.test,
+};
+
+/**
+ * A hub on `dataDir` with fast timings, Microsoft 365 on the Graph simulator and one innovaphone-dnd
+ * connector (default destination 299) on the PBX simulator; resolves once the connector is online and
+ * `matched` endpoints are matched.
+ */
+export async function openConnectedHub(
+  dataDir: string,
+  sims: { pbx: { port: number }; graph: GraphSimCredentials; app: { name: string; password: string } },
+  matched = 1,
+): Promise<{ hub: Hub; connectorId: string }> {
+  const hub = await openHub({
+    dataDir,
+    registry: await shippedRules(),
+    adapterFactories: fastFactories().adapterFactories,
+    teamsFactory: fastPollingTeams,
+    sync: FAST_SYNC,
+  });
+  await hub.teams.save(graphSimSettings(sims.graph));
+  const c = await hub.connectors.create({
+    type: "innovaphone-dnd",
+    name: "PBX",
+    config: pbxSimConfig(sims.pbx, sims.app, { defaultDestination: "299" }),
+  });
+  await until(() => hub.connectors.get(c.id).status.state === "online", 15_000, "connector online");
+  await until(() => hub.endpoints.list({ matched: true }).total === matched, 10_000, "endpoints matched");
+  return { hub, connectorId: c.id };
 }

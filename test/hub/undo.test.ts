@@ -6,14 +6,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
 import type { SimUserInput } from "../../connectors/innovaphone/simulator/types.js";
-import { createTeamsAdapter } from "../../connectors/teams/index.js";
 import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
-import { teamsFactory, toTeamsConfig } from "../../server/hub/factories.js";
 import { openHub } from "../../server/hub/hub.js";
-import type { Hub, TeamsAdapterFactory } from "../../server/hub/types.js";
+import type { Hub } from "../../server/hub/types.js";
 import { until } from "../sync/fakes.js";
 import { shippedRules } from "../sync/harness.js";
-import { graphSimSettings, pbxSimConfig } from "./sim-settings.js";
+import { fastPollingTeams, graphSimSettings, pbxSimConfig } from "./sim-settings.js";
 
 const APP = { name: "presence-hub", password: "undo-app-pw" };
 const ALICE: SimUserInput = {
@@ -24,12 +22,6 @@ const ALICE: SimUserInput = {
   emails: ["alice@contoso.example"],
   cfpr: true,
   cds: [],
-};
-
-const fastPollingTeams: TeamsAdapterFactory = {
-  create: (config, deps) =>
-    createTeamsAdapter({ ...toTeamsConfig(config), pollIntervalMs: 200 }, { tokenStore: deps.tokenStore }),
-  test: teamsFactory.test,
 };
 
 let pbxA: PbxSimulator;
