@@ -1,7 +1,13 @@
 // Hub test setup against the simulators, as an admin would do it: Microsoft 365 → the Graph simulator,
 // an innovaphone connector → the PBX simulator over plain ws on loopback; a Teams factory that polls every
 // 200 ms (no service account needed), and the one-connector, matched-users hub most hub tests start from.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
+import type { SimAppObject } from "../../connectors/innovaphone/simulator/types.js";
 import { createTeamsAdapter } from "../../connectors/teams/index.js";
+import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
 import { teamsFactory, toTeamsConfig } from "../../server/hub/factories.js";
 import { openHub } from "../../server/hub/hub.js";
 import type { Hub, PbxConnectorConfigInput, TeamsAdapterFactory, TeamsSettingsInput } from "../../server/hub/types.js";
@@ -68,4 +74,41 @@ export async function openConnectedHub(
   await until(() => hub.connectors.get(c.id).status.state === "online", 15_000, "connector online");
   await until(() => hub.endpoints.list({ matched: true }).total === matched, 10_000, "endpoints matched");
   return { hub, connectorId: c.id };
+}
+
+export interface AliceWorld {
+  pbx: PbxSimulator;
+  graph: GraphSimulator;
+  /** Opens the hub on the world's data directory (see openConnectedHub); closed by `close()`. */
+  openHub(): Promise<{ hub: Hub; connectorId: string }>;
+  close(): Promise<void>;
+}
+
+/** Both simulators with one user, Alice (no CFB entry of her own), and a temporary data directory. */
+export async function startAliceWorld(app: SimAppObject): Promise<AliceWorld> {
+  const dir = mkdtempSync(join(tmpdir(), "hub-alice-"));
+  const alice = { guid: "a".repeat(32), h323: "alice", cn: "Alice", e164: "101", emails: ["alice@contoso.example"], cfpr: true, cds: [] };
+  const pbx = await startPbxSimulator({ host: "127.0.0.1", port: 0, apps: [app], users: [alice] });
+  const graph = await startGraphSimulator({
+    host: "127.0.0.1",
+    port: 0,
+    http: true,
+    users: [{ upn: "alice@contoso.example", displayName: "Alice", mail: "alice@contoso.example" }],
+  });
+  let hub: Hub | undefined;
+  return {
+    pbx,
+    graph,
+    async openHub() {
+      const opened = await openConnectedHub(dir, { pbx, graph, app });
+      hub = opened.hub;
+      return opened;
+    },
+    async close() {
+      await hub?.close({ undo: false });
+      await pbx.close();
+      await graph.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
