@@ -370,11 +370,20 @@ export class SyncCore {
       this.teamsWorker.mark(ep.b.id);
     }
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const left = eps.filter((ep) => !isNeutral(ep.hub));
-      if (left.length === 0 || Date.now() >= deadline) return left.map((ep) => ep.b.id);
+    // Wait only while an attached adapter can still undo something: a disabled connector's leftovers stay
+    // persisted for its next start, and waiting for them would only stretch every stop to the full bound.
+    while (eps.some((ep) => this.canUndo(ep)) && Date.now() < deadline) {
       await sleep(Math.min(20, Math.max(1, deadline - Date.now())));
     }
+    return eps.filter((ep) => !isNeutral(ep.hub)).map((ep) => ep.b.id);
+  }
+
+  /** Whether something the hub set on this endpoint is left on a side whose adapter is attached. */
+  private canUndo(ep: Ep): boolean {
+    const h = ep.hub;
+    const pbxLeft = !!(h.pbx || h.pbxDirty || h.cfb || h.cfbIntent);
+    const teamsLeft = !!(h.teams || h.teamsDirty);
+    return (pbxLeft && this.connectors.has(ep.b.connectorId)) || (teamsLeft && this.teams !== null);
   }
 
   /**

@@ -153,6 +153,23 @@ describe("undo paths", () => {
     expect(cfbs(pbxA)).toEqual([]);
   }, 30_000);
 
+  it("a graceful stop does not wait out its undo bound for what only a disabled connector could undo", async () => {
+    const h = await open();
+    const id = await connector(h);
+    graph.setClientPresence(aliceId, { availability: "Busy", activity: "InACall" });
+    await until(() => hubSlot(pbxA).length === 1, 10_000, "hub set on PBX A");
+    pbxA.setFaults({ refuseLogins: true });
+    pbxA.dropAll();
+    await until(() => h.connectors.get(id).status.state !== "online", 10_000, "connector offline");
+    await h.connectors.setEnabled(id, false); // the leftovers stay persisted for the next chance
+    graph.setClientPresence(aliceId, { availability: "Available", activity: "Available" });
+    // Nothing attached can undo the PBX side: the stop finishes once the Teams side is done, not after 20 s.
+    const started = Date.now();
+    await h.close({ timeoutMs: 20_000 });
+    hub = undefined;
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("remapping an endpoint to another Teams user drops what the previous user's meeting set", async () => {
     const h = await open();
     const bobId = graph.addUsers([
