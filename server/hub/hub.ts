@@ -68,13 +68,13 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
   const onNotice = (n: SyncNotice) => {
     switch (n.kind) {
       case "event.processed":
-        metrics.eventsProcessed.inc(n.side, n.echo ? "true" : "false");
+        metrics.eventsProcessed.inc({ side: n.side, echo: String(n.echo) });
         return;
       case "endpoint.changed":
         events.endpointChanged(n.endpointId);
         return;
       case "decision.teamsToPbx": {
-        metrics.decisions.inc("teamsToPbx", typeOf(n.connectorId));
+        metrics.decisions.inc({ direction: "teamsToPbx", type: typeOf(n.connectorId) });
         const i = n.input;
         const d = n.decision;
         events.add({
@@ -90,7 +90,7 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
         return;
       }
       case "decision.pbxToTeams": {
-        metrics.decisions.inc("pbxToTeams", typeOf(n.connectorId));
+        metrics.decisions.inc({ direction: "pbxToTeams", type: typeOf(n.connectorId) });
         const i = n.input;
         const p = n.decision.presence;
         events.add({
@@ -106,7 +106,7 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
         return;
       }
       case "write": {
-        metrics.writes.inc(n.side, n.op, n.ok ? "ok" : "error");
+        metrics.writes.inc({ side: n.side, op: n.op, result: n.ok ? "ok" : "error" });
         const where = n.side === "pbx" ? "PBX" : "Teams";
         const kind = !n.ok
           ? "write.failed"

@@ -19,78 +19,25 @@ function sharedProcessMetrics(): Registry {
   return processMetrics;
 }
 
-/**
- * A labelled counter for the per-event hot path. prom-client validates and hashes the label object on every
- * inc() (and a labels() child does the same per call), which was garbage per event; here the counts go to
- * plain numbers found by label values (nested maps, nothing allocated once a combination was seen) and are
- * handed to prom-client when it collects, i.e. on every scrape — /metrics shows the same series and values.
- */
-export class HotCounter {
-  private readonly counts = new Map<string, Map<string, Map<string, { labels: Record<string, string>; n: number }>>>();
-  readonly counter: Counter<string>;
-  private readonly names: string[];
-
-  constructor(registry: Registry, config: { name: string; help: string; labelNames: string[] }) {
-    const counts = this.counts;
-    this.counter = new Counter({
-      ...config,
-      registers: [registry],
-      collect() {
-        for (const byB of counts.values())
-          for (const byC of byB.values())
-            for (const c of byC.values()) {
-              if (c.n === 0) continue;
-              this.inc(c.labels, c.n);
-              c.n = 0;
-            }
-      },
-    });
-    this.names = config.labelNames;
-  }
-
-  /** Counts one for the label values in labelNames order (two or three labels). */
-  inc(a: string, b: string, c = ""): void {
-    let byB = this.counts.get(a);
-    if (!byB) {
-      byB = new Map();
-      this.counts.set(a, byB);
-    }
-    let byC = byB.get(b);
-    if (!byC) {
-      byC = new Map();
-      byB.set(b, byC);
-    }
-    let entry = byC.get(c);
-    if (!entry) {
-      const values = [a, b, c];
-      const labels: Record<string, string> = {};
-      this.names.forEach((name, i) => {
-        labels[name] = values[i];
-      });
-      entry = { labels, n: 0 };
-      byC.set(c, entry);
-    }
-    entry.n++;
-  }
-}
-
 export class HubMetrics {
   readonly registry = new Registry();
-  // Counted once per presence event, decision and write: see HotCounter.
-  readonly eventsProcessed = new HotCounter(this.registry, {
+  readonly eventsProcessed = new Counter({
     name: "presence_hub_events_processed_total",
     help: "Presence events from the adapters processed by the sync core (echo = the hub's own write seen again)",
-    labelNames: ["side", "echo"],
+    labelNames: ["side", "echo"] as const,
+    registers: [this.registry],
   });
-  readonly decisions = new HotCounter(this.registry, {
+  readonly decisions = new Counter({
     name: "presence_hub_decisions_total",
     help: "Rule-set decisions made by the sync core",
-    labelNames: ["direction", "type"],
+    labelNames: ["direction", "type"] as const,
+    registers: [this.registry],
   });
-  readonly writes = new HotCounter(this.registry, {
+  readonly writes = new Counter({
     name: "presence_hub_writes_total",
     help: "Writes to the external systems by side, operation and result",
-    labelNames: ["side", "op", "result"],
+    labelNames: ["side", "op", "result"] as const,
+    registers: [this.registry],
   });
   readonly connectorState = new Gauge({
     name: "presence_hub_connector_state",
