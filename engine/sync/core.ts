@@ -317,11 +317,11 @@ export class SyncCore {
   private clearOrphanedSession(ep: Ep): void {
     const t = this.teams;
     const userId = ep.hub.teamsUserId ?? ep.b.teamsUserId;
-    if (!t || !userId || (!ep.hub.teams && !ep.hub.teamsDirty)) return;
+    if (!t || !userId || !holdsTeamsSession(ep.hub)) return;
     // Offline: no request queue of doomed retries (e.g. a whole connector deleted while Graph is down).
     if (t.status().state !== "online") return;
     for (const other of this.byTeamsUser.get(userId) ?? [])
-      if (other.hub.teams || other.hub.teamsDirty) return;
+      if (holdsTeamsSession(other.hub)) return;
     const base = {
       kind: "write" as const,
       side: "teams" as const,
@@ -380,10 +380,10 @@ export class SyncCore {
 
   /** Whether something the hub set on this endpoint is left on a side whose adapter is attached. */
   private canUndo(ep: Ep): boolean {
-    const h = ep.hub;
-    const pbxLeft = !!(h.pbx || h.pbxDirty || h.cfb || h.cfbIntent);
-    const teamsLeft = !!(h.teams || h.teamsDirty);
-    return (pbxLeft && this.connectors.has(ep.b.connectorId)) || (teamsLeft && this.teams !== null);
+    return (
+      (holdsPbx(ep.hub) && this.connectors.has(ep.b.connectorId)) ||
+      (holdsTeamsSession(ep.hub) && this.teams !== null)
+    );
   }
 
   /**
@@ -400,7 +400,7 @@ export class SyncCore {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       let left = 0;
-      for (const ep of this.eps.values()) if (ep.hub.teams || ep.hub.teamsDirty) left++;
+      for (const ep of this.eps.values()) if (holdsTeamsSession(ep.hub)) left++;
       if (left === 0 || Date.now() >= deadline) return left;
       await sleep(Math.min(20, Math.max(1, deadline - Date.now())));
     }
@@ -973,7 +973,17 @@ export class SyncCore {
 }
 
 export function isNeutral(h: HubSetState): boolean {
-  return !h.pbx && !h.pbxDirty && !h.cfb && !h.cfbIntent && !h.teams && !h.teamsDirty;
+  return !holdsPbx(h) && !holdsTeamsSession(h);
+}
+
+/** Something the hub set (or may have set) on the PBX: its presence slot, a CFB entry or an unresolved add. */
+export function holdsPbx(h: HubSetState): boolean {
+  return !!(h.pbx || h.pbxDirty || h.cfb || h.cfbIntent);
+}
+
+/** A Graph session the hub set (or may have set) for the endpoint's Teams user. */
+export function holdsTeamsSession(h: HubSetState): boolean {
+  return !!(h.teams || h.teamsDirty);
 }
 
 function matchesDestination(e: CfbEntry, destination: string): boolean {

@@ -7,7 +7,7 @@ import type { ConnectionTestResult, ConnectorStatus, PbxAdapter } from "../../co
 import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
 import type { Logger } from "../../engine/log.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
-import type { SyncCore } from "../../engine/sync/core.js";
+import { holdsPbx, type SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredConnector } from "../store/types.js";
 import type { EndpointDirectory } from "./endpoints.js";
 import { type EventLog, statusEventLevel } from "./events.js";
@@ -199,7 +199,7 @@ export class ConnectorManager {
     const ids = this.d.endpoints().ids(id);
     const leftover = ids.some((e) => {
       const hub = this.d.core.snapshot(e)?.hub;
-      return !!hub && (!!hub.pbx || hub.pbxDirty || !!hub.cfb || !!hub.cfbIntent);
+      return hub !== undefined && holdsPbx(hub);
     });
     if (!c.enabled && leftover) this.start({ ...c, enabled: true });
     await this.stop(id, true, true);
