@@ -7,11 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
 import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
-import { openHub } from "../../server/hub/hub.js";
 import type { Hub } from "../../server/hub/types.js";
 import { until } from "../sync/fakes.js";
-import { shippedRules } from "../sync/harness.js";
-import { fastPollingTeams, graphSimSettings, pbxSimConfig } from "./sim-settings.js";
+import { graphSimSettings, openPollingHub, pbxSimConfig } from "./sim-settings.js";
 
 const APP = { name: "presence-hub", password: "integration-app-pw" };
 
@@ -24,13 +22,7 @@ let ids: Record<string, string>;
 // The real Teams adapter, polling fast (the webhook needs the HTTP layer; polling is the same code path
 // for presence facts as far as the hub is concerned).
 async function open(): Promise<Hub> {
-  hub = await openHub({
-    dataDir: dir,
-    registry: await shippedRules(),
-    teamsFactory: fastPollingTeams,
-    sync: { retryBaseMs: 50, retryMaxMs: 500, echoGraceMs: 1000 },
-    undoTimeoutMs: 3000,
-  });
+  hub = await openPollingHub(dir);
   return hub;
 }
 

@@ -48,6 +48,17 @@ export const fastPollingTeams: TeamsAdapterFactory = {
   test: teamsFactory.test,
 };
 
+/** A hub on `dataDir` with the production PBX adapter, the fast-polling Teams adapter and short retries. */
+export async function openPollingHub(dataDir: string): Promise<Hub> {
+  return openHub({
+    dataDir,
+    registry: await shippedRules(),
+    teamsFactory: fastPollingTeams,
+    sync: { retryBaseMs: 50, retryMaxMs: 500, echoGraceMs: 1000 },
+    undoTimeoutMs: 3000,
+  });
+}
+
 /**
  * A hub on `dataDir` with fast timings, Microsoft 365 on the Graph simulator and one innovaphone-dnd
  * connector (default destination 299) on the PBX simulator; resolves once the connector is online and

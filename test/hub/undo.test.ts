@@ -7,11 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
 import type { SimUserInput } from "../../connectors/innovaphone/simulator/types.js";
 import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
-import { openHub } from "../../server/hub/hub.js";
 import type { Hub } from "../../server/hub/types.js";
 import { until } from "../sync/fakes.js";
-import { shippedRules } from "../sync/harness.js";
-import { fastPollingTeams, graphSimSettings, pbxSimConfig } from "./sim-settings.js";
+import { graphSimSettings, openPollingHub, pbxSimConfig } from "./sim-settings.js";
 
 const APP = { name: "presence-hub", password: "undo-app-pw" };
 const ALICE: SimUserInput = {
@@ -32,13 +30,7 @@ let hub: Hub | undefined;
 let aliceId: string;
 
 async function open(): Promise<Hub> {
-  hub = await openHub({
-    dataDir: dir,
-    registry: await shippedRules(),
-    teamsFactory: fastPollingTeams,
-    sync: { retryBaseMs: 50, retryMaxMs: 500, echoGraceMs: 1000 },
-    undoTimeoutMs: 3000,
-  });
+  hub = await openPollingHub(dir);
   await hub.teams.save(graphSimSettings(graph));
   return hub;
 }
