@@ -6,7 +6,7 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import { type TeamsWebhookHandler, teamsWebhookRoutes } from "../connectors/teams/webhook.js";
-import { uiDir as defaultUiDir } from "../engine/paths.js";
+import { uiDir as defaultUiDir } from "../common/paths.js";
 import type { RuleRegistry } from "../engine/rules/registry.js";
 import { authPlugin } from "./auth/plugin.js";
 import type { Hub } from "./hub/types.js";

@@ -2,8 +2,8 @@
 // by PRESENCE_HUB_* environment variables (docs/operations.md lists every one). Pure: no side effects.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { HubError } from "../engine/errors.js";
-import { defaultRulesDir } from "../engine/paths.js";
+import { HubError } from "../common/errors.js";
+import { defaultRulesDir } from "../common/paths.js";
 
 export interface HubConfig {
   /** Directory of the embedded database, key file and admin credentials. */

@@ -1,11 +1,11 @@
 // The innovaphone PbxAdapter: wires the AppWebsocket client, replication, presence subscriptions, the
-// CFB fallback and the RCC call monitor to the sync core's contract (connectors/types.ts), under the
+// CFB fallback and the RCC call monitor to the sync core's contract (engine/ports/adapters.ts), under the
 // supervisor. After every (re)connect it re-replicates, re-subscribes, restarts RCC and then emits
 // `synchronized` so the core reconciles desired against actual state.
-import { TypedEmitter } from "../../engine/emitter.js";
-import { HubError, isHubError } from "../../engine/errors.js";
-import { type Logger, logger } from "../../engine/log.js";
-import type { CfbEntry, ConnectorStatus, PbxAdapter, PbxAdapterEvents, PbxUser } from "../types.js";
+import { TypedEmitter } from "../../common/emitter.js";
+import { HubError, isHubError } from "../../common/errors.js";
+import { type Logger, logger } from "../../common/log.js";
+import type { CfbEntry, ConnectorStatus, PbxAdapter, PbxAdapterEvents, PbxUser } from "../../engine/ports/adapters.js";
 import { addCfb, probeAdminAccess, removeCfb } from "./admin-cfb.js";
 import { AppWebsocketClient, appWebsocketUrl, type SocketFactory } from "./client.js";
 import { DEFAULT_HUB_CONTACT, type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";

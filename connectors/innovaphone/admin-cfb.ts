@@ -2,8 +2,8 @@
 // whole `cds` array. Entries the hub did not create are passed back byte-for-byte as the PBX sent them;
 // only the one entry the hub appends (or later removes) changes. Whether UpdateObject replaces or merges
 // arrays is undocumented, so sending the full array is the only safe choice either way.
-import { HubError, isHubError } from "../../engine/errors.js";
-import type { CfbEntry } from "../types.js";
+import { HubError, isHubError } from "../../common/errors.js";
+import type { CfbEntry } from "../../engine/ports/adapters.js";
 import type { AppWebsocketClient } from "./client.js";
 import { destinationEntry, detectCdsShape, encodeCfb, type RawCd, sameCfb, toCfbEntry } from "./cds.js";
 

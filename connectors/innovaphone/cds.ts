@@ -1,7 +1,7 @@
 // Call-diversion (`cds`) parsing for both shapes the PBX uses (innovaphone-appwebsocket.md §4.2, §5.3):
 // the flat replication shape ({type,e164,h323,src:"<xml>",precedence}) and the nested PbxAdminApi shape
 // ({type,ep:[{e164,h323}],src:[{type,ep}]}), plus the tristate `cfpr` decoding. Pure functions.
-import { type CfbEntry, plainCfbEntry } from "../types.js";
+import { type CfbEntry, plainCfbEntry } from "../../engine/ports/adapters.js";
 
 export type RawCd = Record<string, unknown>;
 

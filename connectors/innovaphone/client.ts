@@ -5,9 +5,9 @@
 // and innovaphone/go-inno-appws (match by src, then by mt+"Result" when the PBX omits src).
 // It does not reconnect: the supervisor owns reconnects and builds a fresh client each time.
 import WebSocket, { type ClientOptions } from "ws";
-import { TypedEmitter } from "../../engine/emitter.js";
-import { HubError } from "../../engine/errors.js";
-import { type Logger, logger } from "../../engine/log.js";
+import { TypedEmitter } from "../../common/emitter.js";
+import { HubError } from "../../common/errors.js";
+import { type Logger, logger } from "../../common/log.js";
 import { computeDigest, normalizeChallenge } from "./digest.js";
 
 /** A JSON message on the AppWebsocket. */

@@ -1,5 +1,5 @@
 // Configuration of one innovaphone connector (what the admin enters) and its validation.
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 
 export interface InnovaphoneConfig {
   /** PBX host name or address. */

@@ -2,9 +2,9 @@
 // PbxApi, PbxTableUsers, PbxAdminApi and RCC, and explain each result in plain words. Bounded by one
 // overall timeout; an API that is not enabled on the App object usually shows as silence, so every probe
 // has its own short timeout.
-import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
-import { logger } from "../../engine/log.js";
-import type { ConnectionTestResult, TestStep } from "../types.js";
+import { errorMessage, HubError, isHubError } from "../../common/errors.js";
+import { logger } from "../../common/log.js";
+import type { ConnectionTestResult, TestStep } from "../../engine/ports/adapters.js";
 import { ADMIN_API } from "./admin-cfb.js";
 import { AppWebsocketClient, appWebsocketUrl, newSrc, type SocketFactory } from "./client.js";
 import { type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";

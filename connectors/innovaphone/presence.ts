@@ -1,9 +1,9 @@
 // PbxApi presence (innovaphone-appwebsocket.md §3): one SubscribePresence per watched user, each with its
 // own src because PresenceUpdate carries no sip — the src is the only way to tell users apart.
 // SetPresence writes only the hub's own contact slot so the user's own items (tel:, im:, …) survive.
-import { HubError } from "../../engine/errors.js";
-import type { Logger } from "../../engine/log.js";
-import type { PbxPresenceItem } from "../types.js";
+import { HubError } from "../../common/errors.js";
+import type { Logger } from "../../common/log.js";
+import type { PbxPresenceItem } from "../../engine/ports/adapters.js";
 import { type AppMessage, type AppWebsocketClient, newSrc } from "./client.js";
 
 export const PBX_API = "PbxApi";

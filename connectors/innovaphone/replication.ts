@@ -1,8 +1,8 @@
 // PbxTableUsers replication (innovaphone-appwebsocket.md §4): ReplicateStart, ReplicateNext until the
 // row-less result, then live ReplicateAdd/Update/Del pushed with the start request's src.
 // Rows become PbxUser values; the caller diffs against what it knew before a reconnect.
-import { HubError } from "../../engine/errors.js";
-import type { PbxUser } from "../types.js";
+import { HubError } from "../../common/errors.js";
+import type { PbxUser } from "../../engine/ports/adapters.js";
 import { type AppMessage, type AppWebsocketClient, newSrc } from "./client.js";
 import { cfbEntries, tristate } from "./cds.js";
 

@@ -2,9 +2,9 @@
 // maps failures to the shared taxonomy — transient → backoff (exponential, full jitter, 1 s → 60 s cap,
 // reset only after a stable period), AUTH_FAILED → auth_failed with no retries, CONFIG_INVALID → error.
 // It knows nothing about innovaphone; the adapter supplies `connect`.
-import { errorMessage, type HubError, isHubError } from "../../engine/errors.js";
-import type { Logger } from "../../engine/log.js";
-import type { ConnectorState, ConnectorStatus } from "../types.js";
+import { errorMessage, type HubError, isHubError } from "../../common/errors.js";
+import type { Logger } from "../../common/log.js";
+import type { ConnectorState, ConnectorStatus } from "../../engine/ports/adapters.js";
 
 export interface BackoffOptions {
   baseMs?: number;

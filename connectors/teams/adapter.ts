@@ -1,10 +1,10 @@
-// The Teams adapter (connectors/types.ts TeamsAdapter): wires tokens, the Graph client, presence reads,
+// The Teams adapter (engine/ports/adapters.ts TeamsAdapter): wires tokens, the Graph client, presence reads,
 // subscriptions, the webhook handler and presence writes into one supervised connector with a status line.
 // Push (subscriptions through signed-in service accounts) where possible, batch polling for everyone else;
 // a full read at start, after gaps and after lifecycle "missed".
-import { TypedEmitter } from "../../engine/emitter.js";
-import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
-import { logger } from "../../engine/log.js";
+import { TypedEmitter } from "../../common/emitter.js";
+import { errorMessage, HubError, isHubError } from "../../common/errors.js";
+import { logger } from "../../common/log.js";
 import type { TeamsPresencePair } from "../../engine/presence.js";
 import type {
   ConnectorState,
@@ -12,7 +12,7 @@ import type {
   TeamsAdapter,
   TeamsAdapterEvents,
   TeamsUser,
-} from "../types.js";
+} from "../../engine/ports/adapters.js";
 import { resolveTeamsConfig, type ResolvedTeamsConfig, type TeamsConfig } from "./config.js";
 import {
   type EncryptedContent,

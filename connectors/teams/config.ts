@@ -1,7 +1,7 @@
 // Teams connector configuration: the shape the hub stores (TeamsConfig), its defaults and the resolved,
 // normalized form every other part of the connector reads. National clouds and the simulator differ only
 // in `authority` and `graphBaseUrl`.
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 
 export interface TeamsConfig {
   /** Directory (tenant) id or a verified domain. */

@@ -1,8 +1,8 @@
 // Connection test for Microsoft 365 (UI Test button, `presence-hub teams test`): token, directory read,
 // presence read, write permission and the service accounts' subscription right, each in plain words.
 // Nothing is written to any user's presence: the write permission is read from the token's roles.
-import { errorMessage, isHubError } from "../../engine/errors.js";
-import type { ConnectionTestResult, TestStep } from "../types.js";
+import { errorMessage, isHubError } from "../../common/errors.js";
+import type { ConnectionTestResult, TestStep } from "../../engine/ports/adapters.js";
 import { resolveTeamsConfig, type TeamsConfig } from "./config.js";
 import { GraphClient } from "./graph-client.js";
 import { createHttpTransport } from "./http.js";

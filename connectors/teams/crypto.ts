@@ -16,7 +16,7 @@ import {
 } from "node:crypto";
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { generate } from "selfsigned";
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 import { GRAPH_CHANGE_TRACKING_APP_ID, type ResolvedTeamsConfig } from "./config.js";
 import type { HttpTransport } from "./http.js";
 

@@ -1,5 +1,5 @@
 // Tenant directory listing for endpoint matching: paged GET /users with $select, following @odata.nextLink.
-import type { TeamsUser } from "../types.js";
+import type { TeamsUser } from "../../engine/ports/adapters.js";
 import type { GraphClient } from "./graph-client.js";
 import type { AccessTokenSource } from "./tokens.js";
 

@@ -3,8 +3,8 @@
 // failure mapped to a typed HubError carrying the HTTP status and Graph error code in `details`.
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import { HubError, isHubError } from "../../engine/errors.js";
-import { logger } from "../../engine/log.js";
+import { HubError, isHubError } from "../../common/errors.js";
+import { logger } from "../../common/log.js";
 import type { ResolvedTeamsConfig } from "./config.js";
 import type { HttpTransport } from "./http.js";
 import { Limiter, parseRetryAfter, retryDelay, sleep } from "./throttling.js";

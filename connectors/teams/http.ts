@@ -5,7 +5,7 @@
 import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 
 export interface HttpResponse {
   status: number;

@@ -1,6 +1,6 @@
 // Presence reads and parsing: getPresencesByUserId in batches of ≤ 650 ids (msgraph-presence.md §2) and
 // the defensive parser shared with notifications (case-insensitive values, unknown strings kept, §1.2).
-import { interner } from "../../engine/intern.js";
+import { interner } from "../../common/intern.js";
 import { canonicalActivity, canonicalAvailability, type TeamsPresence } from "../../engine/presence.js";
 import { MAX_IDS_PER_PRESENCE_READ } from "./config.js";
 import type { GraphClient } from "./graph-client.js";

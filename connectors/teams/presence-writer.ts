@@ -1,8 +1,8 @@
 // Presence writes in the hub's own Graph session (sessionId = the app's client id, msgraph-presence.md §4):
 // only the five setPresence pairs, an expirationDuration that is re-sent before it runs out for as long as
 // the desired state holds, and clearPresence afterwards (404 = the session is already gone).
-import { HubError, errorMessage } from "../../engine/errors.js";
-import { logger } from "../../engine/log.js";
+import { HubError, errorMessage } from "../../common/errors.js";
+import { logger } from "../../common/log.js";
 import {
   canonicalActivity,
   canonicalAvailability,

@@ -4,8 +4,8 @@
 // lost), recreation on 404/expiry/subscriptionRemoved, and resync of the shard's users after every gap.
 // Users are assigned to shards stably so that watching one more user recreates at most one subscription.
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
-import { logger } from "../../engine/log.js";
+import { errorMessage, HubError, isHubError } from "../../common/errors.js";
+import { logger } from "../../common/log.js";
 import type { ResolvedTeamsConfig } from "./config.js";
 import type { NotificationKeyring } from "./crypto.js";
 import type { GraphClient } from "./graph-client.js";

@@ -8,8 +8,8 @@
 // Never log tokens, secrets, codes or verifiers.
 import { createHash, randomBytes } from "node:crypto";
 import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
-import { errorMessage, HubError } from "../../engine/errors.js";
-import { logger } from "../../engine/log.js";
+import { errorMessage, HubError } from "../../common/errors.js";
+import { logger } from "../../common/log.js";
 import type { ResolvedTeamsConfig } from "./config.js";
 import type { HttpTransport } from "./http.js";
 import { createMsalNetworkClient } from "./msal-network.js";

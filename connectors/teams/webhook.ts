@@ -3,7 +3,7 @@
 // limit, and 202 within milliseconds — items are handed to the adapter after the reply is sent, because
 // Graph throttles or drops endpoints that answer slower than 3 s (§3.4).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { logger } from "../../engine/log.js";
+import { logger } from "../../common/log.js";
 
 const log = logger("teams");
 

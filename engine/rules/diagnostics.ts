@@ -1,6 +1,6 @@
 // Diagnostics of the rule loader: one error or warning with its position in the source file, and the
 // HubError that carries them. Every message a human sees is formatted `file:line:column message`.
-import { type ErrorCode, HubError } from "../errors.js";
+import { type ErrorCode, HubError } from "../../common/errors.js";
 
 export interface RuleDiagnostic {
   file: string;

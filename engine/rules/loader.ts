@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { errorMessage, isHubError } from "../errors.js";
+import { errorMessage, isHubError } from "../../common/errors.js";
 import { compilePbxRules, compileTeamsRules } from "./compile.js";
 import { type RuleDiagnostic, RuleSetLoadError } from "./diagnostics.js";
 import type { RuleSetDoc } from "./document.js";

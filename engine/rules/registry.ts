@@ -4,8 +4,8 @@
 import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type FSWatcher, watch as chokidarWatch } from "chokidar";
-import { HubError } from "../errors.js";
-import { type Logger, logger } from "../log.js";
+import { HubError } from "../../common/errors.js";
+import { type Logger, logger } from "../../common/log.js";
 import { formatDiagnostic, type RuleDiagnostic } from "./diagnostics.js";
 import { type ExplainInput, type Explanation, explainRuleSet } from "./explain.js";
 import { idFromFile, loadRuleSetFile } from "./loader.js";

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { packageRoot } from "../paths.js";
+import { packageRoot } from "../../common/paths.js";
 import type { RuleDiagnostic } from "./diagnostics.js";
 import { diagAt, type ParsedSource, type PathSegment } from "./yaml-source.js";
 

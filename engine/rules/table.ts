@@ -1,7 +1,7 @@
 // Decision tables and the published rule set. At load time every cell of the finite input domain is
 // evaluated once by json-rules-engine (fresh Engine per cell); afterwards decide*() is a Map lookup.
 // Unknown input values fall to the default and are logged once per value.
-import { logger } from "../log.js";
+import { logger } from "../../common/log.js";
 import { PBX_ACTIVITIES, type PbxFacts, type TeamsPresence } from "../presence.js";
 import type { CfbPolicy } from "./cfb.js";
 import { type CompiledRule, evaluate, pbxFacts, teamsFacts } from "./compile.js";

@@ -3,10 +3,10 @@
 // acknowledged. Two keyed workers (PBX, Teams) apply differences with bounded concurrency; latest wins.
 // Echoes of the hub's own writes are recognised (PBX: the hub's contact slot; Teams: the pair of the hub's
 // Graph session) and never fed into the opposite direction.
-import { type CfbEntry, type PbxPresenceItem, type PbxUser, plainCfbEntry, type TeamsAdapter } from "../../connectors/types.js";
-import { errorMessage } from "../errors.js";
-import { interner } from "../intern.js";
-import { type Logger, logger as makeLogger } from "../log.js";
+import { type CfbEntry, type PbxPresenceItem, type PbxUser, plainCfbEntry, type TeamsAdapter } from "../ports/adapters.js";
+import { errorMessage } from "../../common/errors.js";
+import { interner } from "../../common/intern.js";
+import { type Logger, logger as makeLogger } from "../../common/log.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
 import type { ActiveRuleSet, RuleSetSource } from "../rules/types.js";
 import {

@@ -1,6 +1,6 @@
 // Pure helpers of the sync core: derive the PBX facts from a presence array (the user's activity is the
 // newest item outside the hub's slot), compare states, and the neutral desired states used for undo.
-import type { PbxPresenceItem } from "../../connectors/types.js";
+import type { PbxPresenceItem } from "../ports/adapters.js";
 import type { TeamsPresence, TeamsPresencePair } from "../presence.js";
 import type { PbxSlot } from "./types.js";
 

@@ -1,6 +1,6 @@
 // Types of the sync core: the endpoint binding it is given, the hub-set state it persists (what the hub
 // itself wrote on each side, so a restart can reconcile and undo), and the observations it reports.
-import type { CfbEntry, PbxAdapter, TeamsAdapter } from "../../connectors/types.js";
+import type { CfbEntry, PbxAdapter, TeamsAdapter } from "../ports/adapters.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
 import type { PbxPresenceDecision, TeamsPresenceDecision } from "../rules/types.js";
 

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 import { FailedLoginLimiter } from "./limiter.js";
 import { safeEqual, verifyPassword } from "./password.js";
 import { SessionStore } from "./sessions.js";

@@ -1,6 +1,6 @@
 // `presence-hub` command-line entry point: dispatches `<command> [subcommand] [options]` to the command
 // modules registered below (explicit list, no directory scanning).
-import { errorMessage, isHubError } from "../../engine/errors.js";
+import { errorMessage, isHubError } from "../../common/errors.js";
 import type { Command } from "./command.js";
 
 interface CommandEntry {

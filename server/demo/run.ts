@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
 import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 import { type RunningHub, runHub } from "../cli/commands/start.js";
 import { type HubConfig, loadConfig } from "../config.js";
 import type { ConnectorView } from "../hub/types.js";

@@ -3,9 +3,9 @@
 // column, connection tests with unsaved settings, and the lifecycle rules: disabling or deleting first
 // undoes what the hub set through the connector (bounded), then disconnects.
 import { randomUUID } from "node:crypto";
-import type { ConnectionTestResult, ConnectorStatus, PbxAdapter } from "../../connectors/types.js";
-import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
-import type { Logger } from "../../engine/log.js";
+import type { ConnectionTestResult, ConnectorStatus, PbxAdapter } from "../../engine/ports/adapters.js";
+import { errorMessage, HubError, isHubError } from "../../common/errors.js";
+import type { Logger } from "../../common/log.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 import { holdsPbx, type SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredConnector } from "../store/types.js";

@@ -3,8 +3,8 @@
 // step with the stored rows, and builds EndpointView (both sides' facts, desired vs acknowledged, the last
 // decisions and the warnings an admin can act on).
 import { randomUUID } from "node:crypto";
-import type { PbxUser, TeamsUser } from "../../connectors/types.js";
-import { HubError } from "../../engine/errors.js";
+import type { PbxUser, TeamsUser } from "../../engine/ports/adapters.js";
+import { HubError } from "../../common/errors.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredEndpoint } from "../store/types.js";

@@ -1,9 +1,9 @@
 // The hub's event log and live stream: events are buffered briefly and appended to the store in one
 // transaction (the sync hot path never waits for SQLite), then delivered to subscribers (SSE). Endpoint
 // updates are coalesced per endpoint so a busy user does not flood the stream.
-import { errorMessage } from "../../engine/errors.js";
-import type { Logger } from "../../engine/log.js";
-import type { ConnectorState } from "../../connectors/types.js";
+import { errorMessage } from "../../common/errors.js";
+import type { Logger } from "../../common/log.js";
+import type { ConnectorState } from "../../engine/ports/adapters.js";
 import type { HubStore, NewEvent } from "../store/types.js";
 import type { EndpointView, EventListQuery, HubEvent, HubEventLevel, HubStreamMessage } from "./types.js";
 

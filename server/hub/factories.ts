@@ -4,7 +4,7 @@ import { createInnovaphoneAdapter, testInnovaphoneConnection } from "../../conne
 import type { InnovaphoneConfig } from "../../connectors/innovaphone/config.js";
 import { createTeamsAdapter, testTeamsConnection } from "../../connectors/teams/index.js";
 import type { TeamsConfig } from "../../connectors/teams/config.js";
-import { logger } from "../../engine/log.js";
+import { logger } from "../../common/log.js";
 import type {
   PbxAdapterFactory,
   PbxConnectorConfig,

@@ -1,7 +1,7 @@
 // openHub: assembles the running hub (store, sync core, connectors, Microsoft 365, endpoints, event log,
 // metrics) and returns the Hub facade the admin API, UI and CLI use. The facade only configures,
 // observes and explains; presence events flow adapter → core → adapter without passing through here.
-import { logger as makeLogger } from "../../engine/log.js";
+import { logger as makeLogger } from "../../common/log.js";
 import { SyncCore } from "../../engine/sync/core.js";
 import type { SyncNotice } from "../../engine/sync/types.js";
 import { openSqliteStore } from "../store/sqlite.js";

@@ -1,7 +1,7 @@
 // Endpoint matching: a PBX user (e-mail addresses from replication) is paired with the Teams user whose
 // mail or userPrincipalName equals one of them, case-insensitively. `mail` is preferred over the UPN, the
 // PBX user's addresses are tried in order, and a name that fits two different Teams users is ambiguous.
-import type { TeamsUser } from "../../connectors/types.js";
+import type { TeamsUser } from "../../engine/ports/adapters.js";
 
 export interface DirectoryIndex {
   byMail: Map<string, TeamsUser[]>;

@@ -1,7 +1,7 @@
 // Prometheus metrics of the hub in their own prom-client registry (the HTTP layer serves hub.metrics at
 // /metrics): events processed, decisions, writes by side and result, connector states, rule reloads.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import type { ConnectorState } from "../../connectors/types.js";
+import type { ConnectorState } from "../../engine/ports/adapters.js";
 
 const STATES: ConnectorState[] = ["offline", "connecting", "online", "backoff", "auth_failed", "error"];
 

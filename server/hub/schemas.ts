@@ -3,7 +3,7 @@
 // with the same message.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsImport from "ajv-formats";
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 
 const hostname = { type: "string", maxLength: 253, pattern: "^[^\\s/:@]+$|^\\[[0-9a-fA-F:.]+\\]$" } as const;
 

@@ -7,8 +7,8 @@
 // before the PBX or Graph can see the write, as before), and everything else is flushed in a microtask —
 // before the event loop handles any other I/O, timer or request. Nothing outside the process can observe
 // the hub between a save and its commit.
-import { errorMessage } from "../../engine/errors.js";
-import type { Logger } from "../../engine/log.js";
+import { errorMessage } from "../../common/errors.js";
+import type { Logger } from "../../common/log.js";
 import type { HubSetState, SyncPersistence } from "../../engine/sync/types.js";
 import type { HubStore } from "../store/types.js";
 

@@ -2,9 +2,9 @@
 // adapter, the directory used for endpoint matching, connection tests with unsaved settings, and the
 // service-account sign-in (authorization code + PKCE) when the adapter supports it.
 import type { TokenStore, ServiceAccountToken } from "../../connectors/teams/tokens.js";
-import type { ConnectionTestResult, ConnectorStatus, TeamsAdapter } from "../../connectors/types.js";
-import { errorMessage, HubError, isHubError } from "../../engine/errors.js";
-import type { Logger } from "../../engine/log.js";
+import type { ConnectionTestResult, ConnectorStatus, TeamsAdapter } from "../../engine/ports/adapters.js";
+import { errorMessage, HubError, isHubError } from "../../common/errors.js";
+import type { Logger } from "../../common/log.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredTeamsSettings } from "../store/types.js";
 import { withTimeout } from "./connectors.js";

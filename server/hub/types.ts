@@ -10,7 +10,7 @@ import type {
   PbxAdapter,
   TeamsAdapter,
   TeamsUser,
-} from "../../connectors/types.js";
+} from "../../engine/ports/adapters.js";
 import type { TokenStore } from "../../connectors/teams/tokens.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../../engine/presence.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";

@@ -2,7 +2,7 @@
 // body; fastify's schema errors → 400 VALIDATION with ajv's messages; unexpected errors → 500 without
 // internals (logged with the stack). Also the JSON 404 for unknown API routes.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type ErrorCode, isHubError } from "../../engine/errors.js";
+import { type ErrorCode, isHubError } from "../../common/errors.js";
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   VALIDATION: 400,

@@ -1,7 +1,7 @@
 // Microsoft 365 admin API: settings (client secret write-only), Test with unsaved settings, directory
 // refresh and users, and the service-account sign-in (authorization-code redirect and callback).
 import type { FastifyInstance } from "fastify";
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 import { serviceAccountCompleteSchema, teamsSettingsInputSchema } from "../hub/schemas.js";
 import type { Hub, TeamsSettingsInput } from "../hub/types.js";
 import { errorSchema, idParams, inline, pagingQuery, teamsSettingsViewSchema, testResultSchema } from "./schemas.js";

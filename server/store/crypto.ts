@@ -4,7 +4,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 
 export const SECRET_KEY_ENV = "PRESENCE_HUB_SECRET_KEY";
 export const SECRET_KEY_FILE = "secret.key";

@@ -4,7 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { HubError } from "../../engine/errors.js";
+import { HubError } from "../../common/errors.js";
 import type { HubSetState } from "../../engine/sync/types.js";
 import type { HubEvent } from "../hub/types.js";
 import { loadSecretKey, SecretBox } from "./crypto.js";

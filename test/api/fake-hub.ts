@@ -1,8 +1,8 @@
 // An in-memory Hub facade for API tests: behaves like the real hub at the HTTP boundary (views without
 // secrets, NOT_FOUND/VALIDATION errors, paging) so the routes can be tested without sockets or SQLite.
 import { Registry } from "prom-client";
-import type { ConnectionTestResult, ConnectorStatus } from "../../connectors/types.js";
-import { HubError } from "../../engine/errors.js";
+import type { ConnectionTestResult, ConnectorStatus } from "../../engine/ports/adapters.js";
+import { HubError } from "../../common/errors.js";
 import type {
   ConnectorView,
   EndpointView,

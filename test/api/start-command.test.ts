@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { packageRoot } from "../../engine/paths.js";
+import { packageRoot } from "../../common/paths.js";
 
 let child: ChildProcess | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), "ph-start-"));

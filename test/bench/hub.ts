@@ -12,8 +12,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PbxAdapter, TeamsAdapter } from "../../connectors/types.js";
-import { configureRootLogger } from "../../engine/log.js";
+import type { PbxAdapter, TeamsAdapter } from "../../engine/ports/adapters.js";
+import { configureRootLogger } from "../../common/log.js";
 import type { RunningHub } from "../../server/cli/commands/start.js";
 import type { PbxAdapterFactory, TeamsAdapterFactory } from "../../server/hub/types.js";
 import type { SimInfo, SimProcess } from "../faults/sim-process.js";

@@ -3,7 +3,7 @@
 // concurrency) and once on a reused Engine (sequential only; shown for the engine's raw cost).
 import { join } from "node:path";
 import { Engine } from "json-rules-engine";
-import { defaultRulesDir } from "../../engine/paths.js";
+import { defaultRulesDir } from "../../common/paths.js";
 import { TEAMS_ACTIVITIES, TEAMS_AVAILABILITIES, type TeamsPresence } from "../../engine/presence.js";
 import { evaluate, teamsFacts } from "../../engine/rules/compile.js";
 import { loadRuleSetFile } from "../../engine/rules/loader.js";

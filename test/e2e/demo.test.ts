@@ -2,7 +2,7 @@
 // 365 connected) in a real browser, and the curl commands it prints really do what they say.
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { configureRootLogger } from "../../engine/log.js";
+import { configureRootLogger } from "../../common/log.js";
 import { type BrowserSession, browserSkipReason, launchBrowser, SCREENSHOT_DIR } from "./browser.js";
 
 // Browser flows drive real processes and chromium; on a loaded 2-core runner a step can take a while.

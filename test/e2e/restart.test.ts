@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { configureRootLogger } from "../../engine/log.js";
+import { configureRootLogger } from "../../common/log.js";
 import { graphSimSettings } from "../hub/sim-settings.js";
 
 // Browser flows drive real processes and chromium; on a loaded 2-core runner a step can take a while.

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HUB_CONTACT } from "../../connectors/innovaphone/config.js";
-import { configureRootLogger } from "../../engine/log.js";
+import { configureRootLogger } from "../../common/log.js";
 import type { RunningHub } from "../../server/cli/commands/start.js";
 import type { TeamsAdapterFactory } from "../../server/hub/types.js";
 import { FAST_SYNC, fastFactories } from "./factories.js";

@@ -3,7 +3,7 @@
 // it configures Microsoft 365 and the connector like an admin (first start); without, it runs from what is
 // stored, exactly like a restart after a crash. Prints "READY <url>" once listening (and configured).
 // The test SIGKILLs it: nothing here may rely on a graceful exit.
-import { configureRootLogger } from "../../engine/log.js";
+import { configureRootLogger } from "../../common/log.js";
 
 configureRootLogger({ level: process.env.LOG_LEVEL ?? "warn" });
 const { FAST_SYNC, fastFactories } = await import("./factories.js");

@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ConnectionTestResult } from "../../connectors/types.js";
-import { isHubError } from "../../engine/errors.js";
+import type { ConnectionTestResult } from "../../engine/ports/adapters.js";
+import { isHubError } from "../../common/errors.js";
 import { openHub } from "../../server/hub/hub.js";
 import type { Hub, PbxConnectorConfig, TeamsConnectorConfig } from "../../server/hub/types.js";
 import { FakePbx, FakeTeams, until } from "../sync/fakes.js";
@@ -386,7 +386,7 @@ describe("rule sets", () => {
 describe("logs", () => {
   it("no log line carries a stored password or client secret, even on failures", async () => {
     const lines: string[] = [];
-    const { configureRootLogger } = await import("../../engine/log.js");
+    const { configureRootLogger } = await import("../../common/log.js");
     configureRootLogger({ level: "debug" }, { write: (s: string) => lines.push(s) } as never);
     try {
       const h = await open();

@@ -2,7 +2,7 @@
 // ambiguity detected; property: matching never depends on letter case or directory order.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { TeamsUser } from "../../connectors/types.js";
+import type { TeamsUser } from "../../engine/ports/adapters.js";
 import { indexDirectory, matchTeamsUser } from "../../server/hub/matching.js";
 
 const u = (id: string, mail: string | null, upn: string): TeamsUser => ({

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AppWebsocketClient, appWebsocketUrl } from "../../connectors/innovaphone/client.js";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
-import { isHubError } from "../../engine/errors.js";
+import { isHubError } from "../../common/errors.js";
 import { makeUsers, waitFor } from "./helpers.js";
 
 let sim: PbxSimulator | undefined;

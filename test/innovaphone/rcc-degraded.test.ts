@@ -4,7 +4,7 @@
 import { afterEach, expect, it } from "vitest";
 import { createInnovaphoneAdapter } from "../../connectors/innovaphone/adapter.js";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
-import type { PbxAdapter } from "../../connectors/types.js";
+import type { PbxAdapter } from "../../engine/ports/adapters.js";
 import type { PbxCallState } from "../../engine/presence.js";
 import { makeUsers, waitFor } from "./helpers.js";
 

@@ -2,9 +2,9 @@
 // auth_failed without retries, config errors terminal, access errors shown as "error" but retried.
 import { describe, expect, it } from "vitest";
 import { type Session, Supervisor } from "../../connectors/innovaphone/supervisor.js";
-import type { ConnectorStatus } from "../../connectors/types.js";
-import { HubError } from "../../engine/errors.js";
-import { logger } from "../../engine/log.js";
+import type { ConnectorStatus } from "../../engine/ports/adapters.js";
+import { HubError } from "../../common/errors.js";
+import { logger } from "../../common/log.js";
 import { waitFor } from "./helpers.js";
 
 function fakeSession(): Session & { drop: (m?: string) => void } {

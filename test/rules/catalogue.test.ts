@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { defaultRulesDir } from "../../engine/paths.js";
+import { defaultRulesDir } from "../../common/paths.js";
 import { loadRuleSetFile } from "../../engine/rules/loader.js";
 import { PBX_ACTIVITIES, SET_PRESENCE_PAIRS } from "../../engine/presence.js";
 

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { packageRoot } from "../../engine/paths.js";
+import { packageRoot } from "../../common/paths.js";
 import { rulesCheck, rulesExplain } from "../../server/cli/commands/rules.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");

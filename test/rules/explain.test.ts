@@ -2,8 +2,8 @@
 // over HTTP; concurrent explains stay correct because every run gets a fresh Engine.
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isHubError } from "../../engine/errors.js";
-import { defaultRulesDir } from "../../engine/paths.js";
+import { isHubError } from "../../common/errors.js";
+import { defaultRulesDir } from "../../common/paths.js";
 import { RuleRegistry } from "../../engine/rules/registry.js";
 import { TEAMS_ACTIVITIES, TEAMS_AVAILABILITIES } from "../../engine/presence.js";
 import { connectorTypesRoutes } from "../../server/routes/connector-types.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultRulesDir } from "../../engine/paths.js";
+import { defaultRulesDir } from "../../common/paths.js";
 import { RuleRegistry } from "../../engine/rules/registry.js";
 import { connectorTypesRoutes } from "../../server/routes/connector-types.js";
 import { infoRoutes } from "../../server/routes/info.js";

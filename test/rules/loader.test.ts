@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isHubError } from "../../engine/errors.js";
+import { isHubError } from "../../common/errors.js";
 import { formatDiagnostic, RuleSetLoadError } from "../../engine/rules/diagnostics.js";
 import { loadRuleSetFile, loadRuleSetOrThrow, loadRuleSetSource } from "../../engine/rules/loader.js";
 

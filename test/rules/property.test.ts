@@ -7,8 +7,8 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { isHubError } from "../../engine/errors.js";
-import { defaultRulesDir } from "../../engine/paths.js";
+import { isHubError } from "../../common/errors.js";
+import { defaultRulesDir } from "../../common/paths.js";
 import {
   PBX_ACTIVITIES,
   PBX_CALL_STATES,

@@ -15,7 +15,7 @@ describe("unknown values", () => {
         cb();
       },
     });
-    const log = await import("../../engine/log.js");
+    const log = await import("../../common/log.js");
     log.configureRootLogger({ level: "info" }, sink);
     const { loadRuleSetOrThrow } = await import("../../engine/rules/loader.js");
     const file = join(import.meta.dirname, "fixtures", "minimal.yaml");

@@ -12,8 +12,8 @@ import type {
   TeamsAdapter,
   TeamsAdapterEvents,
   TeamsUser,
-} from "../../connectors/types.js";
-import { TypedEmitter } from "../../engine/emitter.js";
+} from "../../engine/ports/adapters.js";
+import { TypedEmitter } from "../../common/emitter.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../../engine/presence.js";
 
 function status(state: ConnectorStatus["state"], reason = ""): ConnectorStatus {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeamsAdapter, type TeamsConnector } from "../../connectors/teams/adapter.js";
 import type { GraphSimulator } from "../../connectors/teams/simulator/server.js";
-import type { ConnectorStatus } from "../../connectors/types.js";
+import type { ConnectorStatus } from "../../engine/ports/adapters.js";
 import { type Hub, hub, seedUsers, signedInStore, sim, teamsConfig, until } from "./helpers.js";
 
 const CYCLE = [

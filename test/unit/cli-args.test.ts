@@ -1,7 +1,7 @@
 // parseCommandLine: one behaviour for every CLI entry — values typed from the option specs, bad usage
 // (unknown option, missing value, unexpected positional) → usage on stderr and exit 2, --help → exit 0.
 import { describe, expect, it } from "vitest";
-import { parseCommandLine } from "../../engine/cli-args.js";
+import { parseCommandLine } from "../../common/cli-args.js";
 
 const USAGE = "Usage: tool --port P [--json]";
 const options = { port: { type: "string" }, json: { type: "boolean" } } as const;

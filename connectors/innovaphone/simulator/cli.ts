@@ -1,6 +1,6 @@
 // Command-line entry of the PBX simulator: `presence-hub sim pbx --port P --users FILE --app NAME
 // --password PW [--tls] [--module PBX0]`. Runs until killed; prints the URLs and the control API.
-import { parseCommandLine } from "../../../engine/cli-args.js";
+import { parseCommandLine } from "../../../common/cli-args.js";
 import { startPbxSimulator } from "./server.js";
 import type { SimAppObject } from "./types.js";
 import { loadUsersFile } from "./users-file.js";

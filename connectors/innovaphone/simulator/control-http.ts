@@ -1,8 +1,8 @@
 // HTTP control API of the PBX simulator, on the same port as the AppWebsocket (`/_sim/...`), so demos and
 // other-language integrators can drive it with curl. JSON in, JSON out; errors as {code, message}.
 import type http from "node:http";
-import { HubError, isHubError } from "../../../engine/errors.js";
-import type { PbxSimulator } from "./server.js";
+import { HubError, isHubError } from "../../../common/errors.js";
+import type { PbxSimulator } from "./api.js";
 import type { SimAppObject, SimFaults, SimUserInput } from "./types.js";
 
 async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {

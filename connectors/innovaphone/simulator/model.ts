@@ -2,7 +2,7 @@
 // presence-based forwarding decision (innovaphone-appwebsocket.md §9.4, §9.9). Protocol-free: sessions
 // render it into messages; every change is published to listeners so sessions can push indications.
 import { randomBytes } from "node:crypto";
-import { HubError } from "../../../engine/errors.js";
+import { HubError } from "../../../common/errors.js";
 import type { IncomingCallResult, SimCd, SimPresenceInput, SimUserInput, SimVisibility } from "./types.js";
 
 export interface SimPresenceItem {

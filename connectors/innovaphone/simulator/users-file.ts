@@ -1,7 +1,7 @@
 // Loading and checking the simulator's users file (JSON or YAML, type PbxSimUsersFile).
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
-import { HubError } from "../../../engine/errors.js";
+import { HubError } from "../../../common/errors.js";
 import type { PbxSimUsersFile } from "./types.js";
 
 export function parseUsersFile(text: string, name = "users file"): PbxSimUsersFile {

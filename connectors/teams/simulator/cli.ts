@@ -1,7 +1,7 @@
 // Command-line entry of the Microsoft Graph simulator (`presence-hub sim graph --port P --users FILE [--http]`).
 // Prints the URLs, credentials and (HTTPS mode) writes the CA PEM so clients can trust it.
 import { writeFile } from "node:fs/promises";
-import { parseCommandLine } from "../../../engine/cli-args.js";
+import { parseCommandLine } from "../../../common/cli-args.js";
 import { startGraphSimulator } from "./server.js";
 import { loadUsersFile } from "./users-file.js";
 

@@ -14,7 +14,7 @@ import {
 } from "node:crypto";
 import { createHttpTransport, type HttpTransport } from "../http.js";
 import type { SimAuth } from "./auth.js";
-import type { SimSubscription } from "./subscriptions.js";
+import type { QueuedItem, SimSubscription } from "./subscription-record.js";
 
 export interface DeliveryRecord {
   at: string;
@@ -52,12 +52,6 @@ interface EndpointHealth {
   samples: Array<{ at: number; ms: number; failed: boolean }>;
   mode?: "slow" | "drop";
   until: number;
-}
-
-export interface QueuedItem {
-  userId: string;
-  /** Presence JSON at the time of the change (rich notifications). */
-  presence: Record<string, unknown>;
 }
 
 export class Deliveries {

@@ -4,29 +4,10 @@
 // and silent loss (fault injection).
 import { randomUUID } from "node:crypto";
 import type { TokenClaims } from "./auth.js";
-import type { Deliveries, QueuedItem } from "./deliveries.js";
+import type { Deliveries } from "./deliveries.js";
+import type { SimSubscription } from "./subscription-record.js";
 
-export interface SimSubscription {
-  id: string;
-  resource: string;
-  userIds: Set<string>;
-  changeType: string;
-  clientState?: string;
-  notificationUrl: string;
-  lifecycleNotificationUrl?: string;
-  expiresAt: number;
-  applicationId: string;
-  creatorId: string;
-  includeResourceData: boolean;
-  encryptionCertificate?: string;
-  encryptionCertificateId?: string;
-  latestSupportedTlsVersion: string;
-  /** reauthorizationRequired sent and not yet answered: deliveries are held, not dropped. */
-  paused: boolean;
-  removed: boolean;
-  queue: QueuedItem[];
-  sending: boolean;
-}
+export type { SimSubscription } from "./subscription-record.js";
 
 export interface GraphErrorReply {
   status: number;

@@ -2,7 +2,7 @@
 // users or { tenantId?, clients?, serviceAccounts?, users }. See users.example.yaml.
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
-import { HubError } from "../../../engine/errors.js";
+import { HubError } from "../../../common/errors.js";
 import type { SimClient, SimServiceAccount } from "./auth.js";
 import type { SimUserSeed } from "./state.js";
 

@@ -1,8 +1,8 @@
 // CLI command `demo`: the first thing to run after `npm ci`. Starts the PBX and Graph simulators with seeded
 // users and the hub already configured (connector online, Microsoft 365 connected, endpoints matched), then
 // prints the URL, the login and what to try. Ctrl+C stops everything and removes the temporary data.
-import { configureRootLogger } from "../../../engine/log.js";
-import { parseCommandLine } from "../../../engine/cli-args.js";
+import { configureRootLogger } from "../../../common/log.js";
+import { parseCommandLine } from "../../../common/cli-args.js";
 import type { Command } from "../command.js";
 import { closeOnSignals, loginBanner } from "./start.js";
 

@@ -4,8 +4,8 @@
 import { readFile } from "node:fs/promises";
 import type { InnovaphoneConfig } from "../../../connectors/innovaphone/config.js";
 import { testInnovaphoneConnection } from "../../../connectors/innovaphone/connection-test.js";
-import { parseCommandLine } from "../../../engine/cli-args.js";
-import { errorMessage } from "../../../engine/errors.js";
+import { parseCommandLine } from "../../../common/cli-args.js";
+import { errorMessage } from "../../../common/errors.js";
 import type { Command } from "../command.js";
 
 const HELP = `Usage: presence-hub pbx test --server H --port P --protocol ws|wss --username APP --password PW

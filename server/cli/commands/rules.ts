@@ -3,8 +3,8 @@
 // `rules explain` shows which rule decides an input and why the rules before it did not match.
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import { errorMessage } from "../../../engine/errors.js";
-import { defaultRulesDir } from "../../../engine/paths.js";
+import { errorMessage } from "../../../common/errors.js";
+import { defaultRulesDir } from "../../../common/paths.js";
 import { formatDiagnostic, type RuleDiagnostic } from "../../../engine/rules/diagnostics.js";
 import {
   type DirectionExplanation,
@@ -13,7 +13,7 @@ import {
 } from "../../../engine/rules/explain.js";
 import { loadRuleSetFile } from "../../../engine/rules/loader.js";
 import type { PbxPresenceDecision, TeamsPresenceDecision } from "../../../engine/rules/types.js";
-import { parseCommandLine } from "../../../engine/cli-args.js";
+import { parseCommandLine } from "../../../common/cli-args.js";
 import type { Command } from "../command.js";
 
 const USAGE = `Usage:

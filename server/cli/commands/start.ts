@@ -2,14 +2,14 @@
 // (docs/operations.md), embedded SQLite in the data directory, rules hot-reloaded from the rules directory,
 // one HTTP listener where the config says. SIGINT/SIGTERM close gracefully: HTTP first, then hub.close()
 // undoes what the hub set on the PBX and in Teams, then the rule watcher.
-import { configureRootLogger, logger } from "../../../engine/log.js";
+import { configureRootLogger, logger } from "../../../common/log.js";
 import type { RuleRegistry } from "../../../engine/rules/registry.js";
 import type { buildApp } from "../../app.js";
 import { type AdminCredentials, CREDENTIALS_FILE, resolveAdminCredentials } from "../../auth/credentials.js";
 import { hashPassword } from "../../auth/password.js";
 import { type HubConfig, loadConfig } from "../../config.js";
 import type { Hub, OpenHubOptions } from "../../hub/types.js";
-import { parseCommandLine } from "../../../engine/cli-args.js";
+import { parseCommandLine } from "../../../common/cli-args.js";
 import type { Command } from "../command.js";
 
 export interface RunningHub {

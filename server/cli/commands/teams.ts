@@ -2,7 +2,7 @@
 // Graph simulator) and exits 0 when the hub could use it; every step is printed in plain words.
 import { readFile } from "node:fs/promises";
 import { testTeamsConnection } from "../../../connectors/teams/connection-test.js";
-import { parseCommandLine } from "../../../engine/cli-args.js";
+import { parseCommandLine } from "../../../common/cli-args.js";
 import type { Command } from "../command.js";
 
 const USAGE = `Usage: presence-hub teams test --tenant T --client-id C --client-secret S [--authority URL] [--graph URL] [--ca FILE] [--timeout MS] [--json]

@@ -1,7 +1,9 @@
-// The contract between connector adapters (one per external system) and the sync core.
+// The ports of the engine: the contract between connector adapters (one per external system) and the
+// sync core.
 // Adapters turn external events into normalized facts (events below) and apply desired states
 // (methods below). They own reconnects; the core only sees status changes and `synchronized`.
-import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../engine/presence.js";
+import type { Emits } from "../../common/emitter.js";
+import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
 
 /** Supervisor states shown in the Status column (architecture.md §4.2). */
 export type ConnectorState = "offline" | "connecting" | "online" | "backoff" | "auth_failed" | "error";
@@ -31,10 +33,6 @@ export interface ConnectionTestResult {
   steps: TestStep[];
 }
 
-/** Minimal typed listener registry implemented by adapters. */
-export interface Emits<E extends { [K in keyof E]: (...args: never[]) => void }> {
-  on<K extends keyof E>(event: K, listener: E[K]): () => void;
-}
 
 // ---------------------------------------------------------------- PBX side
 

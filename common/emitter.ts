@@ -1,5 +1,8 @@
 // A tiny typed event emitter used by adapters and registries (listeners removed by the returned function).
-import type { Emits } from "../connectors/types.js";
+/** Minimal typed listener registry (adapters, registries): `on` returns the function that removes the listener. */
+export interface Emits<E extends { [K in keyof E]: (...args: never[]) => void }> {
+  on<K extends keyof E>(event: K, listener: E[K]): () => void;
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: listener signatures are checked by the Emits<E> interface.
 type AnyListener = (...args: any[]) => void;
