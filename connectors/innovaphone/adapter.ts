@@ -94,10 +94,15 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
     await setPresence(client, user, this.hubContact, activity, note, this.config.requestTimeoutMs);
   }
 
-  async addCfb(guid: string, destination: string, options: { adoptExisting?: boolean } = {}): Promise<CfbEntry> {
+  async addCfb(
+    guid: string,
+    destination: string,
+    options: { adoptExisting?: boolean; precedence?: boolean } = {},
+  ): Promise<CfbEntry> {
     this.requireUser(guid);
     return addCfb(this.requireClient(), guid, destination, {
       adoptExisting: options.adoptExisting,
+      precedence: options.precedence,
       defaultShape: this.config.cfbShape,
       timeoutMs: this.config.requestTimeoutMs,
     });

@@ -12,8 +12,10 @@ export const ADMIN_API = "PbxAdminApi";
 export interface AdminCfbOptions {
   /** Shape used for the new entry when the user has no cds yet to copy the shape from. Default "admin". */
   defaultShape?: "admin" | "flat";
-  /** addCfb: return an equal plain entry the user already has instead of adding a second one. */
+  /** addCfb: return an equal entry the user already has instead of adding a second one. */
   adoptExisting?: boolean;
+  /** addCfb: the entry "takes precedence" over the user's own call forwards (admin CF, 12r2+). */
+  precedence?: boolean;
   timeoutMs?: number;
 }
 
@@ -62,7 +64,10 @@ export async function probeAdminAccess(client: AppWebsocketClient, guid: string,
   }
 }
 
-/** Append a plain CFB entry to `destination`; resolves with the normalized entry that was added. */
+/**
+ * Append a CFB entry to `destination` (no Boolean, no filter; "takes precedence" when asked); resolves with the
+ * normalized entry that was added.
+ */
 export async function addCfb(
   client: AppWebsocketClient,
   guid: string,
@@ -72,6 +77,7 @@ export async function addCfb(
   if (!destination.trim()) throw new HubError("CONFIG_INVALID", "No CFB destination number configured");
   const cds = await readCds(client, guid, opts.timeoutMs);
   const entry = destinationEntry(destination.trim());
+  if (opts.precedence) entry.precedence = true;
   if (opts.adoptExisting) {
     const existing = cds.find((cd) => cd?.type === "cfb" && sameCfb(toCfbEntry(cd), entry));
     if (existing) return toCfbEntry(existing);

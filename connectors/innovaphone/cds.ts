@@ -79,12 +79,18 @@ export function detectCdsShape(cds: unknown): "admin" | "flat" | undefined {
 /** Destination string → entry: digits (with optional leading +) are a number, anything else an h323 name. */
 export const destinationEntry = plainCfbEntry;
 
-/** Encode a plain (no Boolean, no filter) CFB entry in the given shape for UpdateObject. */
+/**
+ * Encode a CFB entry without Boolean or filter (the only kind the hub adds) in the given shape for
+ * UpdateObject. `precedence` is written in both shapes: replication shows it flat, and the admin shape is
+ * documented without it but carries the same object (innovaphone-appwebsocket.md §5.3).
+ */
 export function encodeCfb(entry: CfbEntry, shape: "admin" | "flat"): RawCd {
   const ep: RawCd = {};
   if (entry.e164) ep.e164 = entry.e164;
   if (entry.h323) ep.h323 = entry.h323;
-  return shape === "admin" ? { type: "cfb", ep: [ep] } : { type: "cfb", ...ep };
+  const cd: RawCd = shape === "admin" ? { type: "cfb", ep: [ep] } : { type: "cfb", ...ep };
+  if (entry.precedence) cd.precedence = true;
+  return cd;
 }
 
 /**

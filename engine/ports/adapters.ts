@@ -100,10 +100,15 @@ export interface PbxAdapter extends Emits<PbxAdapterEvents> {
   setPresence(guid: string, activity: string, note: string): Promise<void>;
   /**
    * Add a CFB entry to `destination` for the user; resolves with exactly the entry that was added. With
-   * `adoptExisting`, a plain entry to `destination` the PBX already has is returned instead of adding a
-   * second one (the retry of an add whose reply was lost; the PBX, not a replicated copy, decides).
+   * `precedence` the entry "takes precedence" over the user's own (an administrative call forward). With
+   * `adoptExisting`, an equal entry the PBX already has is returned instead of adding a second one (the retry
+   * of an add whose reply was lost; the PBX, not a replicated copy, decides).
    */
-  addCfb(guid: string, destination: string, options?: { adoptExisting?: boolean }): Promise<CfbEntry>;
+  addCfb(
+    guid: string,
+    destination: string,
+    options?: { adoptExisting?: boolean; precedence?: boolean },
+  ): Promise<CfbEntry>;
   /** Remove exactly this entry if it is still present; never touches other entries. Resolves false if absent. */
   removeCfb(guid: string, entry: CfbEntry): Promise<boolean>;
   /**

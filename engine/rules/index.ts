@@ -1,6 +1,6 @@
 // Public surface of the rule engine for the rest of the hub (sync core, server, CLI): import from here.
-export type { CfbPolicy, CfbResolution } from "./cfb.js";
-export { resolveCfbDestination } from "./cfb.js";
+export type { CfbFacts, CfbGap, CfbPlan, CfbPolicy } from "./cfb.js";
+export { DEFAULT_CFB_POLICY, describeCfbPlan, idlePlan, planCfb } from "./cfb.js";
 export type { RuleDiagnostic } from "./diagnostics.js";
 export { formatDiagnostic, RuleSetLoadError } from "./diagnostics.js";
 export type { ExplainInput, Explanation, DirectionExplanation, RuleExplanation } from "./explain.js";

@@ -74,6 +74,11 @@ export function pbxDecision(
   });
 }
 
+/** A decision that diverts calls: a PBX activity is set and the rule asks for a busy destination. */
+export function diverts(d: PbxPresenceDecision): boolean {
+  return d.activity !== "" && d.cfb === "ensure";
+}
+
 export function teamsDecision(rule: string, out: TeamsOutputDoc): TeamsPresenceDecision {
   const p = parsePresenceOutput(out.presence);
   return Object.freeze({ rule, presence: p ? Object.freeze(p) : null });
@@ -198,6 +203,7 @@ export class CompiledRuleSet implements ActiveRuleSet {
   readonly source: string;
   readonly doc: RuleSetDoc;
   readonly cfb: CfbPolicy;
+  readonly divertingCells: number;
   readonly teamsRules: readonly CompiledRule<TeamsRuleDoc>[];
   readonly pbxRules: readonly CompiledRule<PbxRuleDoc>[];
   readonly tables: DecisionTables;
@@ -218,7 +224,11 @@ export class CompiledRuleSet implements ActiveRuleSet {
     this.file = init.file;
     this.source = init.source;
     this.doc = init.doc;
-    this.cfb = Object.freeze({ fallback: [...init.doc.cfb.fallback], restore: init.doc.cfb.restore ?? true });
+    this.cfb = Object.freeze({
+      fallback: Object.freeze([...init.doc.cfb.fallback]),
+      restore: init.doc.cfb.restore ?? true,
+    });
+    this.divertingCells = init.tables.teamsToPbx.filter((c) => diverts(c.decision)).length;
     this.teamsRules = init.teamsRules;
     this.pbxRules = init.pbxRules;
     this.tables = init.tables;

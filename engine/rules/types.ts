@@ -2,6 +2,7 @@
 // A rule set is compiled into decision tables at load time; the event path only calls the `decide*`
 // functions below, which are table lookups (json-rules-engine never runs per presence event).
 import type { PbxFacts, TeamsPresence, TeamsPresencePair } from "../presence.js";
+import type { CfbPolicy } from "./cfb.js";
 
 /** What to do with Call Forward Busy while the decided PBX presence is active. */
 export type CfbAction = "ensure" | "leave";
@@ -15,8 +16,8 @@ export interface PbxPresenceDecision {
   /** Note text, already rendered from the rule's template for this input. */
   note: string;
   /**
-   * "ensure": make sure the user has a busy destination while the activity is set
-   * (user's own CFB → connector's default destination number); "leave": do not touch CFB.
+   * "ensure": while the activity is set, calls are diverted along the rule set's `cfb.fallback` chain
+   * (engine/rules/cfb.ts plans it per user); "leave": the decision does not divert.
    */
   cfb: CfbAction;
 }
@@ -38,11 +39,13 @@ export interface ActiveRuleSet {
   /** sha256 of the source text. */
   hash: string;
   loadedAt: string;
+  /** The rule set's `cfb` block (defaults filled in); engine/rules/cfb.ts plans it per user. */
+  cfb: CfbPolicy;
   /**
-   * CFB fallback policy (optional for compatibility): where calls go while a decision says `cfb: ensure`.
-   * Resolve per user with `resolveCfbDestination` from engine/rules/cfb.ts.
+   * How many cells of the Teams → PBX table divert (activity set and `cfb: ensure`), counted at load from the
+   * table itself: 0 means no user of this type ever needs a busy destination.
    */
-  cfb?: { fallback: readonly ("userCfb" | "connectorDefault")[]; restore: boolean };
+  divertingCells: number;
   decideTeamsToPbx(teams: TeamsPresence): PbxPresenceDecision;
   decidePbxToTeams(pbx: PbxFacts): TeamsPresenceDecision;
 }

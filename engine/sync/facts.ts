@@ -1,21 +1,35 @@
 // Pure helpers of the sync core: derive the PBX facts from a presence array (the user's activity is the
-// newest item outside the hub's slot), compare states, and the neutral desired states used for undo.
+// newest item outside the hub's slot), compare states, and the neutral desired state used for undo.
 import type { PbxPresenceItem } from "../ports/adapters.js";
+import { type CfbPlan, type CfbPolicy, DEFAULT_CFB_POLICY, idlePlan, samePlan } from "../rules/cfb.js";
 import type { TeamsPresence, TeamsPresencePair } from "../presence.js";
 import type { PbxSlot } from "./types.js";
 
 export interface PbxDesiredState {
   activity: string;
   note: string;
-  cfb: "ensure" | "leave";
+  /** Call Forward Busy for this user while the activity is set (engine/rules/cfb.ts). */
+  cfb: CfbPlan;
 }
 
-/** The PBX state the hub wants when it wants nothing: its slot cleared and no CFB entry of its own. */
-export const NEUTRAL_PBX: PbxDesiredState = Object.freeze({
+const NEUTRAL_RESTORE: PbxDesiredState = Object.freeze({
   activity: "",
   note: "",
-  cfb: "leave",
-}) as PbxDesiredState;
+  cfb: idlePlan(DEFAULT_CFB_POLICY),
+});
+const NEUTRAL_KEEP: PbxDesiredState = Object.freeze({
+  activity: "",
+  note: "",
+  cfb: idlePlan({ ...DEFAULT_CFB_POLICY, restore: false }),
+});
+
+/**
+ * The PBX state the hub wants when it wants nothing: its slot cleared and no CFB entry of its own — removed,
+ * or (a rule set with `restore: false`) left to the user.
+ */
+export function neutralPbx(policy: CfbPolicy = DEFAULT_CFB_POLICY): PbxDesiredState {
+  return policy.restore ? NEUTRAL_RESTORE : NEUTRAL_KEEP;
+}
 
 /** Splits a newest-first presence array into the user's activity and what the hub slot currently shows. */
 export function splitPresence(
@@ -37,7 +51,7 @@ export function splitPresence(
 export function samePbxDesired(a: PbxDesiredState | null, b: PbxDesiredState | null): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
-  return a.activity === b.activity && a.note === b.note && a.cfb === b.cfb;
+  return a.activity === b.activity && a.note === b.note && samePlan(a.cfb, b.cfb);
 }
 
 /** Slot comparison; null and an empty activity both mean "nothing set". Notes only matter while set. */

@@ -1,7 +1,8 @@
 // Types of the sync core: the endpoint binding it is given, the hub-set state it persists (what the hub
 // itself wrote on each side, so a restart can reconcile and undo), and the observations it reports.
-import type { CfbEntry, PbxAdapter, TeamsAdapter } from "../ports/adapters.js";
+import type { CfbEntry, PbxAdapter } from "../ports/adapters.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
+import type { CfbPlan } from "../rules/cfb.js";
 import type { PbxPresenceDecision, TeamsPresenceDecision } from "../rules/types.js";
 
 /** One endpoint as the core needs it: which PBX user on which connector pairs with which Teams user. */
@@ -38,10 +39,12 @@ export interface HubSetState {
   /** Acknowledged content of the hub's PBX slot; null = nothing set (or cleared). */
   pbx: PbxSlot | null;
   pbxDirty: boolean;
-  /** Exactly the CFB entry the hub added (and must remove); null = none. */
+  /** Exactly the CFB entry the hub added (and must remove, unless the rule set says restore: false); null = none. */
   cfb: CfbEntry | null;
-  /** An addCfb in flight: the destination and the user's entries before, to adopt the entry after a crash. */
-  cfbIntent: { destination: string; before: CfbEntry[] } | null;
+  /** An addCfb in flight: the entry and the user's entries before, to adopt the entry after a crash. */
+  cfbIntent: { entry: CfbEntry; before: CfbEntry[] } | null;
+  /** Entries the hub added under an earlier plan, still to remove once the current one is in place. */
+  cfbRetired: CfbEntry[];
   /** Acknowledged pair of the hub's Graph session; null = no session (cleared). */
   teams: TeamsPresencePair | null;
   /** The Teams user the session was set on (a remapped endpoint clears it there). */
@@ -54,6 +57,7 @@ export const EMPTY_HUB_SET: HubSetState = Object.freeze({
   pbxDirty: false,
   cfb: null,
   cfbIntent: null,
+  cfbRetired: Object.freeze([]) as unknown as CfbEntry[],
   teams: null,
   teamsUserId: null,
   teamsDirty: false,
@@ -73,6 +77,17 @@ export interface SyncPersistence {
 
 export type SyncSide = "pbx" | "teams";
 
+/** Why the core decided what it did: kept per endpoint and side, reused as the event log's message. */
+export interface DecisionRecord {
+  /** Name of the rule that decided (or "default"). */
+  rule: string;
+  /** For humans: "Teams Busy/InACall → PBX dnd, calls to 200 (…) (rule teams-call)". */
+  reason: string;
+  at: string;
+  /** Revision of the rule set that decided. */
+  revision: number;
+}
+
 /** Everything the core reports, for the event log, metrics and live UI updates. */
 export type SyncNotice =
   | {
@@ -81,7 +96,9 @@ export type SyncNotice =
       connectorId: string;
       input: TeamsPresence;
       decision: PbxPresenceDecision;
-      revision: number;
+      /** The CFB plan for this user under the decision (destination, which fallback step, what the hub adds). */
+      cfb: CfbPlan;
+      record: DecisionRecord;
     }
   | {
       kind: "decision.pbxToTeams";
@@ -89,21 +106,26 @@ export type SyncNotice =
       connectorId: string;
       input: { callState: PbxCallState; activity: string };
       decision: TeamsPresenceDecision;
-      revision: number;
+      record: DecisionRecord;
     }
   | {
       kind: "write";
       side: SyncSide;
-      op: "setPresence" | "clearPresence" | "addCfb" | "removeCfb";
+      op: WriteOp;
       endpointId: string;
       connectorId: string;
       ok: boolean;
       detail: Record<string, unknown>;
       error?: string;
     }
+  | {
+      /** The plan no longer wants entries the hub added, and the rule set says restore: false: left in place. */
+      kind: "cfb.kept";
+      endpointId: string;
+      connectorId: string;
+      entries: CfbEntry[];
+    }
   | { kind: "endpoint.changed"; endpointId: string }
   | { kind: "event.processed"; side: SyncSide; echo: boolean };
 
-export interface TeamsSource {
-  adapter: TeamsAdapter;
-}
+export type WriteOp = "setPresence" | "clearPresence" | "addCfb" | "removeCfb";

@@ -3,15 +3,19 @@
 // step with the stored rows, and builds EndpointView (both sides' facts, desired vs acknowledged, the last
 // decisions and the warnings an admin can act on).
 import { randomUUID } from "node:crypto";
-import type { PbxUser, TeamsUser } from "../../engine/ports/adapters.js";
+import type { CfbEntry, PbxUser, TeamsUser } from "../../engine/ports/adapters.js";
 import { HubError } from "../../common/errors.js";
-import type { RuleSetSource } from "../../engine/rules/types.js";
+import { type CfbPlan, describeCfbPlan, planCfb, sameCfbEntry } from "../../engine/rules/cfb.js";
+import type { ActiveRuleSet, RuleSetSource } from "../../engine/rules/types.js";
+import { hubEntries } from "../../engine/sync/hub-set.js";
+import type { HubSetState } from "../../engine/sync/types.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredEndpoint } from "../store/types.js";
 import type { EventLog } from "./events.js";
 import { type DirectoryIndex, indexDirectory, matchTeamsUser } from "./matching.js";
 import type {
   EndpointBulkEnableInput,
+  EndpointCfbView,
   EndpointListQuery,
   EndpointUpdateInput,
   EndpointView,
@@ -426,6 +430,20 @@ export class EndpointDirectory {
     if (deleteRow) this.store.deleteEndpoint(id);
   }
 
+  /** The CFB plan of a diverted call of this user: the same planner the core runs, with the same facts. */
+  private cfbPlan(
+    rs: ActiveRuleSet,
+    user: PbxUser | undefined,
+    hub: HubSetState | undefined,
+    info: ConnectorInfo | undefined,
+  ): CfbPlan {
+    return planCfb(rs.cfb, true, {
+      userEntries: user ? ownEntries(user, hub) : null,
+      defaultDestination: info?.defaultDestination ?? "",
+      cfbWritable: info?.cfbWritable ?? true,
+    });
+  }
+
   private view(e: StoredEndpoint): EndpointView {
     const snap = this.core.snapshot(e.id);
     const user = this.pbxUser(e.connectorId, e.pbxGuid);
@@ -447,16 +465,20 @@ export class EndpointDirectory {
       warnings.push({ code: "PBX_USER_MISSING", message: "The PBX does not report this user" });
     if (user?.cfpr === false)
       warnings.push({ code: "CFPR_OFF", message: "Call forward based on Presence is off" });
-    const ownCfb = !!user && user.cfb.some((c) => !(hub?.cfb && sameDest(c, hub.cfb)));
-    if (user && rs && !ownCfb && !hub?.cfb && ensuresCfb(rs)) {
-      if (!info?.defaultDestination)
-        warnings.push({ code: "NO_CFB_DESTINATION", message: "No CFB destination and no default destination" });
-      else if (info.cfbWritable === false)
-        warnings.push({
-          code: "CFB_FALLBACK_UNAVAILABLE",
-          message: "No CFB destination, and the App object has no Admin access to add the default destination",
-        });
-    }
+    const plan = rs && rs.divertingCells > 0 ? this.cfbPlan(rs, user, hub, info) : null;
+    const ownCfb = !!user && ownEntries(user, hub).length > 0;
+    if (plan?.gap === "NO_CFB_DESTINATION")
+      warnings.push({
+        code: "NO_CFB_DESTINATION",
+        message: rs?.cfb.fallback.includes("connectorDefault")
+          ? "No CFB destination and no default destination"
+          : "No CFB destination of the user's own, and the rule set does not fall back to the connector's default destination",
+      });
+    else if (plan?.gap === "CFB_FALLBACK_UNAVAILABLE")
+      warnings.push({
+        code: "CFB_FALLBACK_UNAVAILABLE",
+        message: "No CFB destination, and the App object has no Admin access to add the default destination",
+      });
     if (snap?.pbxError) warnings.push({ code: "WRITE_FAILED", message: `PBX: ${snap.pbxError}` });
     if (snap?.teamsError) warnings.push({ code: "WRITE_FAILED", message: `Teams: ${snap.teamsError}` });
     return {
@@ -484,7 +506,9 @@ export class EndpointDirectory {
       },
       hub: {
         pbx: {
-          desired: snap?.desiredPbx ?? null,
+          desired: snap?.desiredPbx
+            ? { ...snap.desiredPbx, cfb: snap.desiredPbx.cfb.divert ? "ensure" : "leave" }
+            : null,
           acknowledged: hub?.pbx ?? null,
           pending: snap?.pbxPending ?? false,
           lastError: snap?.pbxError ?? null,
@@ -507,6 +531,7 @@ export class EndpointDirectory {
           ? { ...snap.lastDecision.pbxToTeams, ruleSetRevision: snap.lastDecision.pbxToTeams.revision }
           : null,
       },
+      cfb: plan && cfbView(plan),
       warnings,
       updatedAt: e.updatedAt,
     };
@@ -523,25 +548,20 @@ function binding(e: StoredEndpoint) {
   };
 }
 
-function sameDest(a: { e164?: string; h323?: string }, b: { e164?: string; h323?: string }): boolean {
-  return a.e164 === b.e164 && a.h323 === b.h323;
+/** The user's own CFB entries: everything on the PBX except what the hub holds or may hold. */
+function ownEntries(user: PbxUser, hub: HubSetState | undefined): CfbEntry[] {
+  const held = hub ? hubEntries(hub) : [];
+  return user.cfb.filter((c) => !held.some((h) => sameCfbEntry(h, c)));
 }
 
-const ensureCache = new WeakMap<object, boolean>();
-/** Whether the rule set ever asks for a busy destination (a Teams call is the canonical probe). */
-function ensuresCfb(rs: import("../../engine/rules/types.js").ActiveRuleSet): boolean {
-  let v = ensureCache.get(rs);
-  if (v === undefined) {
-    const probes = [
-      { availability: "Busy", activity: "InACall", outOfOffice: false },
-      { availability: "DoNotDisturb", activity: "Presenting", outOfOffice: false },
-      { availability: "Busy", activity: "InAMeeting", outOfOffice: false },
-    ];
-    v = probes.some((p) => {
-      const d = rs.decideTeamsToPbx(p);
-      return d.cfb === "ensure" && d.activity !== "";
-    });
-    ensureCache.set(rs, v);
-  }
-  return v;
+function cfbView(p: CfbPlan): EndpointCfbView {
+  return {
+    destination: p.destination,
+    source: p.source,
+    hubAdds: !!p.entry,
+    precedence: !!p.entry?.precedence,
+    restore: p.restore,
+    gap: p.gap,
+    text: describeCfbPlan(p),
+  };
 }

@@ -75,33 +75,37 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
         return;
       case "decision.teamsToPbx": {
         metrics.decisions.inc({ direction: "teamsToPbx", type: typeOf(n.connectorId) });
-        const i = n.input;
-        const d = n.decision;
         events.add({
           level: "info",
           kind: "decision.teamsToPbx",
           connectorId: n.connectorId,
           endpointId: n.endpointId,
-          message: `Teams ${i.availability}/${i.activity}${i.outOfOffice ? " (out of office)" : ""} → PBX ${
-            d.activity || "available"
-          }${d.activity && d.cfb === "ensure" ? " with busy destination" : ""} (rule ${d.rule})`,
-          details: { input: i, decision: d, revision: n.revision },
+          message: n.record.reason,
+          details: { input: n.input, decision: n.decision, cfb: n.cfb, revision: n.record.revision },
         });
         return;
       }
       case "decision.pbxToTeams": {
         metrics.decisions.inc({ direction: "pbxToTeams", type: typeOf(n.connectorId) });
-        const i = n.input;
-        const p = n.decision.presence;
         events.add({
           level: "info",
           kind: "decision.pbxToTeams",
           connectorId: n.connectorId,
           endpointId: n.endpointId,
-          message: `PBX ${i.callState}${i.activity ? ` (${i.activity})` : ""} → Teams ${
-            p ? `${p.availability}/${p.activity}` : "hub session cleared"
-          } (rule ${n.decision.rule})`,
-          details: { input: i, decision: n.decision, revision: n.revision },
+          message: n.record.reason,
+          details: { input: n.input, decision: n.decision, revision: n.record.revision },
+        });
+        return;
+      }
+      case "cfb.kept": {
+        const where = n.entries.map((e) => e.e164 || e.h323).join(", ");
+        events.add({
+          level: "info",
+          kind: "cfb.kept",
+          connectorId: n.connectorId,
+          endpointId: n.endpointId,
+          message: `PBX busy destination ${where} left in place (the rule set says restore: false); it is the user's now`,
+          details: { entries: n.entries },
         });
         return;
       }
@@ -296,7 +300,7 @@ function describeWrite(op: string, detail: Record<string, unknown>): string {
     case "clearPresence":
       return "hub session cleared";
     case "addCfb":
-      return `busy destination ${detail.destination} added (default destination)`;
+      return `busy destination ${detail.destination} added (default destination${detail.precedence ? ", takes precedence" : ""})`;
     case "removeCfb":
       return "busy destination the hub added removed";
     default:

@@ -195,7 +195,24 @@ export interface DecisionInfo {
 export interface PbxDesired {
   activity: string;
   note: string;
+  /** "ensure" while the desired state diverts calls (the plan is in `EndpointView.cfb`). */
   cfb: "ensure" | "leave";
+}
+
+/** Where this user's calls go while the hub diverts them (the rule set's CFB plan for this user). */
+export interface EndpointCfbView {
+  /** Null when no step of the fallback chain exists (see `gap` and the warnings). */
+  destination: string | null;
+  /** The fallback step that supplied it: the user's own busy destination or the connector's default. */
+  source: "userCfb" | "connectorDefault" | null;
+  /** The hub adds an entry for the diversion (it "takes precedence" when the rule set prefers the default). */
+  hubAdds: boolean;
+  precedence: boolean;
+  /** The entry the hub added is removed afterwards (rule set `cfb.restore`). */
+  restore: boolean;
+  gap: "NO_CFB_DESTINATION" | "CFB_FALLBACK_UNAVAILABLE" | null;
+  /** For humans, e.g. "calls to 200 (connector's default destination, added by the hub)". */
+  text: string;
 }
 
 /** What the hub wants (desired) and what the side confirmed (acknowledged) for one side of one endpoint. */
@@ -245,6 +262,11 @@ export interface EndpointView {
     teams: SideSyncView<{ presence: TeamsPresencePair | null }, { presence: TeamsPresencePair | null }>;
   };
   lastDecision: { teamsToPbx: DecisionInfo | null; pbxToTeams: DecisionInfo | null };
+  /**
+   * The CFB plan for a diverted call of this user (now, or the next time the rules divert); null when the
+   * connector type never diverts or no rule set is loaded.
+   */
+  cfb: EndpointCfbView | null;
   warnings: EndpointWarning[];
   updatedAt: string;
 }
@@ -316,6 +338,7 @@ export type HubEventKind =
   | "write.failed"
   | "cfb.added"
   | "cfb.removed"
+  | "cfb.kept"
   | "undo";
 
 export interface HubEvent {

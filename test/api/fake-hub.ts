@@ -58,6 +58,7 @@ export function createFakeHub(opts: { users?: number } = {}): Hub & { secrets: M
         teams: { desired: null, acknowledged: null, pending: false, lastError: null, lastWriteAt: null },
       },
       lastDecision: { teamsToPbx: null, pbxToTeams: null },
+      cfb: null,
       warnings: [],
       updatedAt: now(),
     });

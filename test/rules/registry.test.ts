@@ -2,7 +2,7 @@
 // and the CFB fallback chain resolved per user after the lookup.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveCfbDestination, RuleRegistry, type RuleTypeStatus } from "../../engine/rules/index.js";
+import { RuleRegistry, type RuleTypeStatus } from "../../engine/rules/index.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
@@ -50,29 +50,5 @@ describe("RuleRegistry.load", () => {
     ).toBe("dnd");
     expect(source.get("bad-output")).toBeUndefined();
     await registry.close();
-  });
-});
-
-describe("resolveCfbDestination", () => {
-  const policy = { fallback: ["userCfb", "connectorDefault"] as const, restore: true };
-  it("prefers the user's own CFB destination, then the connector default", () => {
-    expect(resolveCfbDestination(policy, { userCfb: "200", connectorDefault: "999" })).toEqual({
-      destination: "200",
-      source: "userCfb",
-    });
-    expect(resolveCfbDestination(policy, { userCfb: "", connectorDefault: "999" })).toEqual({
-      destination: "999",
-      source: "connectorDefault",
-    });
-    expect(resolveCfbDestination(policy, { userCfb: "-", connectorDefault: null })).toEqual({
-      destination: null,
-      source: null,
-    });
-    expect(
-      resolveCfbDestination(
-        { fallback: ["connectorDefault"], restore: true },
-        { userCfb: "200", connectorDefault: "999" },
-      ).source,
-    ).toBe("connectorDefault");
   });
 });

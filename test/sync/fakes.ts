@@ -150,11 +150,17 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
     this.setItem(guid, this.hubContact, activity, note);
   }
 
-  async addCfb(guid: string, destination: string, options: { adoptExisting?: boolean } = {}): Promise<CfbEntry> {
+  async addCfb(
+    guid: string,
+    destination: string,
+    options: { adoptExisting?: boolean; precedence?: boolean } = {},
+  ): Promise<CfbEntry> {
     this.check("addCfb", guid, [destination]);
     const u = this.usersByGuid.get(guid)!;
-    const entry: CfbEntry = { e164: destination };
-    const existing = u.cfb.find((x) => x.e164 === destination && !x.h323 && !x.bool);
+    const entry: CfbEntry = { e164: destination, ...(options.precedence ? { precedence: true } : {}) };
+    const existing = u.cfb.find(
+      (x) => x.e164 === destination && !x.h323 && !x.bool && !!x.precedence === !!options.precedence,
+    );
     if (options.adoptExisting && existing) return existing;
     u.cfb = [...u.cfb, entry];
     this.delivery.later(() => this.emit("user", u));
@@ -168,7 +174,10 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
   async removeCfb(guid: string, entry: CfbEntry): Promise<boolean> {
     this.check("removeCfb", guid, [entry]);
     const u = this.usersByGuid.get(guid)!;
-    const i = u.cfb.findIndex((x) => x.e164 === entry.e164 && x.h323 === entry.h323 && x.bool === entry.bool);
+    const i = u.cfb.findIndex(
+      (x) =>
+        x.e164 === entry.e164 && x.h323 === entry.h323 && x.bool === entry.bool && !!x.precedence === !!entry.precedence,
+    );
     if (i < 0) return false;
     u.cfb = u.cfb.filter((_, j) => j !== i);
     this.delivery.later(() => this.emit("user", u));
@@ -201,7 +210,9 @@ export class FakePbx extends TypedEmitter<PbxAdapterEvents> implements PbxAdapte
   incomingCall(guid: string): string {
     const u = this.usersByGuid.get(guid)!;
     const busy = [...(this.presence.get(guid)?.values() ?? [])].some((i) => i.activity !== "");
-    if (busy && u.cfpr && u.cfb.length > 0) return `forwarded to ${u.cfb[0].e164 ?? u.cfb[0].h323}`;
+    // Like the PBX: an entry that takes precedence wins over the user's own.
+    const cfb = u.cfb.find((x) => x.precedence) ?? u.cfb[0];
+    if (busy && u.cfpr && cfb) return `forwarded to ${cfb.e164 ?? cfb.h323}`;
     return "rings";
   }
 
