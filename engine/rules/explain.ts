@@ -11,12 +11,15 @@ import {
 } from "../presence.js";
 import { type CompiledRule, evaluate, pbxFacts, teamsFacts } from "./compile.js";
 import type { PbxRuleDoc, TeamsRuleDoc } from "./document.js";
-import { type CompiledRuleSet, pbxDecision, teamsDecision } from "./table.js";
+import { type CfbExplanation, type CfbUserInput, explainCfb } from "./cfb-explain.js";
+import { type CompiledRuleSet, diverts, pbxDecision, teamsDecision } from "./table.js";
 import type { PbxPresenceDecision, TeamsPresenceDecision } from "./types.js";
 
 export interface ExplainInput {
   teams?: { availability: string; activity: string; outOfOffice?: boolean };
   pbx?: { callState: string; activity?: string };
+  /** One user's CFB facts; without them the CFB plan is explained for a user with and without their own. */
+  cfb?: CfbUserInput;
 }
 
 export interface ConditionExplanation {
@@ -52,6 +55,8 @@ export interface DirectionExplanation<D> {
   higherPriorityFailures: RuleExplanation[];
   /** Every rule in evaluation order. */
   rules: RuleExplanation[];
+  /** Teams → PBX: where calls go under this decision (the rule set's CFB plan). */
+  cfb?: CfbExplanation;
 }
 
 export interface Explanation {
@@ -149,6 +154,7 @@ export async function explainRuleSet(rs: CompiledRuleSet, input: ExplainInput): 
       consistent: sameDecision(decision, tableDecision) && tableDecision.rule === winnerName,
       higherPriorityFailures: rules.slice(0, cut),
       rules,
+      cfb: explainCfb(rs.cfb, diverts(decision), input.cfb),
     };
   }
   if (input.pbx) {

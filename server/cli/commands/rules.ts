@@ -23,6 +23,8 @@ const USAGE = `Usage:
   presence-hub rules explain --type ID [--dir D] [--json]
       [--availability A --activity B [--out-of-office]]   Teams → PBX
       [--pbx-call STATE [--pbx-activity X]]                PBX → Teams (STATE: idle|alerting|connected|held)
+      [--user-cfb DEST] [--default-destination N] [--no-admin]
+                                                          one user's CFB facts (else: with and without own)
       Show the winning rule and why each rule tried before it did not match.
 `;
 
@@ -93,6 +95,10 @@ function printDirection<D>(io: Out, title: string, e: DirectionExplanation<D>, f
     io.out(`  ✗ ${r.rule} (priority ${r.priority}): ${r.reasons.join("; ") || "not evaluated"}`);
   io.out(`  → ${e.winner}: ${fmt(e.decision)}`);
   if (!e.consistent) io.out(`  ! live table says ${fmt(e.tableDecision)}`);
+  if (e.cfb?.cases.length) {
+    io.out(`  CFB (${e.cfb.policy}):`);
+    for (const c of e.cfb.cases) io.out(`    ${c.user}: ${c.text}`);
+  }
 }
 
 export async function rulesExplain(args: string[], io: Out = stdio): Promise<number> {
@@ -108,6 +114,9 @@ export async function rulesExplain(args: string[], io: Out = stdio): Promise<num
         "out-of-office": { type: "boolean", default: false },
         "pbx-call": { type: "string" },
         "pbx-activity": { type: "string" },
+        "user-cfb": { type: "string" },
+        "default-destination": { type: "string" },
+        "no-admin": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
     },
@@ -131,6 +140,12 @@ export async function rulesExplain(args: string[], io: Out = stdio): Promise<num
       outOfOffice: values["out-of-office"],
     };
   }
+  if (values["user-cfb"] !== undefined || values["default-destination"] !== undefined || values["no-admin"])
+    input.cfb = {
+      userCfb: values["user-cfb"] ?? "",
+      defaultDestination: values["default-destination"] ?? "",
+      adminAccess: !values["no-admin"],
+    };
   if (values["pbx-call"] !== undefined || values["pbx-activity"] !== undefined)
     input.pbx = { callState: values["pbx-call"] ?? "idle", activity: values["pbx-activity"] ?? "" };
   if (!input.teams && !input.pbx) {
