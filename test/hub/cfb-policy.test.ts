@@ -1,7 +1,7 @@
 // The rule set's `cfb` block is what the hub does (issue 9): each fallback chain and `restore` setting, and a
 // live edit of the block while a user is diverted, against the PBX simulator over real sockets. Alice has no
 // busy destination of her own, Bob has 100; the connector's default destination is 299.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -137,7 +137,7 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function start(cfb: string): Promise<void> {
+async function start(cfb: string, type = TYPE, defaultDestination = "299"): Promise<void> {
   await writeRules(cfb);
   hub = await openHub({
     dataDir,
@@ -148,9 +148,9 @@ async function start(cfb: string): Promise<void> {
   });
   await hub.teams.save(graphSimSettings(graph));
   const c = await hub.connectors.create({
-    type: TYPE,
+    type,
     name: "PBX",
-    config: pbxSimConfig(pbx, APP, { defaultDestination: "299" }),
+    config: pbxSimConfig(pbx, APP, { defaultDestination }),
   });
   await until(() => hub.connectors.get(c.id).status.state === "online", 15_000, "connector online");
   await until(() => hub.endpoints.list({ matched: true }).total === 2, 10_000, "endpoints matched");
@@ -253,3 +253,15 @@ describe("a live edit of the cfb block (hot reload) applies to users already div
 function isNeutralView(ep: EndpointView): boolean {
   return ep.hub.pbx.acknowledged === null && ep.hub.pbx.cfbEntry === null && !ep.hub.pbx.pending;
 }
+
+describe("endpoint warnings come from the compiled table, not from sample inputs", () => {
+  it("innovaphone-mirror diverts only on Do Not Disturb: a user without any busy destination is warned", async () => {
+    cpSync(join(import.meta.dirname, "..", "..", "rules"), rulesDir, { recursive: true });
+    await registry.reload([join(rulesDir, "innovaphone-mirror.yaml")]);
+    expect(registry.get("innovaphone-mirror")?.divertingCells).toBe(36);
+    await start("cfb:\n  fallback: [userCfb, connectorDefault]", "innovaphone-mirror", "");
+    expect(endpoint("Alice").warnings.map((w) => w.code)).toContain("NO_CFB_DESTINATION");
+    expect(endpoint("Bob").warnings.map((w) => w.code)).not.toContain("NO_CFB_DESTINATION");
+    expect(endpoint("Bob").cfb).toMatchObject({ destination: "100", source: "userCfb" });
+  });
+});
