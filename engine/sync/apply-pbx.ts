@@ -41,7 +41,10 @@ export async function applyPbx(ep: EndpointState, target: PbxTarget, ctx: ApplyC
     const adopted = user.cfb.find(
       (x) => sameCfbEntry(x, pendingIntent.entry) && !pendingIntent.before.some((b) => sameCfbEntry(b, x)),
     );
-    if (adopted) ctx.setHub(ep, { cfb: adopted, cfbIntent: null });
+    if (adopted) {
+      ctx.setHub(ep, { cfb: adopted, cfbIntent: null });
+      ep.cfbSeen = adopted;
+    }
   }
   const d = ep.desiredPbx;
   if (!d) return "done";
@@ -65,7 +68,10 @@ export async function applyPbx(ep: EndpointState, target: PbxTarget, ctx: ApplyC
     // A failed addCfb may still have added the entry (reply lost): keep the intent so the retry adopts an
     // entry that appeared for the destination instead of adding a second one.
     if (!ok) return "retry";
-    ctx.setHub(ep, { cfb: added ?? want, cfbIntent: null });
+    const held = added ?? want;
+    ctx.setHub(ep, { cfb: held, cfbIntent: null });
+    // The PBX's list may already show it (its update overtook the reply): then it has been seen.
+    if (target.users.get(guid)?.cfb.some((e) => sameCfbEntry(e, held))) ep.cfbSeen = held;
   }
 
   // 2. The hub's presence slot.

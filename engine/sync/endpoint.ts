@@ -1,6 +1,7 @@
 // One endpoint as the sync core holds it: the binding it was given, the facts of both sides, the desired
 // state per side, what the hub set (persisted) and the last decision per direction. Plain fields on one
 // record, because at 100,000 endpoints every nested object and closure is memory (docs/evidence.md F6).
+import type { CfbEntry } from "../ports/adapters.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
 import type { PbxDesiredState } from "./facts.js";
 import { normalizeHubSet } from "./hub-set.js";
@@ -25,6 +26,11 @@ export interface EndpointState {
   desiredPbx: PbxDesiredState | null;
   desiredTeams: { presence: TeamsPresencePair | null } | null;
   hub: HubSetState;
+  /**
+   * The hub's CFB entry as last seen in the PBX's own list of the user's entries. Only an entry the PBX once
+   * showed can be said to have been removed by someone (an earlier list may lag behind the hub's add).
+   */
+  cfbSeen: CfbEntry | null;
   /** False for a Teams acknowledgement from before this process/adapter: re-send so the session is refreshed. */
   teamsFresh: boolean;
   pbxError: string | null;
@@ -50,6 +56,7 @@ export function newEndpointState(binding: SyncBinding, persisted: HubSetState | 
     desiredPbx: null,
     desiredTeams: null,
     hub: normalizeHubSet(persisted),
+    cfbSeen: null,
     teamsFresh: false,
     pbxError: null,
     teamsError: null,

@@ -5,6 +5,7 @@
 import type { Logger } from "../../common/log.js";
 import type { PbxAdapter, PbxPresenceItem, PbxUser } from "../ports/adapters.js";
 import type { PbxCallState } from "../presence.js";
+import { sameCfbEntry } from "../rules/cfb.js";
 import type { PbxTarget } from "./apply-pbx.js";
 import type { EndpointState } from "./endpoint.js";
 import { sameSlot, splitPresence } from "./facts.js";
@@ -144,14 +145,39 @@ export class PbxLink implements PbxTarget {
     this.users.set(user.guid, user);
     const ep = this.byGuid.get(user.guid);
     if (!ep) return;
+    this.checkHubEntry(ep, user);
     // The user's CFB entries feed the CFB plan (e.g. the user removed their own entry while diverted), and
     // the apply step adopts an entry whose add was unresolved.
     this.core.recomputePbx(ep, false);
     if (ep.desiredPbx?.cfb.divert || ep.hub.cfbIntent) this.core.markPbx(ep.binding.id);
   }
 
+  /**
+   * The CFB entry the hub holds is gone from the PBX (an admin or the user removed it while the hub diverts):
+   * forget it, so the apply step adds it again — as it re-writes its presence slot when someone clears that.
+   * After a (re)connect the replicated list is a fresh full read and decides at once; otherwise only an
+   * entry the PBX once showed counts as removed, because a list can lag behind the hub's own add.
+   */
+  private checkHubEntry(ep: EndpointState, user: PbxUser, fresh = false): void {
+    const held = ep.hub.cfb;
+    if (!held) return;
+    if (user.cfb.some((e) => sameCfbEntry(e, held))) {
+      ep.cfbSeen = held;
+      return;
+    }
+    if ((!fresh && !sameCfbEntry(ep.cfbSeen, held)) || this.core.pbxBusy(ep.binding.id)) return;
+    ep.cfbSeen = null;
+    this.core.setHub(ep, { cfb: null });
+    this.core.notify({ kind: "cfb.lost", endpointId: ep.binding.id, connectorId: this.c.id, entry: held });
+    this.core.markPbx(ep.binding.id);
+  }
+
   private onSynchronized(): void {
     this.synchronized = true;
+    for (const ep of this.byGuid.values()) {
+      const user = this.users.get(ep.binding.pbxGuid);
+      if (user) this.checkHubEntry(ep, user, true);
+    }
     // After a (re)connect every watched user without a call event is idle; then compare and apply all.
     for (const ep of this.byGuid.values()) {
       ep.callState ??= "idle";

@@ -125,6 +125,13 @@ export type SyncNotice =
       connectorId: string;
       entries: CfbEntry[];
     }
+  | {
+      /** The CFB entry the hub holds was removed on the PBX by someone else while diverting: re-added. */
+      kind: "cfb.lost";
+      endpointId: string;
+      connectorId: string;
+      entry: CfbEntry;
+    }
   | { kind: "endpoint.changed"; endpointId: string }
   | { kind: "event.processed"; side: SyncSide; echo: boolean };
 

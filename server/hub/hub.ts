@@ -97,6 +97,16 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
         });
         return;
       }
+      case "cfb.lost":
+        events.add({
+          level: "warn",
+          kind: "cfb.lost",
+          connectorId: n.connectorId,
+          endpointId: n.endpointId,
+          message: `PBX busy destination ${n.entry.e164 || n.entry.h323} the hub added was removed on the PBX while diverting; adding it again`,
+          details: { entry: n.entry },
+        });
+        return;
       case "cfb.kept": {
         const where = n.entries.map((e) => e.e164 || e.h323).join(", ");
         events.add({

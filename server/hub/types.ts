@@ -339,6 +339,7 @@ export type HubEventKind =
   | "cfb.added"
   | "cfb.removed"
   | "cfb.kept"
+  | "cfb.lost"
   | "undo";
 
 export interface HubEvent {

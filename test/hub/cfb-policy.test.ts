@@ -265,3 +265,18 @@ describe("endpoint warnings come from the compiled table, not from sample inputs
     expect(endpoint("Bob").cfb).toMatchObject({ destination: "100", source: "userCfb" });
   });
 });
+
+describe("what the hub set is kept while it diverts", () => {
+  it("a busy destination the hub added that an admin removes during the diversion is added again", async () => {
+    await start("cfb:\n  fallback: [userCfb, connectorDefault]");
+    teamsCall("alice", true);
+    await until(() => dial("alice") === "forwarded to 299", 10_000, "Alice diverted");
+    pbx.updateUser("alice", { cds: [] });
+    expect(dial("alice")).toBe("rings");
+    await until(() => dial("alice") === "forwarded to 299", 5000, "entry re-added");
+    expect(cfbEntries("alice")).toEqual([{ e164: "299" }]);
+    expect(hub.events.list({ endpointId: endpoint("Alice").id }).map((e) => e.kind)).toContain("cfb.lost");
+    teamsCall("alice", false);
+    await until(() => cfbEntries("alice").length === 0, 10_000, "removed after the call");
+  });
+});
