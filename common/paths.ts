@@ -1,5 +1,6 @@
-// Locates the package root at run time, so the same code works from sources (tsx/vitest) and from dist/.
-import { existsSync } from "node:fs";
+// Locates the package root at run time, so the same code works from sources (tsx/vitest) and from dist/,
+// and reads what the package itself says about it (its version).
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,3 +19,9 @@ export const packageRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 
 export const defaultRulesDir = join(packageRoot, "rules");
 export const uiDir = join(packageRoot, "server", "ui");
+
+/** The version in the installed package.json (what `presence-hub --version` and the health endpoint report). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version?: string };
+  return pkg.version ?? "0.0.0";
+}

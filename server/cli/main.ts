@@ -1,6 +1,7 @@
 // `presence-hub` command-line entry point: dispatches `<command> [subcommand] [options]` to the command
 // modules registered below (explicit list, no directory scanning).
 import { errorMessage, isHubError } from "../../common/errors.js";
+import { packageVersion } from "../../common/paths.js";
 import type { Command } from "./command.js";
 
 interface CommandEntry {
@@ -46,12 +47,17 @@ export const commands: CommandEntry[] = [
 function usage(): string {
   const lines = ["Usage: presence-hub <command> [options]", "", "Commands:"];
   for (const c of commands) lines.push(`  ${c.name.padEnd(8)} ${c.summary}`);
-  lines.push("", "Run `presence-hub <command> --help` for the options of a command.");
+  lines.push("", "Run `presence-hub <command> --help` for the options of a command,");
+  lines.push("`presence-hub --version` for the version.");
   return lines.join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-v" || name === "version") {
+    process.stdout.write(`presence-hub ${packageVersion()}\n`);
+    return 0;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${usage()}\n`);
     return name ? 0 : 2;
