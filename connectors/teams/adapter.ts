@@ -8,7 +8,12 @@ import { errorMessage, HubError, isHubError } from "../../common/errors.js";
 import { logger } from "../../common/log.js";
 import { type Failure, type Session, Supervisor } from "../../common/supervisor.js";
 import type { TeamsPresencePair } from "../../engine/presence.js";
-import type { ConnectorStatus, TeamsAdapter, TeamsAdapterEvents, TeamsUser } from "../../engine/ports/adapters.js";
+import type {
+  ConnectorStatus,
+  TeamsAdapter,
+  TeamsAdapterEvents,
+  TeamsUser,
+} from "../../engine/ports/adapters.js";
 import { resolveTeamsConfig, type ResolvedTeamsConfig, type TeamsConfig } from "./config.js";
 import { generateEncryptionCertificate, NotificationKeyring, ValidationTokenVerifier } from "./crypto.js";
 import { listTenantUsers } from "./directory.js";
@@ -134,17 +139,22 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       accept: (p) => this.accept(p),
       queueRead: (ids, reason) => this.queueRead(ids, reason),
     });
-    this.supervisor = new Supervisor((signal) => this.connect(signal), (s) => this.emit("status", s), log, {
-      name: "teams",
-      connectingReason: "Signing in to Microsoft 365",
-      classify: classifyTeamsFailure,
-      // The Teams status line has always kept its reasons free of countdowns; retryAt carries the time.
-      retryHint: false,
-      // Same base and cap as Graph request retries. stableMs 0: a start sequence that got through is
-      // success (nothing can "flap" — a Teams session never drops by itself), so the counter resets.
-      backoff: { baseMs: cfg.baseBackoffMs, capMs: cfg.maxBackoffMs, stableMs: 0 },
-      slowRetryMs: Math.max(cfg.maxBackoffMs, 1000),
-    });
+    this.supervisor = new Supervisor(
+      (signal) => this.connect(signal),
+      (s) => this.emit("status", s),
+      log,
+      {
+        name: "teams",
+        connectingReason: "Signing in to Microsoft 365",
+        classify: classifyTeamsFailure,
+        // The Teams status line has always kept its reasons free of countdowns; retryAt carries the time.
+        retryHint: false,
+        // Same base and cap as Graph request retries. stableMs 0: a start sequence that got through is
+        // success (nothing can "flap" — a Teams session never drops by itself), so the counter resets.
+        backoff: { baseMs: cfg.baseBackoffMs, capMs: cfg.maxBackoffMs, stableMs: 0 },
+        slowRetryMs: Math.max(cfg.maxBackoffMs, 1000),
+      },
+    );
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -177,7 +187,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     // After every await: a restart (new service accounts) or stop may have abandoned this attempt; a
     // stale attempt must not touch what the newer one set up.
     const current = () => {
-      if (signal.aborted) throw new HubError("CONNECTION_CLOSED", "Start sequence abandoned (restart or stop)");
+      if (signal.aborted)
+        throw new HubError("CONNECTION_CLOSED", "Start sequence abandoned (restart or stop)");
     };
     await this.appToken.getToken();
     current();
@@ -268,12 +279,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   /** Webhook outage detection: a validation-style request to our own public URL (answered without processing). */
   private scheduleProbe(): void {
     if (this.probeTimer) clearTimeout(this.probeTimer);
-    if (
-      !this.ready ||
-      !this.subs ||
-      !this.config.notificationUrl ||
-      this.config.webhookProbeIntervalMs <= 0
-    )
+    if (!this.ready || !this.subs || !this.config.notificationUrl || this.config.webhookProbeIntervalMs <= 0)
       return;
     this.probeTimer = setTimeout(async () => {
       const token = `presence-hub probe ${Date.now()}`;

@@ -237,7 +237,10 @@ describe("Supervisor", () => {
       async (signal) => {
         n++;
         if (n === 1) throw new HubError("CONNECT_FAILED", "refused");
-        if (n === 2) return new Promise<Session>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+        if (n === 2)
+          return new Promise<Session>((_, reject) =>
+            signal.addEventListener("abort", () => reject(new Error("aborted"))),
+          );
         return fakeSession();
       },
       200,
