@@ -49,8 +49,8 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
     this.hubContact = config.hubContact ?? DEFAULT_HUB_CONTACT;
     this.log = options.log ?? logger("innovaphone", { server: config.server, appObject: config.username });
     this.calls = new CallMonitor((guid, state) => this.emit("callState", guid, state));
-    // The shared failure taxonomy as it is: a refused login stops (auth_failed, no retries) until the
-    // configuration changes; the retry hint in the reason is the innovaphone status line.
+    // The default failure taxonomy (classifyFailure): a refused login stops — auth_failed, no retries, as
+    // retrying bad credentials only locks the App object or floods the PBX log — until the config changes.
     this.supervisor = new Supervisor(() => this.connectOnce(), (s) => this.emit("status", s), this.log, {
       name: "innovaphone",
       connectingReason: "Connecting to the PBX",

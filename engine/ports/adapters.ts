@@ -7,7 +7,7 @@ import type { ConnectorStatus } from "../../common/supervisor.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
 
 // The status a connector reports (Status column); defined beside the supervisor that produces it, in
-// common/, so both adapters' supervisor can use it without importing the engine.
+// common/, so the shared supervisor (both adapters) can use it without importing the engine.
 export type { ConnectorState, ConnectorStatus } from "../../common/supervisor.js";
 
 /** One step of a connection test (UI Test button, `presence-hub pbx|teams test`). */
