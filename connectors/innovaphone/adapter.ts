@@ -5,6 +5,7 @@
 import { TypedEmitter } from "../../common/emitter.js";
 import { HubError, isHubError } from "../../common/errors.js";
 import { type Logger, logger } from "../../common/log.js";
+import { type Session, Supervisor, type SupervisorBackoffOptions } from "../../common/supervisor.js";
 import type { CfbEntry, ConnectorStatus, PbxAdapter, PbxAdapterEvents, PbxUser } from "../../engine/ports/adapters.js";
 import { addCfb, probeAdminAccess, removeCfb } from "./admin-cfb.js";
 import { AppWebsocketClient, appWebsocketUrl, type SocketFactory } from "./client.js";
@@ -12,7 +13,6 @@ import { DEFAULT_HUB_CONTACT, type InnovaphoneConfig, validateInnovaphoneConfig 
 import { PresenceSubscriptions, setPresence } from "./presence.js";
 import { CallMonitor } from "./rcc.js";
 import { replicateUsers } from "./replication.js";
-import { type BackoffOptions, type Session, Supervisor } from "./supervisor.js";
 
 /** Upper bound for the Admin access probe at connect: a PBX answers a missing API with silence. */
 const ADMIN_PROBE_MS = 3000;
@@ -22,7 +22,8 @@ const ADMIN_MISSING =
 
 export interface InnovaphoneAdapterOptions {
   socketFactory?: SocketFactory;
-  backoff?: BackoffOptions;
+  /** Reconnect backoff; default 1 s → 60 s, full jitter, counter reset after 60 s up. */
+  backoff?: SupervisorBackoffOptions;
   log?: Logger;
 }
 
@@ -48,12 +49,13 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
     this.hubContact = config.hubContact ?? DEFAULT_HUB_CONTACT;
     this.log = options.log ?? logger("innovaphone", { server: config.server, appObject: config.username });
     this.calls = new CallMonitor((guid, state) => this.emit("callState", guid, state));
-    this.supervisor = new Supervisor(
-      () => this.connectOnce(),
-      (s) => this.emit("status", s),
-      this.log,
-      options.backoff,
-    );
+    // The default failure taxonomy (classifyFailure): a refused login stops — auth_failed, no retries, as
+    // retrying bad credentials only locks the App object or floods the PBX log — until the config changes.
+    this.supervisor = new Supervisor(() => this.connectOnce(), (s) => this.emit("status", s), this.log, {
+      name: "innovaphone",
+      connectingReason: "Connecting to the PBX",
+      backoff: options.backoff,
+    });
   }
 
   /** Connect attempts so far (diagnostics, tests). */

@@ -10,7 +10,9 @@ export {
 export { DEFAULT_HUB_CONTACT, type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
 export { testInnovaphoneConnection } from "./connection-test.js";
 export { computeDigest, digestString, sessionKey } from "./digest.js";
-export { type BackoffOptions, backoffDelay } from "./supervisor.js";
+// The backoff formula lives in common/ now (one for the whole hub); re-exported for existing importers.
+export { type BackoffOptions, backoffDelay } from "../../common/backoff.js";
+export type { SupervisorBackoffOptions } from "../../common/supervisor.js";
 export { type PbxSimulator, startPbxSimulator } from "./simulator/server.js";
 export type {
   IncomingCallResult,

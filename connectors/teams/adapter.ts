@@ -1,29 +1,26 @@
 // The Teams adapter (engine/ports/adapters.ts TeamsAdapter): wires tokens, the Graph client, presence reads,
 // subscriptions, the webhook handler and presence writes into one supervised connector with a status line.
 // Push (subscriptions through signed-in service accounts) where possible, batch polling for everyone else;
-// a full read at start, after gaps and after lifecycle "missed".
+// a full read at start, after gaps and after lifecycle "missed". The start sequence runs as a session of
+// the shared supervisor (common/supervisor.ts), like the innovaphone connection.
 import { TypedEmitter } from "../../common/emitter.js";
 import { errorMessage, HubError, isHubError } from "../../common/errors.js";
 import { logger } from "../../common/log.js";
+import { type Failure, type Session, Supervisor } from "../../common/supervisor.js";
 import type { TeamsPresencePair } from "../../engine/presence.js";
 import type {
-  ConnectorState,
   ConnectorStatus,
   TeamsAdapter,
   TeamsAdapterEvents,
   TeamsUser,
 } from "../../engine/ports/adapters.js";
 import { resolveTeamsConfig, type ResolvedTeamsConfig, type TeamsConfig } from "./config.js";
-import {
-  type EncryptedContent,
-  generateEncryptionCertificate,
-  NotificationKeyring,
-  ValidationTokenVerifier,
-} from "./crypto.js";
+import { generateEncryptionCertificate, NotificationKeyring, ValidationTokenVerifier } from "./crypto.js";
 import { listTenantUsers } from "./directory.js";
 import { GraphClient } from "./graph-client.js";
 import { createHttpTransport, type HttpTransport } from "./http.js";
-import { type ObservedPresence, parsePresence, PresenceLedger, readPresences } from "./presence-reader.js";
+import { NotificationProcessor, type WebhookStats } from "./notifications.js";
+import { type ObservedPresence, PresenceLedger, readPresences } from "./presence-reader.js";
 import { PresenceWriter } from "./presence-writer.js";
 import { SubscriptionManager, type SubscriptionSummary } from "./subscriptions.js";
 import {
@@ -40,6 +37,8 @@ import type { TeamsWebhookHandler } from "./webhook.js";
 
 const log = logger("teams");
 
+export type { WebhookStats } from "./notifications.js";
+
 export interface TeamsAdapterDeps {
   /** Where service-account refresh tokens live (the hub's encrypted store). Without it: polling only. */
   tokenStore?: TokenStore;
@@ -47,17 +46,6 @@ export interface TeamsAdapterDeps {
   transport?: HttpTransport;
   /** Pre-generated notification certificate keyring (e.g. restored from the store). */
   keyring?: NotificationKeyring;
-}
-
-export interface WebhookStats {
-  bodies: number;
-  items: number;
-  accepted: number;
-  ignoredClientState: number;
-  decryptFailed: number;
-  tokenRejected: number;
-  basic: number;
-  lifecycle: number;
 }
 
 /** TeamsAdapter plus the parts the hub's web server and admin UI use. */
@@ -91,6 +79,21 @@ export function createTeamsAdapter(config: TeamsConfig, deps: TeamsAdapterDeps =
   return new TeamsAdapterImpl(resolveTeamsConfig(config), deps);
 }
 
+/**
+ * Unlike the PBX, wrong credentials are retried — slowly, at the backoff cap: a corrected or newly
+ * propagated client secret (Entra ID takes minutes) is picked up without an admin restarting anything.
+ * A configuration problem is shown as an error but retried too (e.g. the tenant's app not yet consented).
+ */
+function classifyTeamsFailure(e: unknown): Failure {
+  const msg = errorMessage(e);
+  if (isHubError(e, "AUTH_FAILED") || isHubError(e, "ACCESS_DENIED"))
+    return { state: "auth_failed", reason: `Microsoft 365 sign-in failed: ${msg}`, retry: "slow" };
+  if (isHubError(e, "CONFIG_INVALID"))
+    return { state: "error", reason: `Microsoft 365 configuration problem: ${msg}`, retry: "backoff" };
+  const what = isHubError(e, "CONNECT_FAILED") || isHubError(e, "TIMEOUT") ? "unreachable" : "request failed";
+  return { state: "backoff", reason: `Microsoft 365 ${what}: ${msg}`, retry: "backoff" };
+}
+
 class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements TeamsConnector {
   readonly config: ResolvedTeamsConfig;
   private readonly transport: HttpTransport;
@@ -99,42 +102,23 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private readonly appToken: AccessTokenSource;
   private readonly writer: PresenceWriter;
   private readonly ledger = new PresenceLedger();
-  private readonly verifier: ValidationTokenVerifier;
   private keyring?: NotificationKeyring;
   private subs?: SubscriptionManager;
   private watched = new Set<string>();
   private polled = new Set<string>();
-  private current: ConnectorStatus = {
-    state: "offline",
-    reason: "Not started",
-    since: new Date().toISOString(),
-  };
-  private running = false;
-  private runId = 0;
+  private readonly supervisor: Supervisor;
   private pollTimer?: NodeJS.Timeout;
-  private retryTimer?: NodeJS.Timeout;
   private watchTimer?: NodeJS.Timeout;
   private readTimer?: NodeJS.Timeout;
   private pendingReads = new Set<string>();
   private newlyWatched = new Set<string>();
-  private webhookChain: Promise<void> = Promise.resolve();
-  private failures = 0;
+  private readonly notifications: NotificationProcessor;
   private lastFullRead = 0;
   private probeTimer?: NodeJS.Timeout;
   /** The hub's own notification URL did not answer the last probe. */
   private webhookDown = false;
-  private warnedNullTokens = false;
+  /** A session is in place (start sequence done): live status text, polling, probing, watch changes. */
   private ready = false;
-  private readonly stats: WebhookStats = {
-    bodies: 0,
-    items: 0,
-    accepted: 0,
-    ignoredClientState: 0,
-    decryptFailed: 0,
-    tokenRejected: 0,
-    basic: 0,
-    lifecycle: 0,
-  };
 
   constructor(
     cfg: ResolvedTeamsConfig,
@@ -148,113 +132,111 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     this.graph = new GraphClient(cfg, this.transport);
     this.appToken = createAppTokenSource(cfg, this.transport);
     this.writer = new PresenceWriter(cfg, this.graph, this.appToken);
-    this.verifier = new ValidationTokenVerifier(cfg, this.transport);
     this.keyring = deps.keyring;
+    this.notifications = new NotificationProcessor(new ValidationTokenVerifier(cfg, this.transport), {
+      subs: () => this.subs,
+      keyring: () => this.keyring,
+      accept: (p) => this.accept(p),
+      queueRead: (ids, reason) => this.queueRead(ids, reason),
+    });
+    this.supervisor = new Supervisor(
+      (signal) => this.connect(signal),
+      (s) => this.emit("status", s),
+      log,
+      {
+        name: "teams",
+        connectingReason: "Signing in to Microsoft 365",
+        classify: classifyTeamsFailure,
+        // The Teams status line has always kept its reasons free of countdowns; retryAt carries the time.
+        retryHint: false,
+        // Same base and cap as Graph request retries. stableMs 0: a start sequence that got through is
+        // success (nothing can "flap" — a Teams session never drops by itself), so the counter resets.
+        backoff: { baseMs: cfg.baseBackoffMs, capMs: cfg.maxBackoffMs, stableMs: 0 },
+        slowRetryMs: Math.max(cfg.maxBackoffMs, 1000),
+      },
+    );
   }
 
   // ------------------------------------------------------------ lifecycle
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.failures = 0;
-    void this.run(++this.runId);
+    this.supervisor.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.runId++;
-    for (const t of [this.pollTimer, this.retryTimer, this.watchTimer, this.readTimer, this.probeTimer]) {
-      if (t) clearTimeout(t);
-    }
+    for (const t of [this.watchTimer, this.readTimer]) if (t) clearTimeout(t);
     this.webhookDown = false;
     this.writer.stop();
+    // Ends the session (subscriptions deleted, polling and probing stopped) → offline "Stopped".
+    await this.supervisor.stop();
+    // A start sequence that failed or was abandoned may have left its subscription manager behind.
     const subs = this.subs;
     this.subs = undefined;
     await subs?.stop(true);
-    await this.webhookChain.catch(() => undefined);
+    await this.notifications.idle();
     this.graph.close();
     if (this.ownsTransport) this.transport.close();
-    this.ready = false;
-    this.setStatus("offline", "Stopped");
   }
 
   status(): ConnectorStatus {
-    return { ...this.current };
+    return this.supervisor.status();
   }
 
-  private setStatus(state: ConnectorState, reason: string, retryAt?: number): void {
-    if (this.current.state === state && this.current.reason === reason) return;
-    this.current = {
-      state,
-      reason,
-      since: new Date().toISOString(),
-      ...(retryAt ? { retryAt: new Date(retryAt).toISOString() } : {}),
+  /** The start sequence: sign in, service accounts, subscriptions, a first full read → a session. */
+  private async connect(signal: AbortSignal): Promise<Session> {
+    // After every await: a restart (new service accounts) or stop may have abandoned this attempt; a
+    // stale attempt must not touch what the newer one set up.
+    const current = () => {
+      if (signal.aborted)
+        throw new HubError("CONNECTION_CLOSED", "Start sequence abandoned (restart or stop)");
     };
-    log.info({ state, reason }, "teams connector status");
-    this.emit("status", this.status());
-  }
-
-  private async run(id: number): Promise<void> {
-    this.setStatus("connecting", "Signing in to Microsoft 365");
-    try {
-      await this.appToken.getToken();
-      if (id !== this.runId) return;
-      const accounts = await this.loadServiceAccounts();
-      if (id !== this.runId) return;
-      if (this.config.notificationUrl && accounts.length > 0) {
-        if (this.config.richNotifications && !this.keyring?.current()) {
-          this.keyring ??= new NotificationKeyring();
-          this.keyring.add(await generateEncryptionCertificate());
-          // Certificate generation is slow (RSA): a newer run may have started meanwhile (e.g. a second
-          // service-account sign-in); a stale run must not replace that run's subscription manager.
-          if (id !== this.runId) return;
-        }
-        void this.subs?.stop(true);
-        this.subs = new SubscriptionManager(this.config, this.graph, accounts, this.keyring, {
-          resync: (ids, reason) => this.queueRead(ids, reason),
-          changed: () => this.refreshStatus(),
-        });
+    await this.appToken.getToken();
+    current();
+    const accounts = await this.loadServiceAccounts();
+    current();
+    if (this.config.notificationUrl && accounts.length > 0) {
+      if (this.config.richNotifications && !this.keyring?.current()) {
+        this.keyring ??= new NotificationKeyring();
+        this.keyring.add(await generateEncryptionCertificate());
+        // Certificate generation is slow (RSA): a newer attempt may have started meanwhile (e.g. a second
+        // service-account sign-in); a stale one must not replace that attempt's subscription manager.
+        current();
       }
-      this.newlyWatched.clear();
-      this.subs?.setUsers([...this.watched]);
-      await this.readAndEmit([...this.watched], "start");
-      this.lastFullRead = Date.now();
-      if (id !== this.runId) return;
-      this.ready = true;
-      this.applyCoverage();
-      this.failures = 0;
-      this.schedulePoll();
-      this.scheduleProbe();
-      this.refreshStatus();
-      this.emit("synchronized");
-    } catch (e) {
-      if (id !== this.runId) return;
-      this.onRunError(e);
+      void this.subs?.stop(true);
+      this.subs = new SubscriptionManager(this.config, this.graph, accounts, this.keyring, {
+        resync: (ids, reason) => this.queueRead(ids, reason),
+        changed: () => this.refreshStatus(),
+      });
     }
+    this.newlyWatched.clear();
+    this.subs?.setUsers([...this.watched]);
+    await this.readAndEmit([...this.watched], "start");
+    this.lastFullRead = Date.now();
+    current();
+    const subs = this.subs;
+    this.ready = true;
+    this.applyCoverage();
+    this.schedulePoll();
+    this.scheduleProbe();
+    return {
+      // There is no connection that could drop: a session ends only by stop or restart. Failed polls and
+      // subscriptions degrade the status line (supervisor.report, refreshStatus) while it stays up.
+      closed: new Promise<HubError>(() => undefined),
+      close: () => this.endSession(subs),
+      reason: this.statusText(),
+      onOnline: () => {
+        this.refreshStatus();
+        this.emit("synchronized");
+      },
+    };
   }
 
-  private onRunError(e: unknown): void {
-    this.failures++;
-    const auth = isHubError(e, "AUTH_FAILED") || isHubError(e, "ACCESS_DENIED");
-    // Wrong credentials will not fix themselves quickly: retry slowly so a corrected secret is picked up.
-    const delay = auth
-      ? Math.max(this.config.maxBackoffMs, 1000)
-      : Math.min(this.config.baseBackoffMs * 2 ** Math.min(this.failures, 8), this.config.maxBackoffMs);
-    const retryAt = Date.now() + delay;
-    if (auth) this.setStatus("auth_failed", `Microsoft 365 sign-in failed: ${errorMessage(e)}`, retryAt);
-    else if (isHubError(e, "CONFIG_INVALID"))
-      this.setStatus("error", `Microsoft 365 configuration problem: ${errorMessage(e)}`, retryAt);
-    else
-      this.setStatus(
-        "backoff",
-        `Microsoft 365 ${isHubError(e, "CONNECT_FAILED") || isHubError(e, "TIMEOUT") ? "unreachable" : "request failed"}: ${errorMessage(e)}`,
-        retryAt,
-      );
-    this.retryTimer = setTimeout(() => {
-      if (this.running) void this.run(++this.runId);
-    }, delay);
-    this.retryTimer.unref?.();
+  private async endSession(subs: SubscriptionManager | undefined): Promise<void> {
+    this.ready = false;
+    for (const t of [this.pollTimer, this.probeTimer]) if (t) clearTimeout(t);
+    if (this.subs === subs) this.subs = undefined;
+    // Awaited before the next start sequence subscribes: Graph allows one subscription per user.
+    await subs?.stop(true);
   }
 
   private async loadServiceAccounts(): Promise<ServiceAccountTokenSource[]> {
@@ -266,29 +248,26 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   }
 
   private refreshStatus(): void {
-    if (!this.ready || !this.running) return;
-    const n = this.watched.size;
-    const summary = this.subs?.summary();
-    const pollEvery = `${Math.round(this.config.pollIntervalMs / 1000)} s`;
-    if (!this.config.notificationUrl) {
-      this.setStatus(
-        "online",
-        `Polling ${n} users every ${pollEvery} (no public notification URL configured)`,
-      );
-    } else if (!this.subs) {
-      this.setStatus("online", `Polling ${n} users every ${pollEvery} (no service account signed in)`);
-    } else {
-      const covered = summary?.coveredUsers ?? 0;
-      const parts = [
-        `Live notifications for ${covered} of ${n} users through ${summary?.active ?? 0} subscriptions`,
-      ];
-      if (this.webhookDown)
-        parts.push(`the hub cannot reach its own notification URL, polling all ${n} every ${pollEvery}`);
-      else if (n > covered) parts.push(`polling ${n - covered} every ${pollEvery}`);
-      if (summary?.errors.length) parts.push(`problem: ${summary.errors[0]}`);
-      this.setStatus("online", parts.join("; "));
-    }
+    if (!this.ready) return;
+    this.supervisor.setReason(this.statusText());
     this.applyCoverage();
+  }
+
+  /** The online reason: how presence arrives (push, polling) and the first subscription problem. */
+  private statusText(): string {
+    const n = this.watched.size;
+    const pollEvery = `${Math.round(this.config.pollIntervalMs / 1000)} s`;
+    if (!this.config.notificationUrl)
+      return `Polling ${n} users every ${pollEvery} (no public notification URL configured)`;
+    if (!this.subs) return `Polling ${n} users every ${pollEvery} (no service account signed in)`;
+    const summary = this.subs.summary();
+    const covered = summary.coveredUsers;
+    const parts = [`Live notifications for ${covered} of ${n} users through ${summary.active} subscriptions`];
+    if (this.webhookDown)
+      parts.push(`the hub cannot reach its own notification URL, polling all ${n} every ${pollEvery}`);
+    else if (n > covered) parts.push(`polling ${n - covered} every ${pollEvery}`);
+    if (summary.errors.length) parts.push(`problem: ${summary.errors[0]}`);
+    return parts.join("; ");
   }
 
   /** Users not covered by a live subscription are polled. */
@@ -300,12 +279,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   /** Webhook outage detection: a validation-style request to our own public URL (answered without processing). */
   private scheduleProbe(): void {
     if (this.probeTimer) clearTimeout(this.probeTimer);
-    if (
-      !this.running ||
-      !this.subs ||
-      !this.config.notificationUrl ||
-      this.config.webhookProbeIntervalMs <= 0
-    )
+    if (!this.ready || !this.subs || !this.config.notificationUrl || this.config.webhookProbeIntervalMs <= 0)
       return;
     this.probeTimer = setTimeout(async () => {
       const token = `presence-hub probe ${Date.now()}`;
@@ -323,7 +297,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       } catch {
         ok = false;
       }
-      if (!this.running) return;
+      if (!this.ready) return;
       if (!ok && !this.webhookDown) {
         this.webhookDown = true;
         log.warn("the notification URL does not answer; polling every watched user until it does");
@@ -341,7 +315,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
 
   private schedulePoll(): void {
     if (this.pollTimer) clearTimeout(this.pollTimer);
-    if (!this.running) return;
+    if (!this.ready) return;
     this.pollTimer = setTimeout(async () => {
       const reconcile =
         this.config.reconcileIntervalMs > 0 &&
@@ -351,15 +325,16 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       if (ids.length > 0) {
         try {
           await this.readAndEmit(ids, "poll");
-          if (this.current.state !== "online") this.refreshStatus();
+          if (this.supervisor.status().state !== "online") this.refreshStatus();
         } catch (e) {
+          // The session stays: the next poll is the retry (at the poll interval, not the backoff).
           if (isHubError(e, "AUTH_FAILED"))
-            this.setStatus("auth_failed", `Microsoft 365 sign-in failed: ${errorMessage(e)}`);
+            this.supervisor.report("auth_failed", `Microsoft 365 sign-in failed: ${errorMessage(e)}`);
           else
-            this.setStatus(
+            this.supervisor.report(
               "backoff",
               `Presence poll failed: ${errorMessage(e)}`,
-              Date.now() + this.config.pollIntervalMs,
+              new Date(Date.now() + this.config.pollIntervalMs),
             );
         }
       }
@@ -392,7 +367,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       this.pendingReads.clear();
       this.readAndEmit(batch, reason).catch((e: unknown) => {
         log.warn({ err: errorMessage(e), users: batch.length }, "presence read failed; will retry");
-        if (this.running) this.queueRead(batch, reason);
+        if (this.supervisor.active) this.queueRead(batch, reason);
       });
     }, 100);
     this.readTimer.unref?.();
@@ -423,148 +398,23 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     this.watchTimer.unref?.();
   }
 
-  // ------------------------------------------------------------ webhook
+  // ------------------------------------------------------------ webhook (notifications.ts)
 
   handleNotifications(body: unknown): void {
-    this.stats.bodies++;
-    this.webhookChain = this.webhookChain
-      .then(() => this.processNotifications(body))
-      .catch((e: unknown) => {
-        log.warn({ err: errorMessage(e) }, "notification processing failed");
-      });
+    this.notifications.handleNotifications(body);
   }
 
   handleLifecycle(body: unknown): void {
-    this.webhookChain = this.webhookChain
-      .then(() => this.processLifecycle(body))
-      .catch((e: unknown) => {
-        log.warn({ err: errorMessage(e) }, "lifecycle processing failed");
-      });
+    this.notifications.handleLifecycle(body);
   }
 
   /** Resolves when every webhook body received so far is processed (tests, bench). */
   idle(): Promise<void> {
-    return this.webhookChain;
-  }
-
-  private async processLifecycle(body: unknown): Promise<void> {
-    const items = (body as { value?: unknown[] } | undefined)?.value;
-    if (!Array.isArray(items)) return;
-    for (const raw of items) {
-      const it = raw as { subscriptionId?: string; clientState?: string; lifecycleEvent?: string };
-      this.stats.lifecycle++;
-      if (!this.subs?.lifecycle(it.subscriptionId, it.clientState, String(it.lifecycleEvent))) {
-        this.stats.ignoredClientState++;
-        log.warn(
-          { subscriptionId: it.subscriptionId, event: it.lifecycleEvent },
-          "lifecycle notification for an unknown subscription or with a wrong clientState ignored",
-        );
-      }
-    }
-  }
-
-  private async processNotifications(body: unknown): Promise<void> {
-    const b = body as { value?: unknown[]; validationTokens?: unknown } | undefined;
-    if (!b || !Array.isArray(b.value)) return;
-    let tokensChecked: boolean | undefined;
-    // The RSA step of every authenticated (clientState-matching) encrypted item starts now and runs on the
-    // thread pool in parallel; the loop below consumes the results in order.
-    const decrypting = new Map<unknown, Promise<unknown>>();
-    const keyring = this.keyring;
-    if (keyring) {
-      for (const raw of b.value) {
-        const it = raw as {
-          subscriptionId?: string;
-          clientState?: string;
-          encryptedContent?: EncryptedContent;
-        };
-        if (!it?.encryptedContent || !this.subs?.matches(it.subscriptionId, it.clientState)) continue;
-        const pending = keyring.decryptAsync(it.encryptedContent);
-        pending.catch(() => undefined); // handled where the item is processed
-        decrypting.set(raw, pending);
-      }
-    }
-    let n = 0;
-    for (const raw of b.value) {
-      // Parsing and bookkeeping stay on the event loop: yield now and then so acknowledgements keep flowing (§3.4).
-      if (++n % 16 === 0) await new Promise<void>((r) => setImmediate(r));
-      this.stats.items++;
-      const it = raw as {
-        subscriptionId?: string;
-        clientState?: string;
-        lifecycleEvent?: string;
-        tenantId?: string;
-        resource?: string;
-        resourceData?: { id?: string };
-        encryptedContent?: EncryptedContent;
-      };
-      if (it.lifecycleEvent) {
-        await this.processLifecycle({ value: [it] });
-        continue;
-      }
-      if (!this.subs?.matches(it.subscriptionId, it.clientState)) {
-        this.stats.ignoredClientState++;
-        log.warn(
-          { subscriptionId: it.subscriptionId },
-          "notification with an unknown subscription or a wrong clientState ignored",
-        );
-        continue;
-      }
-      const userId = it.resourceData?.id ?? /presences\/([^/?]+)/.exec(it.resource ?? "")?.[1];
-      if (it.encryptedContent && this.keyring) {
-        if (tokensChecked === undefined)
-          tokensChecked = await this.checkValidationTokens(b.validationTokens, it.tenantId);
-        if (!tokensChecked) {
-          this.stats.tokenRejected++;
-          continue;
-        }
-        let data: unknown;
-        try {
-          data = await (decrypting.get(raw) ?? this.keyring.decryptAsync(it.encryptedContent));
-        } catch (e) {
-          this.stats.decryptFailed++;
-          log.warn(
-            { subscriptionId: it.subscriptionId, err: errorMessage(e) },
-            "encrypted notification rejected",
-          );
-          continue;
-        }
-        const p = parsePresence(data, userId);
-        if (p) {
-          this.stats.accepted++;
-          this.accept(p);
-        }
-      } else if (userId) {
-        // Basic notification: fetch the new state in a batched read.
-        this.stats.basic++;
-        this.stats.accepted++;
-        this.queueRead([userId], "notification");
-      }
-    }
-  }
-
-  private async checkValidationTokens(tokens: unknown, tenantId: string | undefined): Promise<boolean> {
-    if (tokens === undefined || tokens === null || (Array.isArray(tokens) && tokens.length === 0)) {
-      if (!this.warnedNullTokens) {
-        this.warnedNullTokens = true;
-        log.warn(
-          "rich notifications arrive without validationTokens: the app's service principal is misconfigured (appRoleAssignmentRequired)",
-        );
-      }
-      return true;
-    }
-    if (!Array.isArray(tokens)) return false;
-    try {
-      for (const t of tokens) await this.verifier.verify(String(t), tenantId ?? "");
-      return true;
-    } catch (e) {
-      log.warn({ err: errorMessage(e) }, "notification validationToken rejected; batch dropped");
-      return false;
-    }
+    return this.notifications.idle();
   }
 
   webhookStats(): WebhookStats {
-    return { ...this.stats };
+    return this.notifications.webhookStats();
   }
 
   subscriptionSummary(): SubscriptionSummary | undefined {
@@ -613,12 +463,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   }
 
   async reloadServiceAccounts(): Promise<void> {
-    if (!this.running) return;
-    // Re-run the start sequence: subscriptions are re-sharded over the accounts now in the store.
-    const subs = this.subs;
-    this.subs = undefined;
-    this.ready = false;
-    await subs?.stop(true);
-    void this.run(++this.runId);
+    // A new session: subscriptions are re-sharded over the accounts now in the store. Resolves once the
+    // old session's subscriptions are deleted; the new start sequence runs on (no-op when not started).
+    await this.supervisor.restart();
   }
 }

@@ -3,11 +3,12 @@
 // failure mapped to a typed HubError carrying the HTTP status and Graph error code in `details`.
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import { type BackoffOptions, backoffDelay } from "../../common/backoff.js";
 import { HubError, isHubError } from "../../common/errors.js";
 import { logger } from "../../common/log.js";
 import type { ResolvedTeamsConfig } from "./config.js";
 import type { HttpTransport } from "./http.js";
-import { Limiter, parseRetryAfter, retryDelay, sleep } from "./throttling.js";
+import { Limiter, parseRetryAfter, sleep } from "./throttling.js";
 import type { AccessTokenSource } from "./tokens.js";
 
 const log = logger("teams");
@@ -66,7 +67,7 @@ export class GraphClient {
   async request<T>(method: string, path: string, options: GraphRequestOptions): Promise<GraphResponse<T>> {
     const url = path.startsWith("http") ? path : `${this.cfg.graphApi}${path}`;
     const maxRetries = options.maxRetries ?? this.cfg.maxRetries;
-    const policy = { baseMs: this.cfg.baseBackoffMs, maxMs: this.cfg.maxBackoffMs };
+    const policy: BackoffOptions = { baseMs: this.cfg.baseBackoffMs, capMs: this.cfg.maxBackoffMs };
     let refreshedToken = false;
     for (let attempt = 0; ; attempt++) {
       const wait = this.throttledUntil - Date.now();
@@ -92,7 +93,7 @@ export class GraphClient {
         const transient =
           isHubError(e) && ["CONNECT_FAILED", "TIMEOUT", "CONNECTION_CLOSED", "UPSTREAM"].includes(e.code);
         if (!transient || attempt >= maxRetries) throw e;
-        const d = retryDelay(policy, attempt);
+        const d = backoffDelay(attempt, policy);
         log.warn(
           { method, path: redactPath(path), attempt, delayMs: d, err: (e as Error).message },
           "graph request failed, retrying",
@@ -130,7 +131,8 @@ export class GraphClient {
             { details },
           );
         }
-        const d = retryDelay(policy, attempt, retryAfter);
+        // Retry-After when Graph sent one (honoured exactly, capped by maxBackoffMs), else the backoff.
+        const d = backoffDelay(attempt, policy, retryAfter);
         if (status === 429) this.throttledUntil = Math.max(this.throttledUntil, Date.now() + d);
         log.warn(
           { method, path: redactPath(path), status, attempt, delayMs: d },

@@ -4,6 +4,7 @@
 // lost), recreation on 404/expiry/subscriptionRemoved, and resync of the shard's users after every gap.
 // Users are assigned to shards stably so that watching one more user recreates at most one subscription.
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { Backoff } from "../../common/backoff.js";
 import { errorMessage, HubError, isHubError } from "../../common/errors.js";
 import { logger } from "../../common/log.js";
 import type { ResolvedTeamsConfig } from "./config.js";
@@ -44,7 +45,8 @@ interface Shard {
   /** Debounces user-list changes into one delete + create. */
   settle?: NodeJS.Timeout;
   chain: Promise<void>;
-  failures: number;
+  /** Retry pacing after failed creates/renewals; reset once the subscription is in place. */
+  retry: Backoff;
   lastError?: string;
   cleaned: boolean;
 }
@@ -86,7 +88,8 @@ export class SubscriptionManager {
       account,
       users: new Set(),
       chain: Promise.resolve(),
-      failures: 0,
+      // Cap at least 1 s whatever maxBackoffMs says (as before): each retry costs a create + validation.
+      retry: new Backoff({ baseMs: cfg.baseBackoffMs, capMs: Math.max(cfg.maxBackoffMs, 1000) }),
       cleaned: false,
     }));
   }
@@ -246,12 +249,8 @@ export class SubscriptionManager {
   }
 
   private failed(shard: Shard, e: unknown, retry: () => Promise<void>): void {
-    shard.failures++;
     shard.lastError = errorMessage(e);
-    const delay = Math.min(
-      this.cfg.baseBackoffMs * 2 ** Math.min(shard.failures, 10),
-      Math.max(this.cfg.maxBackoffMs, 1000),
-    );
+    const delay = shard.retry.next();
     log.warn(
       { account: shard.account.username, err: shard.lastError, retryInMs: delay },
       "presence subscription not in place",
@@ -286,7 +285,7 @@ export class SubscriptionManager {
       this.failed(shard, e, () => this.reconcile(shard, reason));
       return;
     }
-    shard.failures = 0;
+    shard.retry.reset();
     shard.lastError = undefined;
     this.scheduleMaintenance(shard);
     this.hooks.changed();

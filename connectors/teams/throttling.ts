@@ -1,6 +1,6 @@
-// Throttling helpers for Graph calls: a small concurrency limiter (bounded parallel requests per tenant)
-// and the retry delay policy — 429 honours Retry-After (msgraph-presence.md §4.5), 5xx and network
-// errors back off exponentially with jitter, both capped.
+// Throttling helpers for Graph calls: a small concurrency limiter (bounded parallel requests per tenant),
+// Retry-After parsing (msgraph-presence.md §4.5) and an abortable sleep. The retry delay itself is the
+// hub's one formula, common/backoff.ts (Retry-After, when given, wins; capped).
 
 /** A counting semaphore; `run` waits for a free slot. */
 export class Limiter {
@@ -31,18 +31,6 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-export interface BackoffPolicy {
-  baseMs: number;
-  maxMs: number;
-}
-
-/** Delay before retry number `attempt` (0-based): Retry-After when given, else exponential with ±20 % jitter. */
-export function retryDelay(policy: BackoffPolicy, attempt: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxMs);
-  const exp = Math.min(policy.baseMs * 2 ** attempt, policy.maxMs);
-  return Math.round(exp * (0.8 + Math.random() * 0.4));
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

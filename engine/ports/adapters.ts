@@ -3,20 +3,12 @@
 // Adapters turn external events into normalized facts (events below) and apply desired states
 // (methods below). They own reconnects; the core only sees status changes and `synchronized`.
 import type { Emits } from "../../common/emitter.js";
+import type { ConnectorStatus } from "../../common/supervisor.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../presence.js";
 
-/** Supervisor states shown in the Status column (architecture.md §4.2). */
-export type ConnectorState = "offline" | "connecting" | "online" | "backoff" | "auth_failed" | "error";
-
-export interface ConnectorStatus {
-  state: ConnectorState;
-  /** A sentence for humans, e.g. "Login failed: wrong app object name or password". */
-  reason: string;
-  /** ISO time the state was entered. */
-  since: string;
-  /** For backoff: when the next attempt is due (ISO). */
-  retryAt?: string;
-}
+// The status a connector reports (Status column); defined beside the supervisor that produces it, in
+// common/, so the shared supervisor (both adapters) can use it without importing the engine.
+export type { ConnectorState, ConnectorStatus } from "../../common/supervisor.js";
 
 /** One step of a connection test (UI Test button, `presence-hub pbx|teams test`). */
 export interface TestStep {

@@ -1,6 +1,8 @@
 // Keyed worker with bounded concurrency: a key (endpoint) marked dirty runs once; marking it again while
 // it runs makes it run once more afterwards (latest wins, no backlog of intermediate states). Failed runs
 // are retried with capped exponential backoff and jitter; a new mark skips the wait.
+import { backoffDelay } from "../../common/backoff.js";
+
 export type RunResult = "done" | "deferred" | "retry";
 
 export interface KeyedWorkerOptions {
@@ -104,8 +106,7 @@ export class KeyedWorker {
     } else if (result === "retry" && !this.closed) {
       const n = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, n);
-      const cap = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(n - 1, 20));
-      const delay = cap / 2 + Math.random() * (cap / 2);
+      const delay = backoffDelay(n - 1, { baseMs: this.options.retryBaseMs, capMs: this.options.retryMaxMs });
       const timer = setTimeout(() => {
         this.retryTimers.delete(key);
         this.mark(key);

@@ -5,7 +5,7 @@ import { createInnovaphoneAdapter } from "../../connectors/innovaphone/adapter.j
 import type { InnovaphoneConfig } from "../../connectors/innovaphone/config.js";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
 import type { PbxSimulatorOptions } from "../../connectors/innovaphone/simulator/types.js";
-import { backoffDelay } from "../../connectors/innovaphone/supervisor.js";
+import { backoffDelay } from "../../common/backoff.js";
 import type { ConnectorStatus, PbxAdapter, PbxPresenceItem } from "../../engine/ports/adapters.js";
 import type { PbxCallState } from "../../engine/presence.js";
 import { makeUsers, waitFor } from "./helpers.js";
