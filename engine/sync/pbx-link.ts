@@ -165,7 +165,9 @@ export class PbxLink implements PbxTarget {
       ep.cfbSeen = held;
       return;
     }
-    if ((!fresh && !sameCfbEntry(ep.cfbSeen, held)) || this.core.pbxBusy(ep.binding.id)) return;
+    // Gone because the hub itself is removing it (the plan no longer wants it): nothing to restore.
+    if (!sameCfbEntry(ep.desiredPbx?.cfb.entry, held)) return;
+    if (!fresh && !sameCfbEntry(ep.cfbSeen, held)) return;
     ep.cfbSeen = null;
     this.core.setHub(ep, { cfb: null });
     this.core.notify({ kind: "cfb.lost", endpointId: ep.binding.id, connectorId: this.c.id, entry: held });
