@@ -206,7 +206,7 @@ export class RuleRegistry implements RuleSetSource {
     this.active.set(id, rs); // the atomic swap: one Map.set of an immutable, fully built rule set
     this.setStatus(id, { ...this.baseStatus(id, file, rs), warnings: result.warnings, lastAttemptAt: at });
     this.log.info(
-      { id, file, revision: rs.revision, hash: rs.hash, warnings: result.warnings.map(formatDiagnostic) },
+      { id, file, revision: rs.revision, hash: rs.hash, warnings: result.warnings.map((w) => formatDiagnostic(w)) },
       current ? "rule set reloaded" : "rule set loaded",
     );
     for (const l of this.listeners) {
