@@ -8,6 +8,7 @@ import { errorMessage } from "../../common/errors.js";
 import type { RuleDiagnostic, SourcePosition } from "./diagnostics.js";
 import type { FragmentDoc } from "./document.js";
 import { validateSchema } from "./schema.js";
+import { closest } from "./semantic.js";
 import { diagAt, locate, type ParsedSource, parseSource } from "./yaml-source.js";
 
 /** The folder fragments live in, relative to the rules directory. */
@@ -115,7 +116,9 @@ export async function resolveFragments(
       if (!out.names.includes(name)) out.names.push(name);
       if (stack.includes(name)) {
         const cycle = [...stack.slice(stack.indexOf(name)), name].join(" → ");
-        out.errors.push(entryError(from, via, i, `fragment cycle: ${cycle} (a fragment cannot extend itself)`));
+        out.errors.push(
+          entryError(from, via, i, `fragment cycle: ${cycle} (a fragment cannot extend itself, not even through others)`),
+        );
         continue;
       }
       // Diamonds: a fragment reached twice is merged once, where it was first reached.
@@ -128,7 +131,8 @@ export async function resolveFragments(
         if ("error" in read) message = `cannot read fragment "${name}": ${read.error}`;
         else {
           known ??= await reader.list();
-          message = `unknown fragment "${name}": there is no ${FRAGMENTS_DIR}/${name}.yaml (known: ${known.length ? known.join(", ") : "none"})`;
+          const hint = closest(name, known);
+          message = `unknown fragment "${name}": there is no ${FRAGMENTS_DIR}/${name}.yaml${hint ? ` (did you mean "${hint}"?)` : ""}; known: ${known.length ? known.join(", ") : "none"}`;
         }
         out.errors.push(entryError(from, via, i, message));
         continue;

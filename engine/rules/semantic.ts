@@ -306,7 +306,7 @@ function checkNote(
 }
 
 /** Nearest domain value by edit distance (for "did you mean"), if reasonably close. */
-function closest(value: string, domain: readonly string[]): string | undefined {
+export function closest(value: string, domain: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const d of domain) {
