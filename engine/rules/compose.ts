@@ -6,7 +6,13 @@
 import type { SourcePosition } from "./diagnostics.js";
 import type { CfbPolicyDoc, PbxRuleDoc, RuleSetDoc, RuleTestDoc, TeamsRuleDoc } from "./document.js";
 import type { FragmentPart } from "./fragments.js";
-import { type ComposedView, locate, type ParsedSource, type PathSegment, type Placement } from "./yaml-source.js";
+import {
+  type ComposedView,
+  locate,
+  type ParsedSource,
+  type PathSegment,
+  type Placement,
+} from "./yaml-source.js";
 
 /** Where one entry of a composed rule set was written (paths relative to the rules directory). */
 export interface Origin {
@@ -60,10 +66,7 @@ export class Composition implements ComposedView {
 
   constructor(setSrc: ParsedSource, setDoc: RuleSetDoc, parts: readonly FragmentPart[]) {
     this.set = { src: setSrc };
-    const owners: Owner[] = [
-      ...parts.map((p) => ({ src: p.src, fragment: p.name, via: p.via })),
-      this.set,
-    ];
+    const owners: Owner[] = [...parts.map((p) => ({ src: p.src, fragment: p.name, via: p.via })), this.set];
     const docs = [...parts.map((p) => p.doc), setDoc] as const;
     const teams: TeamsRuleDoc[] = [];
     const pbx: PbxRuleDoc[] = [];

@@ -9,7 +9,13 @@ import { errorMessage } from "../../common/errors.js";
 import { Composition } from "./compose.js";
 import type { RuleDiagnostic } from "./diagnostics.js";
 import type { FragmentDoc, RuleSetDoc } from "./document.js";
-import { diskFragments, FRAGMENTS_DIR, type FragmentReader, fragmentName, resolveFragments } from "./fragments.js";
+import {
+  diskFragments,
+  FRAGMENTS_DIR,
+  type FragmentReader,
+  fragmentName,
+  resolveFragments,
+} from "./fragments.js";
 import { validateSchema } from "./schema.js";
 import { checkSemantics } from "./semantic.js";
 import { parseSource } from "./yaml-source.js";

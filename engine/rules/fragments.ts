@@ -117,7 +117,12 @@ export async function resolveFragments(
       if (stack.includes(name)) {
         const cycle = [...stack.slice(stack.indexOf(name)), name].join(" → ");
         out.errors.push(
-          entryError(from, via, i, `fragment cycle: ${cycle} (a fragment cannot extend itself, not even through others)`),
+          entryError(
+            from,
+            via,
+            i,
+            `fragment cycle: ${cycle} (a fragment cannot extend itself, not even through others)`,
+          ),
         );
         continue;
       }

@@ -41,7 +41,10 @@ export function sha256(text: string): string {
  * before fragments existed), else of the source and every fragment's name and source in read order — so
  * editing a fragment changes the hash of every set that uses it.
  */
-export function compositeHash(source: string, fragments: readonly { name: string; source: string | null }[]): string {
+export function compositeHash(
+  source: string,
+  fragments: readonly { name: string; source: string | null }[],
+): string {
   if (fragments.length === 0) return sha256(source);
   const h = createHash("sha256").update(source);
   for (const f of fragments) h.update(`\0${f.name}\0`).update(f.source ?? "\0(missing)");

@@ -265,7 +265,8 @@ export class RuleRegistry implements RuleSetSource {
 
     if (!result.ok) {
       // Same bytes as what is served (e.g. an editor rewrote the file): nothing to report.
-      if (current && result.hash === current.hash) return this.result(id, prev?.state === "ok", prev?.lastError ?? undefined);
+      if (current && result.hash === current.hash)
+        return this.result(id, prev?.state === "ok", prev?.lastError ?? undefined);
       const errors = result.errors.map((d) => info(d, at));
       this.setStatus(id, {
         ...this.baseStatus(id, file, current),

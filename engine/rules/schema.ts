@@ -63,7 +63,12 @@ export function validateSchema(src: ParsedSource, kind: SchemaKind = "set"): Rul
   return out;
 }
 
-function toDiagnostic(src: ParsedSource, path: PathSegment[], e: ErrorObject, kind: SchemaKind): RuleDiagnostic {
+function toDiagnostic(
+  src: ParsedSource,
+  path: PathSegment[],
+  e: ErrorObject,
+  kind: SchemaKind,
+): RuleDiagnostic {
   const where = describe(path, kind);
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {

@@ -7,7 +7,11 @@ import { withUnknownReportsMuted } from "./table.js";
 import type { ActiveRuleSet } from "./types.js";
 import { type DiagnosticSource, diagAt } from "./yaml-source.js";
 
-export function runEmbeddedTests(src: DiagnosticSource, doc: RuleSetDoc, rs: ActiveRuleSet): RuleDiagnostic[] {
+export function runEmbeddedTests(
+  src: DiagnosticSource,
+  doc: RuleSetDoc,
+  rs: ActiveRuleSet,
+): RuleDiagnostic[] {
   return withUnknownReportsMuted(() => run(src, doc, rs));
 }
 

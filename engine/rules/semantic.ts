@@ -37,7 +37,10 @@ export function checkSemantics(
     if (doc.id !== expectedId) err(["id"], `id "${doc.id}" must equal the file name "${expectedId}"`);
     // Optional in the schema because a fragment may supply them; the composed set still needs both.
     if (!(doc as Partial<RuleSetDoc>).cfb)
-      err([], `the rule set is missing required property "cfb" (write one, or extend a fragment that has one)`);
+      err(
+        [],
+        `the rule set is missing required property "cfb" (write one, or extend a fragment that has one)`,
+      );
     if (doc.tests.length === 0)
       err([], `the rule set has no tests (add "tests:", or extend a fragment that has tests)`);
   }

@@ -214,7 +214,8 @@ export const connectorTypesRoutes: FastifyPluginAsync<ConnectorTypesRoutesOption
               warnings: { type: "array", items: diagnosticSchema },
               source: {
                 type: "string",
-                description: "YAML source of the active revision (the set's own file; fragments: see composition)",
+                description:
+                  "YAML source of the active revision (the set's own file; fragments: see composition)",
               },
               rules: {
                 type: "object",

@@ -55,7 +55,9 @@ type Show = (file: string) => string;
 function banner(st: RuleTypeStatus | undefined, rs: CompiledRuleSet | undefined, show: Show): string {
   if (!st) return "";
   if (st.state === "invalid" && st.lastError) {
-    const list = st.errors.map((e) => `<li><code>${escapeHtml(formatDiagnostic(e, show))}</code></li>`).join("");
+    const list = st.errors
+      .map((e) => `<li><code>${escapeHtml(formatDiagnostic(e, show))}</code></li>`)
+      .join("");
     return `<div class="banner" role="alert"><strong>The rule file on disk is invalid.</strong> ${
       rs
         ? `Still serving revision ${rs.revision} loaded ${escapeHtml(rs.loadedAt)}.`
@@ -214,7 +216,9 @@ function composition(rs: CompiledRuleSet): string {
     .join("");
   return `<h2>Composed from</h2><p><code>${escapeHtml(fileOf(rs))}</code> extends ${c.extend
     .map((n) => `<code>${escapeHtml(n)}</code>`)
-    .join(", ")}. Fragments merged in (their rules and tests first, then the set's own):</p><ul>${items}</ul>`;
+    .join(
+      ", ",
+    )}. Fragments merged in (their rules and tests first, then the set's own):</p><ul>${items}</ul>`;
 }
 
 export function renderInfoPage(

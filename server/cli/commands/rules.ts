@@ -58,7 +58,9 @@ async function targets(path: string): Promise<{ sets: string[]; fragments: strin
     const fragments = await yamlFiles(join(path, FRAGMENTS_DIR)).catch(() => [] as string[]);
     return { sets: await yamlFiles(path), fragments };
   }
-  return basename(dirname(path)) === FRAGMENTS_DIR ? { sets: [], fragments: [path] } : { sets: [path], fragments: [] };
+  return basename(dirname(path)) === FRAGMENTS_DIR
+    ? { sets: [], fragments: [path] }
+    : { sets: [path], fragments: [] };
 }
 
 export async function rulesCheck(target: string, io: Out = stdio): Promise<number> {
@@ -115,11 +117,12 @@ export async function rulesCheck(target: string, io: Out = stdio): Promise<numbe
 }
 
 function summary(sets: number, failed: number, fragments: number, failedFragments: number): string {
-  const part = (n: number, bad: number, what: string) => (bad ? `${bad} of ${n} ${what}` : `${n} ${what}`);
-  const text = [sets || !fragments ? part(sets, failed, "rule set(s)") : "", fragments ? part(fragments, failedFragments, "fragment(s)") : ""]
-    .filter(Boolean)
-    .join(" and ");
-  return `${text} ${failed + failedFragments ? "failed" : "ok"}`;
+  const part = (n: number, bad: number, what: string) =>
+    bad ? `${bad} of ${n} ${what} failed` : `${n} ${what} ok`;
+  const parts: string[] = [];
+  if (sets || !fragments) parts.push(part(sets, failed, "rule set(s)"));
+  if (fragments) parts.push(part(fragments, failedFragments, "fragment(s)"));
+  return parts.join(", ");
 }
 
 function fmtPbx(d: PbxPresenceDecision): string {
