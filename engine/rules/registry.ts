@@ -172,8 +172,9 @@ export class RuleRegistry implements RuleSetSource {
   }
 
   /**
-   * Re-read every rule set and the fragments it extends, now (what SIGHUP and POST /api/rule-sets/reload
-   * call). Each set keeps its own last-known-good; one failing set does not stop the others. Sorted by id.
+   * Re-read every rule set and the fragments it extends, now: what POST /api/rule-sets/reload calls and
+   * what the start command's SIGHUP handler is to call. Each set keeps its own last-known-good; one
+   * failing set does not stop the others. Sorted by id.
    */
   async reloadAll(): Promise<ReloadResult[]> {
     if (!this.directory) return [];

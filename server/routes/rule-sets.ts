@@ -1,6 +1,7 @@
 // POST /api/rule-sets/reload: re-read every rule set and the fragments it extends now — Alertmanager's
-// `/-/reload` for the rules directory — and answer with each type's outcome. Same call as SIGHUP
-// (RuleRegistry.reloadAll); the watcher does this by itself on file changes. Mounted behind auth.
+// `/-/reload` for the rules directory — and answer with each type's outcome. RuleRegistry.reloadAll is
+// also what SIGHUP is to call (the start command wires that); the watcher reloads changed files itself.
+// Mounted behind auth.
 import type { FastifyPluginAsync } from "fastify";
 import type { RuleRegistry } from "../../engine/rules/registry.js";
 
@@ -36,7 +37,7 @@ export const ruleSetRoutes: FastifyPluginAsync<RuleSetRoutesOptions> = async (ap
     {
       schema: {
         tags: ["connector-types"],
-        summary: "Reload every rule set and its fragments now (like SIGHUP)",
+        summary: "Reload every rule set and its fragments now",
         description:
           "Each type keeps its last good revision when its files are invalid; one failing type does not stop the others. Always 200: see `ok` per type.",
         response: {

@@ -1,8 +1,9 @@
 // The shipped sets after moving their shared parts into rules/fragments/: the compiled decision tables
 // (and the effective CFB policy, words and defaults) equal those built from the pre-refactor files kept
 // in fixtures/pre-composition/, and every shipped fragment is used.
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultRulesDir } from "../../common/paths.js";
 import { loadRuleSetFile } from "../../engine/rules/loader.js";
@@ -50,5 +51,14 @@ describe("shipped rule sets composed from fragments", () => {
         used.add(f.name);
     const files = (await readdir(join(defaultRulesDir, "fragments"))).filter((n) => n.endsWith(".yaml"));
     expect(files.map((n) => n.replace(/\.yaml$/, "")).sort()).toEqual([...used].sort());
+  });
+
+  it("every fragment points editors at the fragment schema", async () => {
+    const dir = join(defaultRulesDir, "fragments");
+    for (const n of (await readdir(dir)).filter((f) => f.endsWith(".yaml"))) {
+      const first = (await readFile(join(dir, n), "utf8")).split("\n")[0]!;
+      expect(first, n).toBe("# yaml-language-server: $schema=../fragment.schema.json");
+      expect(existsSync(resolve(dir, "../fragment.schema.json"))).toBe(true);
+    }
   });
 });
