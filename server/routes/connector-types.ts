@@ -83,6 +83,12 @@ const statusProps = {
   loadedAt: { anyOf: [{ type: "null" }, { type: "string" }] },
   fileMissing: { type: "boolean" },
   lastError: nullableDiagnostic,
+  fragments: {
+    type: "array",
+    items: { type: "string" },
+    description:
+      "Fragments (rules/fragments/<name>.yaml) the last load reached; editing one reloads this type",
+  },
 } as const;
 
 const errorBody = {
@@ -166,6 +172,7 @@ function summary(registry: RuleRegistry, s: RuleTypeStatus) {
     loadedAt: s.loadedAt,
     fileMissing: s.fileMissing,
     lastError: s.lastError,
+    fragments: s.fragments,
   };
 }
 

@@ -91,5 +91,11 @@ describe("rules API of a composed rule set", () => {
     expect(o.cfb).toMatchObject({ file: "fragments/cfb-default.yaml", fragment: "cfb-default" });
     expect(o.tests).toHaveLength(body.rules.tests.length);
     expect(typeof o.tests[0].line).toBe("number");
+    expect(body.fragments).toEqual(["teams-calls-busy", "pbx-call-busy", "cfb-default"]);
+    const list = (await app.inject({ method: "GET", url: "/api/connector-types" })).json() as {
+      id: string;
+      fragments: string[];
+    }[];
+    expect(list.find((t) => t.id === "innovaphone-dnd")?.fragments).toContain("pbx-call-dnd");
   });
 });
