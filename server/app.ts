@@ -14,10 +14,12 @@ import { connectorTypesRoutes } from "./routes/connector-types.js";
 import { connectorRoutes } from "./routes/connectors.js";
 import { endpointRoutes } from "./routes/endpoints.js";
 import { registerErrorHandling } from "./routes/errors.js";
+import { registerRuleSetMetrics } from "./hub/rule-metrics.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { infoRoutes } from "./routes/info.js";
 import { createHttpMetrics, metricsRoutes } from "./routes/metrics.js";
+import { ruleSetRoutes } from "./routes/rule-sets.js";
 import { teamsCallbackRoute, teamsRoutes } from "./routes/teams.js";
 
 /** A plugin with its options, mounted by the app (rules plugins, the Teams webhook). */
@@ -65,6 +67,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     trustProxy: options.trustProxy ?? false,
   });
   registerErrorHandling(app);
+  // Rule-set reload metrics go into the hub's registry (served at /metrics). Registered here because this
+  // is where the hub and the rule registry meet; it is a no-op when this hub already has them.
+  if (options.registry) registerRuleSetMetrics(options.hub.metrics, options.registry);
 
   const httpMetrics = createHttpMetrics();
   app.addHook("onResponse", async (request, reply) => {
@@ -135,6 +140,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (options.registry) {
       await scope.register(connectorTypesRoutes, { registry: options.registry });
       await scope.register(infoRoutes, { registry: options.registry });
+      await scope.register(ruleSetRoutes, { registry: options.registry });
     }
     for (const p of options.protectedPlugins ?? []) await scope.register(p.plugin, p.options ?? {});
     scope.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -1,6 +1,15 @@
 // Diagnostics of the rule loader: one error or warning with its position in the source file, and the
-// HubError that carries them. Every message a human sees is formatted `file:line:column message`.
+// HubError that carries them. Every message a human sees is formatted `file:line:column message`; a
+// problem inside a fragment also names the `extend` entries that pulled the fragment in.
 import { type ErrorCode, HubError } from "../../common/errors.js";
+
+export interface SourcePosition {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+}
 
 export interface RuleDiagnostic {
   file: string;
@@ -14,10 +23,21 @@ export interface RuleDiagnostic {
   /** Which pipeline stage reported it. */
   code: ErrorCode;
   severity: "error" | "warning";
+  /**
+   * Set when `file` is a fragment: the `extend` entries that pulled it in, from the rule set down
+   * (`[set.yaml:9:10]`, or `[set.yaml:9:10, fragments/a.yaml:2:10]` for a fragment of a fragment).
+   */
+  via?: SourcePosition[];
 }
 
-export function formatDiagnostic(d: Pick<RuleDiagnostic, "file" | "line" | "column" | "message">): string {
-  return `${d.file}:${d.line}:${d.column} ${d.message}`;
+/** `file:line:column message`, plus ` (pulled in by set.yaml:9:10 → …)` for a fragment. `show` maps file names. */
+export function formatDiagnostic(
+  d: Pick<RuleDiagnostic, "file" | "line" | "column" | "message" | "via">,
+  show: (file: string) => string = (f) => f,
+): string {
+  const at = (p: SourcePosition) => `${show(p.file)}:${p.line}:${p.column}`;
+  const via = d.via?.length ? ` (pulled in by ${d.via.map(at).join(" → ")})` : "";
+  return `${at(d)} ${d.message}${via}`;
 }
 
 /** Segments → `$.a.b[0].c` (keys that are not identifiers are quoted). */

@@ -50,11 +50,24 @@ export interface RuleSetDoc {
   title: string;
   description: string;
   adapter: string;
+  /** Fragment names, as written (the loader resolves them; the doc it hands on is already composed). */
+  extend?: string[];
   words?: Record<string, string>;
   teamsToPbx: { rules: TeamsRuleDoc[]; default: PbxOutputDoc };
   pbxToTeams: { rules: PbxRuleDoc[]; default: TeamsOutputDoc };
   cfb: CfbPolicyDoc;
   tests: RuleTestDoc[];
+}
+
+/** One fragment file (rules/fragments/<name>.yaml) after schema validation. */
+export interface FragmentDoc {
+  description?: string;
+  extend?: string[];
+  words?: Record<string, string>;
+  teamsToPbx?: { rules: TeamsRuleDoc[] };
+  pbxToTeams?: { rules: PbxRuleDoc[] };
+  cfb?: CfbPolicyDoc;
+  tests?: RuleTestDoc[];
 }
 
 /** PBX activity domain for PBX → Teams conditions: the documented values plus "other" (anything else). */

@@ -1,22 +1,26 @@
-// The load pipeline for one rule-set file, side-effect free: parse (yaml + LineCounter) → ajv (all
-// errors) → semantic checks → compile to json-rules-engine → decision tables → embedded tests. The
+// The load pipeline for one rule-set file, side-effect free apart from reading it and its fragments:
+// parse (yaml + LineCounter) → ajv (all errors) → resolve `extend` (fragments parsed + validated) →
+// compose → semantic checks → compile to json-rules-engine → decision tables → embedded tests. The
 // result is either a ready CompiledRuleSet or the list of diagnostics; publishing is the registry's job.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { errorMessage, isHubError } from "../../common/errors.js";
 import { compilePbxRules, compileTeamsRules } from "./compile.js";
+import { Composition } from "./compose.js";
 import { type RuleDiagnostic, RuleSetLoadError } from "./diagnostics.js";
 import type { RuleSetDoc } from "./document.js";
+import { diskFragments, type FragmentReader, fragmentsDirOf, resolveFragments } from "./fragments.js";
 import { validateSchema } from "./schema.js";
 import { runEmbeddedTests } from "./selftest.js";
 import { checkSemantics } from "./semantic.js";
 import { buildTables, CompiledRuleSet } from "./table.js";
 import { parseSource } from "./yaml-source.js";
 
+/** `fragments`: every fragment name the set reached (also when loading failed) — hot reload follows them. */
 export type LoadResult =
-  | { ok: true; ruleSet: CompiledRuleSet; warnings: RuleDiagnostic[] }
-  | { ok: false; errors: RuleDiagnostic[]; warnings: RuleDiagnostic[]; hash: string };
+  | { ok: true; ruleSet: CompiledRuleSet; warnings: RuleDiagnostic[]; fragments: string[] }
+  | { ok: false; errors: RuleDiagnostic[]; warnings: RuleDiagnostic[]; hash: string; fragments: string[] };
 
 export interface LoadOptions {
   /** Revision the rule set gets if it loads (the registry passes current + 1). */
@@ -24,10 +28,27 @@ export interface LoadOptions {
   /** Id the file must declare; defaults to the file name without extension. */
   expectedId?: string;
   now?: () => Date;
+  /** Where `extend`ed fragments are read from; default: the fragments/ folder next to the file. */
+  fragments?: FragmentReader;
 }
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * The config hash of a rule set: sha256 of its source alone when it extends nothing (unchanged from
+ * before fragments existed), else of the source and every fragment's name and source in read order — so
+ * editing a fragment changes the hash of every set that uses it.
+ */
+export function compositeHash(
+  source: string,
+  fragments: readonly { name: string; source: string | null }[],
+): string {
+  if (fragments.length === 0) return sha256(source);
+  const h = createHash("sha256").update(source);
+  for (const f of fragments) h.update(`\0${f.name}\0`).update(f.source ?? "\0(missing)");
+  return h.digest("hex");
 }
 
 export function idFromFile(file: string): string {
@@ -40,20 +61,32 @@ export async function loadRuleSetSource(
   source: string,
   opts: LoadOptions = {},
 ): Promise<LoadResult> {
-  const hash = sha256(source);
+  let hash = sha256(source);
+  let fragments: string[] = [];
   const fail = (errors: RuleDiagnostic[], warnings: RuleDiagnostic[] = []): LoadResult => ({
     ok: false,
     errors,
     warnings,
     hash,
+    fragments,
   });
   try {
     const src = parseSource(file, source);
     if (src.errors.length) return fail(src.errors);
     const schemaErrors = validateSchema(src);
     if (schemaErrors.length) return fail(schemaErrors);
-    const doc = src.value as RuleSetDoc;
-    const semantic = checkSemantics(src, doc, opts.expectedId ?? idFromFile(file));
+    const raw = src.value as RuleSetDoc;
+    const resolved = await resolveFragments(
+      src,
+      raw.extend,
+      opts.fragments ?? diskFragments(fragmentsDirOf(file)),
+    );
+    fragments = resolved.names;
+    hash = compositeHash(source, resolved.sources);
+    if (resolved.errors.length) return fail(resolved.errors);
+    const composition = new Composition(src, raw, resolved.parts);
+    const doc = composition.doc;
+    const semantic = checkSemantics(composition, doc, opts.expectedId ?? idFromFile(file));
     const errors = semantic.filter((d) => d.severity === "error");
     const warnings = semantic.filter((d) => d.severity === "warning");
     if (errors.length) return fail(errors, warnings);
@@ -71,10 +104,11 @@ export async function loadRuleSetSource(
       pbxRules,
       tables,
       warnings,
+      composition: composition.info,
     });
-    const testErrors = runEmbeddedTests(src, doc, ruleSet);
+    const testErrors = runEmbeddedTests(composition, doc, ruleSet);
     if (testErrors.length) return fail(testErrors, warnings);
-    return { ok: true, ruleSet, warnings };
+    return { ok: true, ruleSet, warnings, fragments };
   } catch (e) {
     // A bug in a later stage must not take the hub down; report it against the file.
     return fail([
@@ -105,6 +139,7 @@ export async function loadRuleSetFile(
       ok: false,
       hash: "",
       warnings: [],
+      fragments: [],
       errors: [
         {
           file,

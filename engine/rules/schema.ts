@@ -1,5 +1,6 @@
-// Structural validation of a parsed rule set against rules/schema.json (ajv, all errors), with every
-// ajv error turned into a plain-language diagnostic at the YAML position of the offending node.
+// Structural validation of a parsed rule set against rules/schema.json, or of a fragment against
+// rules/fragment.schema.json (which $refs the set schema's definitions); ajv with all errors, every ajv
+// error turned into a plain-language diagnostic at the YAML position of the offending node.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
@@ -7,18 +8,25 @@ import { packageRoot } from "../../common/paths.js";
 import type { RuleDiagnostic } from "./diagnostics.js";
 import { diagAt, type ParsedSource, type PathSegment } from "./yaml-source.js";
 
-/** The schema always comes from the package, not from the watched directory (a temp copy may lack it). */
+/** The schemas always come from the package, not from the watched directory (a temp copy may lack them). */
 export const schemaFile = join(packageRoot, "rules", "schema.json");
+export const fragmentSchemaFile = join(packageRoot, "rules", "fragment.schema.json");
 
-let compiled: ValidateFunction | undefined;
+export type SchemaKind = "set" | "fragment";
 
-function validator(): ValidateFunction {
+let compiled: Record<SchemaKind, ValidateFunction> | undefined;
+
+function validator(kind: SchemaKind): ValidateFunction {
   if (!compiled) {
-    const schema = JSON.parse(readFileSync(schemaFile, "utf8")) as object;
+    const set = JSON.parse(readFileSync(schemaFile, "utf8")) as object;
+    const fragment = JSON.parse(readFileSync(fragmentSchemaFile, "utf8")) as object;
     const ajv = new Ajv({ allErrors: true, strict: false });
-    compiled = ajv.compile(schema);
+    // The fragment schema has no $id (so editors resolve its "./schema.json#/…" refs next to the file);
+    // registering the set schema under that relative key lets ajv resolve them the same way.
+    ajv.addSchema(set, "schema.json");
+    compiled = { set: ajv.getSchema("schema.json")!, fragment: ajv.compile(fragment) };
   }
-  return compiled;
+  return compiled[kind];
 }
 
 function segments(instancePath: string): PathSegment[] {
@@ -35,8 +43,8 @@ const FACT_HINT: Record<string, string> = {
   pbxToTeams: "callState, activity",
 };
 
-export function validateSchema(src: ParsedSource): RuleDiagnostic[] {
-  const validate = validator();
+export function validateSchema(src: ParsedSource, kind: SchemaKind = "set"): RuleDiagnostic[] {
+  const validate = validator(kind);
   if (validate(src.value)) return [];
   const errors = (validate.errors ?? []) as ErrorObject[];
   // anyOf reports one error per branch plus its own; keep only the summary for those paths.
@@ -46,7 +54,7 @@ export function validateSchema(src: ParsedSource): RuleDiagnostic[] {
   for (const e of errors) {
     if (e.keyword !== "anyOf" && [...anyOfPaths].some((p) => e.instancePath.startsWith(p))) continue;
     const path = segments(e.instancePath);
-    const d = toDiagnostic(src, path, e);
+    const d = toDiagnostic(src, path, e, kind);
     const k = `${d.line}:${d.column}:${d.message}`;
     if (seen.has(k)) continue;
     seen.add(k);
@@ -55,8 +63,13 @@ export function validateSchema(src: ParsedSource): RuleDiagnostic[] {
   return out;
 }
 
-function toDiagnostic(src: ParsedSource, path: PathSegment[], e: ErrorObject): RuleDiagnostic {
-  const where = describe(path);
+function toDiagnostic(
+  src: ParsedSource,
+  path: PathSegment[],
+  e: ErrorObject,
+  kind: SchemaKind,
+): RuleDiagnostic {
+  const where = describe(path, kind);
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "additionalProperty":
@@ -115,8 +128,8 @@ function article(type: string): string {
   return `a ${type}`;
 }
 
-function describe(path: PathSegment[]): string {
-  if (path.length === 0) return "the rule set";
+function describe(path: PathSegment[], kind: SchemaKind): string {
+  if (path.length === 0) return kind === "set" ? "the rule set" : "the fragment";
   return path
     .map((s) => (typeof s === "number" ? `[${s}]` : s))
     .join(".")

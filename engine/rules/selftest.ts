@@ -1,17 +1,21 @@
 // Runs a rule set's embedded tests against its decision tables (the same lookups the hub uses live),
-// so a file whose tests fail never becomes active.
+// so a file whose tests fail never becomes active. A fragment's tests run in every set that extends it.
 import type { PbxCallState } from "../presence.js";
 import type { RuleDiagnostic } from "./diagnostics.js";
 import type { RuleSetDoc } from "./document.js";
 import { withUnknownReportsMuted } from "./table.js";
 import type { ActiveRuleSet } from "./types.js";
-import { diagAt, type ParsedSource } from "./yaml-source.js";
+import { type DiagnosticSource, diagAt } from "./yaml-source.js";
 
-export function runEmbeddedTests(src: ParsedSource, doc: RuleSetDoc, rs: ActiveRuleSet): RuleDiagnostic[] {
+export function runEmbeddedTests(
+  src: DiagnosticSource,
+  doc: RuleSetDoc,
+  rs: ActiveRuleSet,
+): RuleDiagnostic[] {
   return withUnknownReportsMuted(() => run(src, doc, rs));
 }
 
-function run(src: ParsedSource, doc: RuleSetDoc, rs: ActiveRuleSet): RuleDiagnostic[] {
+function run(src: DiagnosticSource, doc: RuleSetDoc, rs: ActiveRuleSet): RuleDiagnostic[] {
   const out: RuleDiagnostic[] = [];
   doc.tests.forEach((t, i) => {
     const fail = (field: string, expected: string, actual: string, rule: string) =>

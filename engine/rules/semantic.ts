@@ -1,6 +1,7 @@
 // Semantic checks that JSON Schema cannot express: id = file name, unique rule names, known condition
 // values, note templates, coverage of every input combination, shadowed rules, and well-formed tests.
 // Uses a plain JS matcher over the finite domain (the engine-built table is cross-checked later).
+// Runs on the composed document (set + fragments); diagnostics land in the file each entry came from.
 import { PBX_ACTIVITIES, SET_PRESENCE_PAIRS, TEAMS_ACTIVITIES, TEAMS_AVAILABILITIES } from "../presence.js";
 import type { RuleDiagnostic } from "./diagnostics.js";
 import {
@@ -14,16 +15,35 @@ import {
   type TeamsRuleDoc,
   type ValueList,
 } from "./document.js";
-import { diagAt, type ParsedSource, type PathSegment } from "./yaml-source.js";
+import { type DiagnosticSource, diagAt, type PathSegment, positionOf } from "./yaml-source.js";
 
 const PRESENCE_OUTPUTS = [...SET_PRESENCE_PAIRS.map((p) => `${p.availability}/${p.activity}`), "clear"];
 
-export function checkSemantics(src: ParsedSource, doc: RuleSetDoc, expectedId: string): RuleDiagnostic[] {
+/**
+ * `expectedId` checks a whole rule set; `null` checks a fragment on its own (`rules check` of a fragment
+ * no set uses): only what can be judged without a set — names, values, notes, words, test shapes.
+ */
+export function checkSemantics(
+  src: DiagnosticSource,
+  doc: RuleSetDoc,
+  expectedId: string | null,
+): RuleDiagnostic[] {
   const out: RuleDiagnostic[] = [];
   const err = (path: PathSegment[], msg: string, key = false) =>
     out.push(diagAt(src, path, msg, "RULES_SEMANTIC", { key }));
+  const wholeSet = expectedId !== null;
 
-  if (doc.id !== expectedId) err(["id"], `id "${doc.id}" must equal the file name "${expectedId}"`);
+  if (wholeSet) {
+    if (doc.id !== expectedId) err(["id"], `id "${doc.id}" must equal the file name "${expectedId}"`);
+    // Optional in the schema because a fragment may supply them; the composed set still needs both.
+    if (!(doc as Partial<RuleSetDoc>).cfb)
+      err(
+        [],
+        `the rule set is missing required property "cfb" (write one, or extend a fragment that has one)`,
+      );
+    if (doc.tests.length === 0)
+      err([], `the rule set has no tests (add "tests:", or extend a fragment that has tests)`);
+  }
 
   // Unique rule names across the whole file: tests and explanations refer to rules by name.
   const names = new Map<string, PathSegment[]>();
@@ -40,8 +60,11 @@ export function checkSemantics(src: ParsedSource, doc: RuleSetDoc, expectedId: s
     if (key === "default") err([...path, "name"], `rule name "default" is reserved for the default`);
     const first = names.get(key);
     if (first) {
-      const at = diagAt(src, [...first, "name"], "", "RULES_SEMANTIC");
-      err([...path, "name"], `duplicate rule name "${r.name}" (first used at line ${at.line})`);
+      // Name both places; with fragments they may be in different files.
+      const a = positionOf(src, [...first, "name"]);
+      const b = positionOf(src, [...path, "name"]);
+      const where = a.name === b.name ? `line ${a.line}` : `${a.name}:${a.line}`;
+      err([...path, "name"], `duplicate rule name "${r.name}" (first used at ${where})`);
     } else names.set(key, path);
   }
 
@@ -85,35 +108,7 @@ export function checkSemantics(src: ParsedSource, doc: RuleSetDoc, expectedId: s
       err(["words", k], `words: "${k}" is not a Teams availability or activity`, true);
   }
 
-  // Coverage and shadowing over the finite domains.
-  const teamsCells: [string, string, boolean][] = [];
-  for (const av of TEAMS_DOMAIN.availability)
-    for (const ac of TEAMS_DOMAIN.activity)
-      for (const ooo of TEAMS_DOMAIN.outOfOffice) teamsCells.push([av, ac, ooo]);
-  coverage(
-    src,
-    out,
-    "teamsToPbx",
-    doc.teamsToPbx.rules,
-    doc.teamsToPbx.default !== undefined,
-    teamsCells,
-    (r, [av, ac, ooo]) => matchesTeams(r as TeamsRuleDoc, av, ac, ooo),
-    ([av, ac, ooo]) => `availability ${av}, activity ${ac}, outOfOffice ${ooo}`,
-    "Teams",
-  );
-  const pbxCells: [string, string][] = [];
-  for (const cs of PBX_DOMAIN.callState) for (const pa of PBX_DOMAIN.activity) pbxCells.push([cs, pa]);
-  coverage(
-    src,
-    out,
-    "pbxToTeams",
-    doc.pbxToTeams.rules,
-    doc.pbxToTeams.default !== undefined,
-    pbxCells,
-    (r, [cs, pa]) => matchesPbx(r as PbxRuleDoc, cs, pa),
-    ([cs, pa]) => `callState ${cs}, activity ${pa === "" ? '""' : pa}`,
-    "PBX",
-  );
+  if (wholeSet) checkCoverage(src, doc, out);
 
   // Embedded tests must be well-formed before they can run.
   const ruleNames = new Set([...names.keys(), "default"]);
@@ -150,14 +145,47 @@ export function checkSemantics(src: ParsedSource, doc: RuleSetDoc, expectedId: s
           `test "${t.name}": presence must be one of ${PRESENCE_OUTPUTS.join(", ")}`,
         );
     }
-    if (e.rule !== undefined && !ruleNames.has(e.rule.toLowerCase()))
+    // A lone fragment's test may name a rule of the set that extends it: only judged in a whole set.
+    if (wholeSet && e.rule !== undefined && !ruleNames.has(e.rule.toLowerCase()))
       err([...p, "expect", "rule"], `test "${t.name}": there is no rule named "${e.rule}"`);
   });
   return out;
 }
 
+/** Coverage and shadowing over the finite domains (whole rule sets only). */
+function checkCoverage(src: DiagnosticSource, doc: RuleSetDoc, out: RuleDiagnostic[]): void {
+  const teamsCells: [string, string, boolean][] = [];
+  for (const av of TEAMS_DOMAIN.availability)
+    for (const ac of TEAMS_DOMAIN.activity)
+      for (const ooo of TEAMS_DOMAIN.outOfOffice) teamsCells.push([av, ac, ooo]);
+  coverage(
+    src,
+    out,
+    "teamsToPbx",
+    doc.teamsToPbx.rules,
+    doc.teamsToPbx.default !== undefined,
+    teamsCells,
+    (r, [av, ac, ooo]) => matchesTeams(r as TeamsRuleDoc, av, ac, ooo),
+    ([av, ac, ooo]) => `availability ${av}, activity ${ac}, outOfOffice ${ooo}`,
+    "Teams",
+  );
+  const pbxCells: [string, string][] = [];
+  for (const cs of PBX_DOMAIN.callState) for (const pa of PBX_DOMAIN.activity) pbxCells.push([cs, pa]);
+  coverage(
+    src,
+    out,
+    "pbxToTeams",
+    doc.pbxToTeams.rules,
+    doc.pbxToTeams.default !== undefined,
+    pbxCells,
+    (r, [cs, pa]) => matchesPbx(r as PbxRuleDoc, cs, pa),
+    ([cs, pa]) => `callState ${cs}, activity ${pa === "" ? '""' : pa}`,
+    "PBX",
+  );
+}
+
 function coverage<R extends { name: string }, C>(
-  src: ParsedSource,
+  src: DiagnosticSource,
   out: RuleDiagnostic[],
   dir: "teamsToPbx" | "pbxToTeams",
   rules: (R & { priority?: number })[],
@@ -281,7 +309,7 @@ function checkNote(
 }
 
 /** Nearest domain value by edit distance (for "did you mean"), if reasonably close. */
-function closest(value: string, domain: readonly string[]): string | undefined {
+export function closest(value: string, domain: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const d of domain) {

@@ -4,6 +4,7 @@
 import { logger } from "../../common/log.js";
 import { PBX_ACTIVITIES, type PbxFacts, type TeamsPresence } from "../presence.js";
 import type { CfbPolicy } from "./cfb.js";
+import type { CompositionInfo } from "./compose.js";
 import { type CompiledRule, evaluate, pbxFacts, teamsFacts } from "./compile.js";
 import {
   DEFAULT_WORDS,
@@ -165,6 +166,8 @@ export interface CompiledRuleSetInit {
   pbxRules: CompiledRule<PbxRuleDoc>[];
   tables: DecisionTables;
   warnings: RuleDiagnostic[];
+  /** Fragments merged in and where every rule, test and the cfb block came from. */
+  composition?: CompositionInfo;
 }
 
 function buildTeamsIndex(
@@ -209,6 +212,7 @@ export class CompiledRuleSet implements ActiveRuleSet {
   readonly tables: DecisionTables;
   readonly warnings: readonly RuleDiagnostic[];
   readonly words: Readonly<Record<string, string>>;
+  readonly composition: CompositionInfo | undefined;
   /** availability → activity → [not out of office, out of office]; keyed by canonical AND lower-case spelling. */
   private readonly teamsTable: Map<string, Map<string, readonly [PbxPresenceDecision, PbxPresenceDecision]>>;
   private readonly pbxTable: Map<string, TeamsPresenceDecision>;
@@ -234,6 +238,7 @@ export class CompiledRuleSet implements ActiveRuleSet {
     this.tables = init.tables;
     this.warnings = init.warnings;
     this.words = wordsFor(init.doc);
+    this.composition = init.composition;
     this.teamsTable = buildTeamsIndex(init.tables.teamsToPbx);
     this.pbxTable = new Map(init.tables.pbxToTeams.map((c) => [pbxKey(c.callState, c.activity), c.decision]));
   }

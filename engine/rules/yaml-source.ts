@@ -1,12 +1,17 @@
-// Parses one rule-set file with `yaml` (keeping a LineCounter) and maps JSON paths back to line:column,
-// so schema and semantic errors point at the exact place an admin has to edit.
+// Parses one rule-set or fragment file with `yaml` (keeping a LineCounter) and maps JSON paths back to
+// line:column, so schema and semantic errors point at the exact place an admin has to edit — in a composed
+// rule set, in the file (set or fragment) the entry was written in.
+import { basename } from "node:path";
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import { type RuleDiagnostic, jsonPath } from "./diagnostics.js";
+import { jsonPath, type RuleDiagnostic, type SourcePosition } from "./diagnostics.js";
+import { matchUnclosed } from "./yaml-unclosed.js";
 
 export type PathSegment = string | number;
 
 export interface ParsedSource {
   file: string;
+  /** How messages name the file: relative to the rules directory (`x.yaml`, `fragments/y.yaml`). */
+  name: string;
   doc: Document.Parsed;
   lineCounter: LineCounter;
   /** Plain JS value of the document (only meaningful when `errors` is empty). */
@@ -14,18 +19,26 @@ export interface ParsedSource {
   errors: RuleDiagnostic[];
 }
 
-export function parseSource(file: string, source: string): ParsedSource {
+export function parseSource(file: string, source: string, name = basename(file)): ParsedSource {
   const lineCounter = new LineCounter();
   // prettyErrors off: we format positions ourselves, messages stay one plain line.
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const errors: RuleDiagnostic[] = doc.errors.map((e) => {
+  const unclosed = doc.errors.length ? matchUnclosed(source, doc.errors) : [];
+  const errors: RuleDiagnostic[] = doc.errors.map((e, i) => {
     const pos = lineCounter.linePos(e.pos[0]);
+    // The parser notices an unclosed construct where it gives up; name where it was opened, too.
+    const u = unclosed[i];
+    const opened = u ? lineCounter.linePos(u.offset) : undefined;
+    const hint =
+      opened && (opened.line !== pos.line || opened.col !== pos.col)
+        ? ` (${u!.kind} opened at ${opened.line}:${opened.col})`
+        : "";
     return {
       file,
       line: pos.line,
       column: pos.col,
       path: "$",
-      message: `YAML syntax error: ${firstLine(e.message)}`,
+      message: `YAML syntax error: ${firstLine(e.message)}${hint}`,
       code: "RULES_YAML_SYNTAX",
       severity: "error",
     };
@@ -46,7 +59,7 @@ export function parseSource(file: string, source: string): ParsedSource {
       });
     }
   }
-  return { file, doc, lineCounter, value, errors };
+  return { file, name, doc, lineCounter, value, errors };
 }
 
 function firstLine(s: string): string {
@@ -96,22 +109,48 @@ function rangeStart(node: unknown): number | undefined {
   return r ? r[0] : undefined;
 }
 
-/** Build a diagnostic at `path`. */
+/** Where a path of a (possibly composed) document is written: the file, the path in it, the extend chain. */
+export interface Placement {
+  src: ParsedSource;
+  path: readonly PathSegment[];
+  via?: SourcePosition[];
+}
+
+/** A composed rule set (set + fragments): maps paths of the merged document to the file they came from. */
+export interface ComposedView {
+  place(path: readonly PathSegment[]): Placement;
+}
+
+/** What the checks place diagnostics in: one parsed file, or a composed rule set. */
+export type DiagnosticSource = ParsedSource | ComposedView;
+
+/** The file (display name) and line:column where `path` of a (possibly composed) document is written. */
+export function positionOf(
+  src: DiagnosticSource,
+  path: readonly PathSegment[],
+): { name: string; line: number; column: number } {
+  const p: Placement = "place" in src ? src.place(path) : { src, path };
+  return { name: p.src.name, ...locate(p.src, p.path) };
+}
+
+/** Build a diagnostic at `path` (of the merged document when `src` is composed). */
 export function diagAt(
-  src: ParsedSource,
+  src: DiagnosticSource,
   path: readonly PathSegment[],
   message: string,
   code: RuleDiagnostic["code"],
   opts: { key?: boolean; severity?: RuleDiagnostic["severity"] } = {},
 ): RuleDiagnostic {
-  const { line, column } = locate(src, path, opts);
+  const p: Placement = "place" in src ? src.place(path) : { src, path };
+  const { line, column } = locate(p.src, p.path, opts);
   return {
-    file: src.file,
+    file: p.src.file,
     line,
     column,
-    path: jsonPath(path),
+    path: jsonPath(p.path),
     message,
     code,
     severity: opts.severity ?? "error",
+    ...(p.via?.length ? { via: p.via } : {}),
   };
 }

@@ -1,5 +1,6 @@
 // Admin API of the rule registry: the connector types (one per rule set), the active rules of one type
-// with its decision table and reload status, and "explain" for one input. JSON Schema on every route.
+// (composed with its fragments, each entry with the file it came from) with its decision table and
+// reload status, and "explain" for one input. JSON Schema on every route.
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { ExplainInput } from "../../engine/rules/explain.js";
 import type { RuleRegistry, RuleTypeStatus } from "../../engine/rules/registry.js";
@@ -28,6 +29,43 @@ const diagnosticSchema = {
 
 const nullableDiagnostic = { anyOf: [{ type: "null" }, diagnosticSchema] } as const;
 
+const originSchema = {
+  type: "object",
+  description: "Where an entry was written: file relative to the rules directory, fragment name if from one",
+  properties: {
+    file: { type: "string" },
+    fragment: { type: "string" },
+    line: { type: "integer" },
+    column: { type: "integer" },
+  },
+} as const;
+
+const compositionSchema = {
+  type: "object",
+  description:
+    "How the rule set is composed: the fragments it extends (merged in this order) and, parallel to rules.teamsToPbx.rules, rules.pbxToTeams.rules and rules.tests, where each entry came from",
+  properties: {
+    extend: { type: "array", items: { type: "string" } },
+    fragments: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { name: { type: "string" }, file: { type: "string" }, description: { type: "string" } },
+      },
+    },
+    origins: {
+      type: "object",
+      properties: {
+        teamsToPbx: { type: "array", items: originSchema },
+        pbxToTeams: { type: "array", items: originSchema },
+        tests: { type: "array", items: originSchema },
+        cfb: { anyOf: [{ type: "null" }, originSchema] },
+        words: { type: "object", additionalProperties: originSchema },
+      },
+    },
+  },
+} as const;
+
 const statusProps = {
   id: { type: "string" },
   title: { type: "string" },
@@ -45,6 +83,12 @@ const statusProps = {
   loadedAt: { anyOf: [{ type: "null" }, { type: "string" }] },
   fileMissing: { type: "boolean" },
   lastError: nullableDiagnostic,
+  fragments: {
+    type: "array",
+    items: { type: "string" },
+    description:
+      "Fragments (rules/fragments/<name>.yaml) the last load reached; editing one reloads this type",
+  },
 } as const;
 
 const errorBody = {
@@ -128,6 +172,7 @@ function summary(registry: RuleRegistry, s: RuleTypeStatus) {
     loadedAt: s.loadedAt,
     fileMissing: s.fileMissing,
     lastError: s.lastError,
+    fragments: s.fragments,
   };
 }
 
@@ -174,12 +219,18 @@ export const connectorTypesRoutes: FastifyPluginAsync<ConnectorTypesRoutesOption
               file: { type: "string" },
               errors: { type: "array", items: diagnosticSchema },
               warnings: { type: "array", items: diagnosticSchema },
-              source: { type: "string", description: "YAML source of the active revision" },
+              source: {
+                type: "string",
+                description:
+                  "YAML source of the active revision (the set's own file; fragments: see composition)",
+              },
               rules: {
                 type: "object",
-                description: "The active rule set as parsed (teamsToPbx, pbxToTeams, cfb, tests)",
+                description:
+                  "The active rule set as resolved: the set's own entries merged with its fragments' (teamsToPbx, pbxToTeams, cfb, words, tests)",
                 additionalProperties: true,
               },
+              composition: compositionSchema,
               cfb: {
                 type: "object",
                 properties: {
@@ -212,6 +263,7 @@ export const connectorTypesRoutes: FastifyPluginAsync<ConnectorTypesRoutesOption
           words: rs.doc.words ?? {},
           tests: rs.doc.tests,
         },
+        composition: rs.composition,
         cfb: rs.cfb,
         table: rs.tables,
       };

@@ -1,8 +1,13 @@
 // The Info view of one connector type: a self-contained HTML page (no CDN, no script, everything
 // escaped) with the Teams availability × activity matrix coloured by PBX result, the PBX → Teams rules,
-// the CFB policy, revision and load time, and a banner while the file on disk is invalid or missing.
+// the CFB policy, the embedded tests, revision and load time, and a banner while the file on disk is
+// invalid or missing. Every rule, test and the cfb block says which file it came from (the set or a
+// fragment it extends, + line); file names are relative to the rules directory, never server paths.
+import { basename } from "node:path";
 import type { FastifyPluginAsync } from "fastify";
-import { asList, PBX_DOMAIN, TEAMS_DOMAIN } from "../../engine/rules/document.js";
+import type { Origin } from "../../engine/rules/compose.js";
+import { formatDiagnostic } from "../../engine/rules/diagnostics.js";
+import { asList, PBX_DOMAIN, type RuleTestDoc, TEAMS_DOMAIN } from "../../engine/rules/document.js";
 import type { RuleRegistry, RuleTypeStatus } from "../../engine/rules/registry.js";
 import type { CompiledRuleSet } from "../../engine/rules/table.js";
 
@@ -41,13 +46,18 @@ th{background:#f4f4f4;font-weight:600}th.row{text-align:left}
 table.matrix th.col{writing-mode:vertical-rl;transform:rotate(180deg);height:9rem;text-align:left}
 td.clear{background:#c8e6c9}td.away{background:#fff59d}td.busy{background:#ef9a9a}td.dnd{background:#f48fb1}
 td.meeting{background:#ffcc80}td.ensure{font-weight:700}
-table.rules td{text-align:left;vertical-align:top}.legend span{display:inline-block;padding:0 .5rem;margin-right:.25rem;border:1px solid #ccc}
+table.rules td{text-align:left;vertical-align:top}td.from{color:#555;font-size:.9em}.legend span{display:inline-block;padding:0 .5rem;margin-right:.25rem;border:1px solid #ccc}
 `;
 
-function banner(st: RuleTypeStatus | undefined, rs: CompiledRuleSet | undefined): string {
+/** Maps a server file path to what the page shows (relative to the rules directory). */
+type Show = (file: string) => string;
+
+function banner(st: RuleTypeStatus | undefined, rs: CompiledRuleSet | undefined, show: Show): string {
   if (!st) return "";
   if (st.state === "invalid" && st.lastError) {
-    const list = st.errors.map((e) => `<li><code>${escapeHtml(e.formatted)}</code></li>`).join("");
+    const list = st.errors
+      .map((e) => `<li><code>${escapeHtml(formatDiagnostic(e, show))}</code></li>`)
+      .join("");
     return `<div class="banner" role="alert"><strong>The rule file on disk is invalid.</strong> ${
       rs
         ? `Still serving revision ${rs.revision} loaded ${escapeHtml(rs.loadedAt)}.`
@@ -56,7 +66,7 @@ function banner(st: RuleTypeStatus | undefined, rs: CompiledRuleSet | undefined)
   }
   if (st.state === "missing") {
     return `<div class="banner" role="alert"><strong>The rule file was deleted</strong> (<code>${escapeHtml(
-      st.file,
+      show(st.file),
     )}</code>). Still serving revision ${st.revision} loaded ${escapeHtml(st.loadedAt)}.</div>`;
   }
   return "";
@@ -91,7 +101,17 @@ function list(v: unknown): string {
   return l ? l.map((x) => (x === "" ? '""' : x)).join(", ") : "any";
 }
 
+/** "innovaphone-dnd.yaml:14" or "fragment pbx-call (fragments/pbx-call.yaml:8)". */
+function from(o: Origin | null | undefined): string {
+  if (!o) return "";
+  const at = `${o.file}:${o.line}`;
+  return o.fragment
+    ? `fragment <code>${escapeHtml(o.fragment)}</code> (${escapeHtml(at)})`
+    : `<code>${escapeHtml(at)}</code>`;
+}
+
 function teamsRules(rs: CompiledRuleSet): string {
+  const origins = rs.composition?.origins.teamsToPbx ?? [];
   const rows = rs.teamsRules
     .map(
       (r) =>
@@ -99,22 +119,30 @@ function teamsRules(rs: CompiledRuleSet): string {
           list(r.doc.when.activity),
         )}</td><td>${escapeHtml(r.doc.when.outOfOffice ?? "any")}</td><td>${escapeHtml(r.doc.then.activity || '"" (clear)')}</td><td>${escapeHtml(
           r.doc.then.note ?? "",
-        )}</td><td>${escapeHtml(r.doc.then.cfb ?? "leave")}</td></tr>`,
+        )}</td><td>${escapeHtml(r.doc.then.cfb ?? "leave")}</td><td class="from">${from(origins[r.index])}</td></tr>`,
     )
     .join("");
   const d = rs.doc.teamsToPbx.default;
-  return `<table class="rules"><tr><th>rule</th><th>priority</th><th>availability</th><th>activity</th><th>out of office</th><th>PBX activity</th><th>note</th><th>CFB</th></tr>${rows}<tr><td><em>default</em></td><td></td><td colspan="3">anything else, and unknown values</td><td>${escapeHtml(
+  return `<table class="rules"><tr><th>rule</th><th>priority</th><th>availability</th><th>activity</th><th>out of office</th><th>PBX activity</th><th>note</th><th>CFB</th><th>from</th></tr>${rows}<tr><td><em>default</em></td><td></td><td colspan="3">anything else, and unknown values</td><td>${escapeHtml(
     d.activity || '"" (clear)',
-  )}</td><td>${escapeHtml(d.note ?? "")}</td><td>${escapeHtml(d.cfb ?? "leave")}</td></tr></table>`;
+  )}</td><td>${escapeHtml(d.note ?? "")}</td><td>${escapeHtml(d.cfb ?? "leave")}</td><td class="from"><code>${escapeHtml(
+    fileOf(rs),
+  )}</code></td></tr></table>`;
+}
+
+/** The set's own file name (relative): where the defaults always are. */
+function fileOf(rs: CompiledRuleSet): string {
+  return basename(rs.file);
 }
 
 function pbxRules(rs: CompiledRuleSet): string {
+  const origins = rs.composition?.origins.pbxToTeams ?? [];
   const rows = rs.pbxRules
     .map(
       (r) =>
         `<tr><td>${escapeHtml(r.name)}</td><td>${r.priority}</td><td>${escapeHtml(list(r.doc.when.callState))}</td><td>${escapeHtml(
           list(r.doc.when.activity),
-        )}</td><td>${escapeHtml(r.doc.then.presence)}</td></tr>`,
+        )}</td><td>${escapeHtml(r.doc.then.presence)}</td><td class="from">${from(origins[r.index])}</td></tr>`,
     )
     .join("");
   const head = `<tr><th>call state \\ PBX activity</th>${PBX_DOMAIN.activity.map((a) => `<th>${escapeHtml(a === "" ? '""' : a)}</th>`).join("")}</tr>`;
@@ -139,9 +167,9 @@ function pbxRules(rs: CompiledRuleSet): string {
           .join("")}</tr>`,
     )
     .join("");
-  return `<table class="rules"><tr><th>rule</th><th>priority</th><th>call state</th><th>PBX activity (set by the user)</th><th>Teams presence</th></tr>${rows}<tr><td><em>default</em></td><td></td><td colspan="2">anything else</td><td>${escapeHtml(
+  return `<table class="rules"><tr><th>rule</th><th>priority</th><th>call state</th><th>PBX activity (set by the user)</th><th>Teams presence</th><th>from</th></tr>${rows}<tr><td><em>default</em></td><td></td><td colspan="2">anything else</td><td>${escapeHtml(
     rs.doc.pbxToTeams.default.presence,
-  )}</td></tr></table><table class="matrix">${head}${grid}</table>`;
+  )}</td><td class="from"><code>${escapeHtml(fileOf(rs))}</code></td></tr></table><table class="matrix">${head}${grid}</table>`;
 }
 
 function cfbPolicy(rs: CompiledRuleSet): string {
@@ -154,13 +182,50 @@ function cfbPolicy(rs: CompiledRuleSet): string {
     rs.cfb.restore
       ? "A CFB entry the hub added is removed again when the presence is cleared."
       : "CFB entries the hub added stay in place."
-  }</p>`;
+  }</p><p class="meta">Policy from ${from(rs.composition?.origins.cfb) || `<code>${escapeHtml(fileOf(rs))}</code>`}.</p>`;
+}
+
+function testInput(t: RuleTestDoc): string {
+  if (t.teams)
+    return `Teams ${t.teams.availability} / ${t.teams.activity}${t.teams.outOfOffice ? ", out of office" : ""}`;
+  return t.pbx ? `PBX ${t.pbx.callState}${t.pbx.activity ? `, activity ${t.pbx.activity}` : ""}` : "";
+}
+
+function tests(rs: CompiledRuleSet): string {
+  const origins = rs.composition?.origins.tests ?? [];
+  const rows = rs.doc.tests
+    .map((t, i) => {
+      const expect = Object.entries(t.expect)
+        .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+        .join(", ");
+      return `<tr><td>${escapeHtml(t.name)}</td><td>${escapeHtml(testInput(t))}</td><td>${escapeHtml(expect)}</td><td class="from">${from(origins[i])}</td></tr>`;
+    })
+    .join("");
+  return `<table class="rules"><tr><th>test</th><th>input</th><th>expected</th><th>from</th></tr>${rows}</table>`;
+}
+
+/** Which fragments the set extends (resolved, in merge order), each with its description. */
+function composition(rs: CompiledRuleSet): string {
+  const c = rs.composition;
+  if (!c?.fragments.length) return "";
+  const items = c.fragments
+    .map(
+      (f) =>
+        `<li><code>${escapeHtml(f.name)}</code> (${escapeHtml(f.file)})${f.description ? ` – ${escapeHtml(f.description)}` : ""}</li>`,
+    )
+    .join("");
+  return `<h2>Composed from</h2><p><code>${escapeHtml(fileOf(rs))}</code> extends ${c.extend
+    .map((n) => `<code>${escapeHtml(n)}</code>`)
+    .join(
+      ", ",
+    )}. Fragments merged in (their rules and tests first, then the set's own):</p><ul>${items}</ul>`;
 }
 
 export function renderInfoPage(
   st: RuleTypeStatus | undefined,
   rs: CompiledRuleSet | undefined,
   id: string,
+  show: Show,
 ): string {
   const title = rs ? `${rs.title} (${rs.id})` : id;
   const body = rs
@@ -169,7 +234,8 @@ export function renderInfoPage(
         rs.loadedAt,
       )} · sha256 <code>${escapeHtml(rs.hash.slice(0, 12))}</code></p>
 <p>${escapeHtml(rs.description)}</p>
-${banner(st, rs)}
+${banner(st, rs, show)}
+${composition(rs)}
 <h2>Teams → PBX</h2>
 <p class="legend">PBX activity per Teams availability (rows) × activity (columns). <span class="clear-l" style="background:#c8e6c9">– clear</span><span style="background:#fff59d">away</span><span style="background:#ffcc80">meeting</span><span style="background:#ef9a9a">busy / on-the-phone</span><span style="background:#f48fb1">dnd</span> * = CFB ensured. Hover a cell for the rule and note.</p>
 <h3>Not out of office</h3>${matrix(rs, false)}
@@ -177,8 +243,8 @@ ${banner(st, rs)}
 <h3>Rules (first match by priority, then file order)</h3>${teamsRules(rs)}
 <h2>PBX → Teams</h2>${pbxRules(rs)}
 <h2>Call Forward Busy policy</h2>${cfbPolicy(rs)}
-<p class="meta">${rs.doc.tests.length} embedded tests passed at load. Source: <code>${escapeHtml(rs.file)}</code></p>`
-    : `<h1>${escapeHtml(id)}</h1>${banner(st, rs) || "<p>Unknown connector type.</p>"}`;
+<h2>Embedded tests</h2><p class="meta">${rs.doc.tests.length} embedded tests passed at load. Source: <code>${escapeHtml(show(rs.file))}</code></p>${tests(rs)}`
+    : `<h1>${escapeHtml(id)}</h1>${banner(st, rs, show) || "<p>Unknown connector type.</p>"}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(
     title,
   )} – Presence Hub</title><style>${STYLE}</style></head><body>${body}</body></html>`;
@@ -212,7 +278,7 @@ export const infoRoutes: FastifyPluginAsync<InfoRoutesOptions> = async (app, opt
           "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'",
         )
         .header("cache-control", "no-store");
-      return renderInfoPage(st, rs, id);
+      return renderInfoPage(st, rs, id, (file) => registry.displayPath(file));
     },
   );
 };

@@ -3,7 +3,7 @@
 // webhook bodies, an invalid YAML rule file, invalid API bodies, wrong credentials. Each must get a clear
 // error (HTTP status + message, or a logged warning / rule status naming the problem), the process stays up,
 // presence keeps flowing, and what is stored is intact (same views, SQLite integrity_check after a restart).
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,7 +51,8 @@ describe("bad input everywhere: clear errors, the process stays up, nothing stor
     dataDir = mkdtempSync(join(tmpdir(), "ph-bad-"));
     rulesDir = join(dataDir, "..", `${dataDir.split("/").pop()}-rules`);
     mkdirSync(rulesDir);
-    for (const f of readdirSync(RULES_SRC)) copyFileSync(join(RULES_SRC, f), join(rulesDir, f));
+    // Recursive: the sets extend fragments in rules/fragments/.
+    cpSync(RULES_SRC, rulesDir, { recursive: true });
     const fast = fastFactories(7);
     const base = fast.teamsFactory as TeamsAdapterFactory;
     const teamsFactory: TeamsAdapterFactory = {

@@ -18,8 +18,16 @@ import {
 import { explainRuleSet } from "../../engine/rules/explain.js";
 import { loadRuleSetOrThrow, loadRuleSetSource } from "../../engine/rules/loader.js";
 
-const source = readFileSync(join(defaultRulesDir, "innovaphone-mirror.yaml"), "utf8");
-const CODES = new Set(["RULES_YAML_SYNTAX", "RULES_SCHEMA", "RULES_SEMANTIC", "RULES_TEST_FAILED"]);
+// The real path, so the set's `extend` finds rules/fragments/ (a mutated name yields RULES_FRAGMENT).
+const file = join(defaultRulesDir, "innovaphone-mirror.yaml");
+const source = readFileSync(file, "utf8");
+const CODES = new Set([
+  "RULES_YAML_SYNTAX",
+  "RULES_SCHEMA",
+  "RULES_SEMANTIC",
+  "RULES_TEST_FAILED",
+  "RULES_FRAGMENT",
+]);
 const YAMLISH = [
   ":",
   "-",
@@ -103,11 +111,12 @@ describe("loader robustness", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (muts) => {
         const text = apply(source, muts);
-        const r = await loadRuleSetSource("innovaphone-mirror.yaml", text);
+        const r = await loadRuleSetSource(file, text);
         if (r.ok) return;
         expect(r.errors.length).toBeGreaterThan(0);
-        const lineCount = text.split("\n").length;
         for (const e of r.errors) {
+          // A diagnostic may point into a fragment (e.g. its test fails against the mutated set).
+          const lineCount = (e.file === file ? text : readFileSync(e.file, "utf8")).split("\n").length;
           expect(CODES.has(e.code), `${e.code}: ${e.message}`).toBe(true);
           expect(e.line).toBeGreaterThanOrEqual(1);
           expect(e.line).toBeLessThanOrEqual(lineCount + 1);
@@ -115,7 +124,7 @@ describe("loader robustness", () => {
           expect(e.path.startsWith("$")).toBe(true);
           expect(e.message.length).toBeGreaterThan(0);
         }
-        const thrown = await loadRuleSetOrThrow("innovaphone-mirror.yaml", text).catch((e: unknown) => e);
+        const thrown = await loadRuleSetOrThrow(file, text).catch((e: unknown) => e);
         expect(isHubError(thrown)).toBe(true);
       }),
       { numRuns: 40, seed: 4242 },

@@ -1,8 +1,9 @@
-// CLI command `rules`: `rules check [dir|file]` validates rule sets exactly as the hub loads them (exit 0
-// when every file loads and its embedded tests pass, else 1 with `file:line:column message` lines), and
-// `rules explain` shows which rule decides an input and why the rules before it did not match.
+// CLI command `rules`: `rules check [dir|file]` validates rule sets exactly as the hub loads them, and
+// every fragment in <dir>/fragments/ on its own (exit 0 when every file loads and its embedded tests
+// pass, else 1 with `file:line:column message` lines), and `rules explain` shows which rule decides an
+// input and why the rules before it did not match.
 import { readdir, stat } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { errorMessage } from "../../../common/errors.js";
 import { defaultRulesDir } from "../../../common/paths.js";
 import { formatDiagnostic, type RuleDiagnostic } from "../../../engine/rules/diagnostics.js";
@@ -11,14 +12,17 @@ import {
   type ExplainInput,
   explainRuleSet,
 } from "../../../engine/rules/explain.js";
-import { loadRuleSetFile } from "../../../engine/rules/loader.js";
+import { checkFragmentFile } from "../../../engine/rules/fragment-check.js";
+import { FRAGMENTS_DIR, isFragmentFile } from "../../../engine/rules/fragments.js";
+import { idFromFile, loadRuleSetFile } from "../../../engine/rules/loader.js";
 import type { PbxPresenceDecision, TeamsPresenceDecision } from "../../../engine/rules/types.js";
 import { parseCommandLine } from "../../../common/cli-args.js";
 import type { Command } from "../command.js";
 
 const USAGE = `Usage:
   presence-hub rules check [dir|file]
-      Load every rule set (*.yaml) like the hub does and run its embedded tests.
+      Load every rule set (*.yaml) like the hub does and run its embedded tests; check every
+      fragment in <dir>/fragments/ too. A file in a fragments/ folder is checked as a fragment.
       Exit 0 when all pass; otherwise print file:line:column message lines and exit 1.
   presence-hub rules explain --type ID [--dir D] [--json]
       [--availability A --activity B [--out-of-office]]   Teams → PBX
@@ -37,46 +41,90 @@ function shown(file: string): string {
 }
 
 function line(d: RuleDiagnostic): string {
-  return formatDiagnostic({
-    ...d,
-    file: shown(d.file),
-    message: d.severity === "warning" ? `warning: ${d.message}` : d.message,
-  });
+  return formatDiagnostic(
+    { ...d, message: d.severity === "warning" ? `warning: ${d.message}` : d.message },
+    shown,
+  );
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir))
+    .filter((n) => isFragmentFile(n))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/** Rule sets and fragments to check for a directory (its fragments/ folder too) or a single file. */
+async function targets(path: string): Promise<{ sets: string[]; fragments: string[] }> {
+  if ((await stat(path)).isDirectory()) {
+    const fragments = await yamlFiles(join(path, FRAGMENTS_DIR)).catch(() => [] as string[]);
+    return { sets: await yamlFiles(path), fragments };
+  }
+  return basename(dirname(path)) === FRAGMENTS_DIR
+    ? { sets: [], fragments: [path] }
+    : { sets: [path], fragments: [] };
 }
 
 export async function rulesCheck(target: string, io: Out = stdio): Promise<number> {
   const path = resolve(target);
-  let files: string[];
+  let sets: string[];
+  let fragments: string[];
   try {
-    const st = await stat(path);
-    files = st.isDirectory()
-      ? (await readdir(path))
-          .filter((n) => /\.ya?ml$/i.test(n))
-          .sort()
-          .map((n) => join(path, n))
-      : [path];
+    ({ sets, fragments } = await targets(path));
   } catch (e) {
     io.err(`${shown(path)}:1:1 cannot read: ${errorMessage(e)}`);
     return 1;
   }
-  if (files.length === 0) {
+  if (sets.length + fragments.length === 0) {
     io.err(`${shown(path)}:1:1 no rule sets (*.yaml) found`);
     return 1;
   }
+  // A broken fragment fails every set using it (reported there with "pulled in by"); its own check below
+  // does not print the same positions again.
+  const printed = new Set<string>();
+  const key = (d: RuleDiagnostic) => `${d.file}:${d.line}:${d.column} ${d.message}`;
+  const usedBy = new Map<string, string[]>();
   let failed = 0;
-  for (const f of files) {
+  for (const f of sets) {
     const r = await loadRuleSetFile(f);
+    for (const name of r.fragments) usedBy.set(name, [...(usedBy.get(name) ?? []), idFromFile(f)]);
     if (r.ok) {
       for (const w of r.warnings) io.out(line(w));
       io.out(`ok   ${shown(f)} (${r.ruleSet.id}: ${r.ruleSet.doc.tests.length} tests passed)`);
     } else {
       failed++;
-      for (const d of [...r.errors, ...r.warnings]) io.err(line(d));
+      for (const d of [...r.errors, ...r.warnings]) {
+        printed.add(key(d));
+        io.err(line(d));
+      }
       io.err(`FAIL ${shown(f)}`);
     }
   }
-  io.out(failed ? `${failed} of ${files.length} rule set(s) failed` : `${files.length} rule set(s) ok`);
-  return failed ? 1 : 0;
+  let failedFragments = 0;
+  for (const f of fragments) {
+    const r = await checkFragmentFile(f);
+    const users = usedBy.get(idFromFile(f));
+    const use = users ? `extended by ${users.join(", ")}` : "not extended by any rule set checked";
+    if (r.ok) {
+      for (const w of r.warnings) io.out(line(w));
+      io.out(`ok   ${shown(f)} (fragment, ${r.tests} tests; ${use})`);
+    } else {
+      failedFragments++;
+      for (const d of [...r.errors, ...r.warnings]) if (!printed.has(key(d))) io.err(line(d));
+      io.err(`FAIL ${shown(f)}`);
+    }
+  }
+  io.out(summary(sets.length, failed, fragments.length, failedFragments));
+  return failed + failedFragments ? 1 : 0;
+}
+
+function summary(sets: number, failed: number, fragments: number, failedFragments: number): string {
+  const part = (n: number, bad: number, what: string) =>
+    bad ? `${bad} of ${n} ${what} failed` : `${n} ${what} ok`;
+  const parts: string[] = [];
+  if (sets || !fragments) parts.push(part(sets, failed, "rule set(s)"));
+  if (fragments) parts.push(part(fragments, failedFragments, "fragment(s)"));
+  return parts.join(", ");
 }
 
 function fmtPbx(d: PbxPresenceDecision): string {
