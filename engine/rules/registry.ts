@@ -68,6 +68,8 @@ export interface RuleRegistryOptions {
 }
 
 const RULE_FILE = /\.ya?ml$/i;
+/** How long after a burst of file events the files are looked at once more (see flush). */
+const SETTLE_MS = 400;
 
 export class RuleRegistry implements RuleSetSource {
   private readonly active = new Map<string, CompiledRuleSet>();
@@ -82,6 +84,9 @@ export class RuleRegistry implements RuleSetSource {
   private timer: NodeJS.Timeout | undefined;
   /** Rule-set files and fragment names changed since the last flush. */
   private readonly pending = new Set<string>();
+  /** Per set: the hash of what its last reload attempt read (set + fragments). */
+  private readonly attempted = new Map<string, string>();
+  private settleTimer: NodeJS.Timeout | undefined;
   private readonly pendingFragments = new Set<string>();
   /** Reloads run one after another (a chain), so two swaps of one type never interleave. */
   private queue: Promise<void> = Promise.resolve();
@@ -163,7 +168,17 @@ export class RuleRegistry implements RuleSetSource {
       if (s.fragments.some((f) => this.pendingFragments.has(f))) files.add(s.file);
     this.pending.clear();
     this.pendingFragments.clear();
-    if (files.size) void this.enqueue([...files]);
+    if (files.size === 0) return;
+    void this.enqueue([...files]);
+    // chokidar can drop the event of a second write that lands within a few ms of the first (seen with
+    // two quick saves): look at the same files once more after the burst, and reload only what changed
+    // since the last attempt, so a dropped event cannot leave an edit unserved.
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      void this.enqueue([...files], { onlyIfChanged: true });
+    }, SETTLE_MS);
+    this.settleTimer.unref?.();
   }
 
   /** Reload specific rule-set files now (serialized behind any running reload). */
@@ -189,13 +204,13 @@ export class RuleRegistry implements RuleSetSource {
     await this.queue;
   }
 
-  private enqueue(files: string[]): Promise<ReloadResult[]> {
+  private enqueue(files: string[], opts: { onlyIfChanged?: boolean } = {}): Promise<ReloadResult[]> {
     const run = this.queue.then(async () => {
       const results: ReloadResult[] = [];
       for (const f of files) {
         if (this.closed) break;
         try {
-          const r = await this.reloadFile(f);
+          const r = await this.reloadFile(f, opts.onlyIfChanged);
           if (r) results.push(r);
         } catch (e) {
           this.log.error({ err: e, file: f }, "unexpected error while reloading a rule set");
@@ -225,12 +240,15 @@ export class RuleRegistry implements RuleSetSource {
     };
   }
 
-  private async reloadFile(file: string): Promise<ReloadResult | undefined> {
+  private async reloadFile(file: string, onlyIfChanged = false): Promise<ReloadResult | undefined> {
     const id = idFromFile(file);
     const at = this.now().toISOString();
     const current = this.active.get(id);
     const prev = this.statuses.get(id);
     const result = await loadRuleSetFile(file, { revision: (current?.revision ?? 0) + 1, expectedId: id });
+    const hash = result.ok ? result.ruleSet.hash : result.hash;
+    if (onlyIfChanged && this.attempted.get(id) === hash) return undefined;
+    this.attempted.set(id, hash);
     // Reload bookkeeping carried from status to status (metrics read it).
     const book = (ok: boolean) => ({
       fragments: result.fragments,
@@ -394,7 +412,9 @@ export class RuleRegistry implements RuleSetSource {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
     this.timer = undefined;
+    this.settleTimer = undefined;
     this.pending.clear();
     this.pendingFragments.clear();
     await this.watcher?.close();
