@@ -40,6 +40,8 @@ export interface BuildAppOptions {
   cookieSecure?: boolean;
   sessionTtlMinutes?: number;
   maxFailedLogins?: number;
+  /** Login requests per address and minute, right or wrong (default 30; auth/plugin.ts). */
+  loginRequestsPerMinute?: number;
   /** Authenticated plugins of other parts (connector types + Info view of the rule registry). */
   protectedPlugins?: MountedPlugin[];
   /** Unauthenticated plugins that check their callers themselves (the Graph change-notification webhook). */
@@ -103,6 +105,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     cookieSecure: options.cookieSecure ?? publicBaseUrl().startsWith("https:"),
     sessionTtlMinutes: options.sessionTtlMinutes ?? 12 * 60,
     maxFailedLogins: options.maxFailedLogins,
+    loginRequestsPerMinute: options.loginRequestsPerMinute,
   });
 
   // ---- public
