@@ -10,7 +10,7 @@ import fastifyRateLimit, { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HubError } from "../../common/errors.js";
 import { FailedLoginLimiter } from "./limiter.js";
-import { safeEqual, verifyPassword } from "./password.js";
+import { describeHashParams, hashPassword, needsRehash, SCRYPT_PARAMS, safeEqual, verifyPassword } from "./password.js";
 import { SnapshotRateLimitStore } from "./request-limit-store.js";
 import { SessionStore } from "./sessions.js";
 
@@ -34,6 +34,11 @@ declare module "fastify" {
 export interface AuthOptions {
   adminUser: string;
   passwordHash: string;
+  /**
+   * Stores a new hash where the current one came from (the data directory). When set, a hash with older
+   * scrypt parameters is replaced after the next correct login; when absent, the hash is kept and logged once.
+   */
+  updatePasswordHash?: (hash: string) => Promise<void>;
   apiToken?: string;
   cookieSecure: boolean;
   sessionTtlMinutes: number;
@@ -68,6 +73,36 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
   await app.register(fastifyCookie, { secret: randomBytes(32).toString("hex") });
   const sessions = new SessionStore(opts.sessionTtlMinutes * 60_000);
   const limiter = new FailedLoginLimiter(opts.maxFailedLogins, opts.failedLoginWindowMs);
+  let passwordHash = opts.passwordHash;
+  const current = `N=${SCRYPT_PARAMS.N}, r=${SCRYPT_PARAMS.r}, p=${SCRYPT_PARAMS.p}`;
+  if (!opts.updatePasswordHash && needsRehash(passwordHash)) {
+    app.log.warn(
+      `the configured admin password hash uses older scrypt parameters (${describeHashParams(passwordHash)}; ` +
+        `current ${current}) and the hub cannot rewrite it: create a new one with ` +
+        "`presence-hub start --hash-password` and set PRESENCE_HUB_ADMIN_PASSWORD_HASH",
+    );
+  }
+  let rehashing: Promise<void> | undefined;
+  /** After a correct login: replace a hash with older parameters (once, also with parallel logins). */
+  const rehash = (password: string): Promise<void> => {
+    const update = opts.updatePasswordHash;
+    if (!update || !needsRehash(passwordHash)) return Promise.resolve();
+    rehashing ??= (async () => {
+      const before = describeHashParams(passwordHash);
+      try {
+        const next = await hashPassword(password);
+        await update(next);
+        passwordHash = next;
+        app.log.info(`admin password hash upgraded from scrypt ${before} to ${current}`);
+      } catch (e) {
+        // The login itself succeeded; the old hash keeps working and the next login tries again.
+        app.log.warn({ err: (e as Error).message }, "could not store the upgraded admin password hash");
+      } finally {
+        rehashing = undefined;
+      }
+    })();
+    return rehashing;
+  };
   // Only routes that opt in (config.rateLimit) are limited; the rest of the API sits behind authentication.
   await app.register(fastifyRateLimit, {
     global: false,
@@ -134,7 +169,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
       let ok = false;
       try {
         // Always run scrypt so a wrong user name takes as long as a wrong password.
-        const passwordOk = await verifyPassword(password, opts.passwordHash);
+        const passwordOk = await verifyPassword(password, passwordHash);
         ok = passwordOk && safeEqual(username, opts.adminUser);
       } finally {
         if (ok) limiter.succeed(admission.attempt);
@@ -144,6 +179,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
         request.log.warn({ ip }, "failed admin login");
         throw new HubError("UNAUTHORIZED", "wrong user name or password");
       }
+      await rehash(password);
       const session = sessions.create(opts.adminUser);
       reply.setCookie(SESSION_COOKIE, session.id, {
         path: "/",
