@@ -2,7 +2,7 @@
 // directory, else a freshly generated password whose hash is stored (0600) and which is returned once so the
 // caller can print it. The plain password is never written to disk or to the log. A hash from the data
 // directory can be replaced (rehash with current scrypt parameters); one from the configuration cannot.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HubConfig } from "../config.js";
 import { generatePassword, hashPassword } from "./password.js";
@@ -37,6 +37,8 @@ export async function resolveAdminCredentials(
   const file = join(config.dataDir, CREDENTIALS_FILE);
   const updatePasswordHash = async (hash: string) => writeCredentials(file, user, hash);
   if (existsSync(file)) {
+    // Tighten a file an older version or an operator left readable: the hash allows offline guessing.
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     const stored = JSON.parse(readFileSync(file, "utf8")) as { user?: string; passwordHash?: string };
     if (stored.passwordHash && stored.user === user) {
       return { user, passwordHash: stored.passwordHash, source: "data-dir", updatePasswordHash };

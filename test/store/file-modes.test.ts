@@ -58,4 +58,13 @@ describe("data directory permissions", () => {
     write(store);
     for (const f of ["hub.db", "hub.db-wal", "hub.db-shm", "secret.key"]) expect(mode(join(root, f)), f).toBe(0o600);
   });
+
+  it("tightens a readable admin-credentials.json", async () => {
+    root = mkdtempSync(join(tmpdir(), "ph-modes-"));
+    await resolveAdminCredentials({ adminUser: "admin", dataDir: root });
+    chmodSync(join(root, CREDENTIALS_FILE), 0o644);
+    const again = await resolveAdminCredentials({ adminUser: "admin", dataDir: root });
+    expect(again.source).toBe("data-dir");
+    expect(mode(join(root, CREDENTIALS_FILE))).toBe(0o600);
+  });
 });
