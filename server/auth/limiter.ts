@@ -9,7 +9,9 @@ export interface LoginAttempt {
   readonly key: string;
 }
 
-export type Admission = { attempt: LoginAttempt } | { retryAfterSeconds: number };
+export type Admission =
+  | { attempt: LoginAttempt }
+  | { retryAfterSeconds: number; reason: "failures" | "in-flight" };
 
 export class FailedLoginLimiter {
   private readonly failures = new Map<string, number[]>();
@@ -24,18 +26,16 @@ export class FailedLoginLimiter {
 
   /** Seconds until the next attempt is allowed, or 0 when the address may try now. */
   retryAfter(key: string, now = Date.now()): number {
-    const list = this.prune(key, now);
-    if (list.length >= this.maxFailures) return Math.max(1, Math.ceil((list[0] + this.windowMs - now) / 1000));
-    if ((this.inFlight.get(key) ?? 0) >= this.maxInFlight) return 1;
-    return 0;
+    return this.check(key, now)?.retryAfterSeconds ?? 0;
   }
 
   /** Admit an attempt (and count it as failed until `succeed`), or say how long the address must wait. */
   begin(key: string, now = Date.now()): Admission {
-    const wait = this.retryAfter(key, now);
-    if (wait > 0) return { retryAfterSeconds: wait };
+    const refused = this.check(key, now);
+    if (refused) return refused;
     const list = this.failures.get(key) ?? [];
     list.push(now);
+    this.failures.delete(key); // re-insert: Map order = last activity, so eviction below hits idle addresses
     this.failures.set(key, list);
     // Bound memory against address-hopping clients: forget the oldest address (its attempts are long done).
     if (this.failures.size > 10_000) {
@@ -55,6 +55,15 @@ export class FailedLoginLimiter {
   /** A wrong login: it was counted in `begin` already. */
   fail(attempt: LoginAttempt): void {
     this.release(attempt.key);
+  }
+
+  private check(key: string, now: number): Extract<Admission, { reason: string }> | undefined {
+    const list = this.prune(key, now);
+    if (list.length >= this.maxFailures) {
+      return { retryAfterSeconds: Math.max(1, Math.ceil((list[0] + this.windowMs - now) / 1000)), reason: "failures" };
+    }
+    if ((this.inFlight.get(key) ?? 0) >= this.maxInFlight) return { retryAfterSeconds: 1, reason: "in-flight" };
+    return undefined;
   }
 
   private release(key: string): void {

@@ -61,7 +61,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
     key = await scrypt(password, h.salt, h.key.length, { N: h.N, r: h.r, p: h.p, maxmem: MAXMEM });
   } catch (e) {
     // Only a configured hash with impossible parameters gets here (e.g. N not a power of two).
-    throw new HubError("CONFIG_INVALID", `the admin password hash cannot be verified: ${(e as Error).message}`, {
+    // INTERNAL: a 500 whose cause goes to the log, not to the client (it is not the client's mistake).
+    throw new HubError("INTERNAL", `the admin password hash cannot be verified: ${(e as Error).message}`, {
       cause: e,
     });
   }

@@ -161,8 +161,9 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
       if ("retryAfterSeconds" in admission) {
         const wait = admission.retryAfterSeconds;
         reply.header("retry-after", String(wait));
-        throw new HubError("THROTTLED", `too many failed logins; try again in ${wait} s`, {
-          details: { retryAfterSeconds: wait },
+        const what = admission.reason === "failures" ? "too many failed logins" : "a login from this address is in progress";
+        throw new HubError("THROTTLED", `${what}; try again in ${wait} s`, {
+          details: { retryAfterSeconds: wait, reason: admission.reason },
         });
       }
       const { username, password } = request.body as { username: string; password: string };

@@ -83,7 +83,7 @@ describe("failed-login limiter", () => {
     expect(l.retryAfter("a", 10)).toBe(0);
     fail(10);
     expect(l.retryAfter("a", 20)).toBe(1);
-    expect(l.begin("a", 20)).toEqual({ retryAfterSeconds: 1 });
+    expect(l.begin("a", 20)).toEqual({ retryAfterSeconds: 1, reason: "failures" });
     expect(l.retryAfter("a", 1011)).toBe(0);
   });
   it("counts an attempt before it is checked and caps attempts in flight per address", () => {
@@ -91,7 +91,7 @@ describe("failed-login limiter", () => {
     const a1 = l.begin("a", 0);
     const a2 = l.begin("a", 0);
     expect("attempt" in a1 && "attempt" in a2).toBe(true);
-    expect(l.begin("a", 0)).toEqual({ retryAfterSeconds: 1 }); // two in flight
+    expect(l.begin("a", 0)).toEqual({ retryAfterSeconds: 1, reason: "in-flight" }); // two in flight
     expect("attempt" in l.begin("b", 0)).toBe(true); // other addresses are independent
     if ("attempt" in a1) l.fail(a1.attempt);
     const a3 = l.begin("a", 1);

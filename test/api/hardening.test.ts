@@ -161,6 +161,18 @@ describe("scrypt parameters and rehash on login (e)", () => {
   });
 });
 
+describe("a configured hash with impossible parameters", () => {
+  it("fails the login with 500 INTERNAL (cause in the log), not a 4xx blaming the client", async () => {
+    const c = capture();
+    const broken = `scrypt$3$8$1$${Buffer.from("salt").toString("base64url")}$${Buffer.alloc(32).toString("base64url")}`;
+    const a = await make({ logger: c.log, passwordHash: broken });
+    const res = await login(a, "pw");
+    expect(res.statusCode).toBe(500);
+    expect(res.json().code).toBe("INTERNAL");
+    expect(c.text()).toContain("cannot be verified");
+  });
+});
+
 describe("rehash through `presence-hub start` (e)", () => {
   it("a data-directory hash with older parameters is rewritten (0600) after a correct login", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "ph-rehash-"));
