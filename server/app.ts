@@ -1,10 +1,16 @@
 // buildApp: the fastify application as a composition of plugins (fastify/demo style). Public scope:
 // health, metrics (unless configured to need auth), the Graph webhook, the OAuth callback, login and the
 // static UI shell. Everything else is registered inside one scope guarded by `authenticate`.
+// Also owns what the access log may show of a request: query values that carry secrets are redacted.
 import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyRequest,
+} from "fastify";
 import { type TeamsWebhookHandler, teamsWebhookRoutes } from "../connectors/teams/webhook.js";
 import { uiDir as defaultUiDir } from "../common/paths.js";
 import type { RuleRegistry } from "../engine/rules/registry.js";
@@ -34,7 +40,12 @@ export interface BuildAppOptions {
   /** The rule registry: mounts the connector-types API and the Info view (GET /info/:type). */
   registry?: RuleRegistry;
   /** Admin login: user name and scrypt hash (server/auth/credentials.ts). */
-  admin: { user: string; passwordHash: string };
+  admin: {
+    user: string;
+    passwordHash: string;
+    /** Persists a rehashed password (older scrypt parameters); absent when the hash comes from the configuration. */
+    updatePasswordHash?: (hash: string) => Promise<void>;
+  };
   apiToken?: string;
   /** External base URL (OAuth redirect); a getter when it is known only after listen (port 0). */
   publicBaseUrl: string | (() => string);
@@ -42,6 +53,8 @@ export interface BuildAppOptions {
   cookieSecure?: boolean;
   sessionTtlMinutes?: number;
   maxFailedLogins?: number;
+  /** Login requests per address and minute, right or wrong (default 30; auth/plugin.ts). */
+  loginRequestsPerMinute?: number;
   /** Authenticated plugins of other parts (connector types + Info view of the rule registry). */
   protectedPlugins?: MountedPlugin[];
   /** Unauthenticated plugins that check their callers themselves (the Graph change-notification webhook). */
@@ -52,6 +65,56 @@ export interface BuildAppOptions {
   trustProxy?: boolean | string[];
 }
 
+/**
+ * Query parameters whose values must not reach a log line: the OAuth authorization code and state of the
+ * sign-in callback (a code is redeemable until it expires; state is the callback's only check) and, in case
+ * a client puts them in a URL, tokens and secrets.
+ */
+const SECRET_QUERY_PARAMS = new Set([
+  "code",
+  "state",
+  "session_state",
+  "id_token",
+  "access_token",
+  "refresh_token",
+  "token",
+  "client_secret",
+  "password",
+]);
+
+/** The URL with the values of secret-bearing query parameters replaced by [redacted]. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf("?");
+  if (q < 0) return url;
+  const query = url
+    .slice(q + 1)
+    .split("&")
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      const rawName = eq < 0 ? pair : pair.slice(0, eq);
+      let name = rawName;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, " "));
+      } catch {
+        // keep the raw name; a malformed escape is no reason to log the value
+      }
+      return SECRET_QUERY_PARAMS.has(name.toLowerCase()) ? `${rawName}=[redacted]` : pair;
+    })
+    .join("&");
+  return `${url.slice(0, q)}?${query}`;
+}
+
+/** fastify's own `req` serializer (lib/logger-pino.js) with the URL redacted. */
+function serializeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
@@ -59,8 +122,10 @@ const CSP =
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const publicBaseUrl =
     typeof options.publicBaseUrl === "function" ? options.publicBaseUrl : () => options.publicBaseUrl as string;
+  // A child with our `req` serializer: fastify lets the logger instance's serializers win over its own.
+  const logger = options.logger?.child({}, { serializers: { req: serializeRequest } });
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
     // Clear 400s: report every schema violation and never silently drop unknown properties.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true } },
     return503OnClosing: true,
@@ -70,6 +135,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Rule-set reload metrics go into the hub's registry (served at /metrics). Registered here because this
   // is where the hub and the rule registry meet; it is a no-op when this hub already has them.
   if (options.registry) registerRuleSetMetrics(options.hub.metrics, options.registry);
+
+  if (options.trustProxy === true) {
+    app.log.warn(
+      "PRESENCE_HUB_TRUST_PROXY=true believes X-Forwarded-For from every client: anyone who reaches the hub " +
+        "directly can pick the address the login limit counts. List the proxy addresses/CIDRs instead " +
+        "(e.g. PRESENCE_HUB_TRUST_PROXY=10.0.0.5); see docs/operations.md",
+    );
+  }
 
   const httpMetrics = createHttpMetrics();
   app.addHook("onResponse", async (request, reply) => {
@@ -104,10 +177,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(authPlugin, {
     adminUser: options.admin.user,
     passwordHash: options.admin.passwordHash,
+    updatePasswordHash: options.admin.updatePasswordHash,
     apiToken: options.apiToken,
     cookieSecure: options.cookieSecure ?? publicBaseUrl().startsWith("https:"),
     sessionTtlMinutes: options.sessionTtlMinutes ?? 12 * 60,
     maxFailedLogins: options.maxFailedLogins,
+    loginRequestsPerMinute: options.loginRequestsPerMinute,
   });
 
   // ---- public

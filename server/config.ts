@@ -1,6 +1,7 @@
 // Process configuration for `presence-hub start`/`demo`: read from an optional JSON file, then overridden
 // by PRESENCE_HUB_* environment variables (docs/operations.md lists every one). Pure: no side effects.
 import { readFileSync } from "node:fs";
+import { isIP, isIPv4 } from "node:net";
 import { resolve } from "node:path";
 import { HubError } from "../common/errors.js";
 import { defaultRulesDir } from "../common/paths.js";
@@ -30,8 +31,9 @@ export interface HubConfig {
   /** Session lifetime in minutes. */
   sessionTtlMinutes: number;
   /**
-   * Reverse proxies whose X-Forwarded-For is believed (fastify trustProxy): false, true, or
-   * addresses/CIDRs. Matters for the per-address login limit behind a proxy.
+   * Reverse proxies whose X-Forwarded-For is believed (fastify trustProxy): false, or addresses/CIDRs of
+   * the proxies. Matters for the per-address login limit behind a proxy. `true` (believe every client) is
+   * still accepted for compatibility, with a warning at start: any client can then pick its address.
    */
   trustProxy: boolean | string[];
 }
@@ -73,12 +75,38 @@ function int(name: string, v: unknown, min: number, max: number): number {
   return n;
 }
 
+/** Names proxy-addr (fastify trustProxy) understands besides addresses and CIDRs. */
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** An address, a CIDR (10.0.0.0/8, fd00::/8), an IPv4 address/netmask, or a proxy-addr range name. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGES.has(entry) || isIP(entry)) return true;
+  const m = /^([^/]+)\/(.+)$/.exec(entry);
+  if (!m) return false;
+  const version = isIP(m[1]);
+  if (!version) return false;
+  if (/^\d{1,3}$/.test(m[2])) return Number(m[2]) <= (version === 4 ? 32 : 128);
+  return version === 4 && isIPv4(m[2]);
+}
+
 function trustProxy(v: unknown): boolean | string[] {
   if (v === undefined || typeof v === "boolean") return v ?? false;
-  if (Array.isArray(v)) return v.map(String);
-  const s = String(v).trim();
-  if (/^(true|false|yes|no|on|off|1|0|)$/i.test(s)) return bool("trustProxy", s);
-  return s.split(",").map((x) => x.trim()).filter(Boolean);
+  let list: string[];
+  if (Array.isArray(v)) list = v.map((x) => String(x).trim());
+  else {
+    const s = String(v).trim();
+    if (/^(true|false|yes|no|on|off|1|0|)$/i.test(s)) return bool("trustProxy", s);
+    list = s.split(",").map((x) => x.trim()).filter(Boolean);
+  }
+  // Only explicit proxies: anything else (host names, hop counts) is an error rather than a silent `true`.
+  const bad = list.filter((x) => !isProxyEntry(x));
+  if (bad.length) {
+    throw new HubError(
+      "CONFIG_INVALID",
+      `trustProxy: expected true/false or proxy addresses/CIDRs (e.g. 10.0.0.5, 10.0.0.0/24, loopback), got "${bad.join(", ")}"`,
+    );
+  }
+  return list;
 }
 
 function str(v: unknown): string | undefined {

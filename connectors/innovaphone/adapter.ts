@@ -34,6 +34,8 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
   private readonly userMap = new Map<string, PbxUser>();
   private watched = new Set<string>();
   private client: AppWebsocketClient | undefined;
+  /** The client of a connect in progress: not the supervisor's session yet, so stop() must close it here. */
+  private connecting: AppWebsocketClient | undefined;
   private subs: PresenceSubscriptions | undefined;
   private readonly calls: CallMonitor;
   /** Set once the current session finished its initial sync (live events then act immediately). */
@@ -74,7 +76,11 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
   }
 
   async stop(): Promise<void> {
-    await this.supervisor.stop();
+    const stopping = this.supervisor.stop();
+    // Otherwise a hung connect keeps its socket until the connect timeout (and a login phase that never
+    // ends, forever); the supervisor then discards the failed attempt because it is no longer running.
+    this.connecting?.close("Stopped by the hub");
+    await stopping;
   }
 
   status(): ConnectorStatus {
@@ -147,6 +153,17 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
       socketFactory: this.options.socketFactory,
       log: this.log,
     });
+    this.connecting = client;
+    try {
+      return await this.startSession(client);
+    } finally {
+      if (this.connecting === client) this.connecting = undefined;
+    }
+  }
+
+  /** Log in on `client` and run the initial sync; on failure the client (and its socket) is closed. */
+  private async startSession(client: AppWebsocketClient): Promise<Session> {
+    const c = this.config;
     await client.connect();
     const closed = new Promise<HubError>((resolve) => client.on("close", resolve));
     client.on("close", () => {

@@ -3,7 +3,8 @@
 // subscription indications, liveness (ws ping + {"mt":"KeepAlive"}) and fail-all-pending on close.
 // Shape follows home-assistant-js-websocket (injectable socket factory, pending map rejected on close)
 // and innovaphone/go-inno-appws (match by src, then by mt+"Result" when the PBX omits src).
-// It does not reconnect: the supervisor owns reconnects and builds a fresh client each time.
+// It does not reconnect: the supervisor owns reconnects and builds a fresh client each time. A connect that
+// fails (refused login, unanswered challenge, close() while connecting) always closes its socket.
 import WebSocket, { type ClientOptions } from "ws";
 import { TypedEmitter } from "../../common/emitter.js";
 import { HubError } from "../../common/errors.js";
@@ -36,6 +37,8 @@ export interface AppClientOptions {
    * default PbxApi GetNodeInfo; null disables it (then only pongs and traffic count).
    */
   livenessProbe?: { api: string; mt: string } | null;
+  /** Largest frame accepted from the PBX in bytes (default MAX_FRAME_BYTES); a larger one closes the connection. */
+  maxFrameBytes?: number;
   /** Optional AppLogin `info` object (it becomes part of the digest exactly as serialised). */
   loginInfo?: Record<string, unknown>;
   socketFactory?: SocketFactory;
@@ -80,6 +83,14 @@ export function appWebsocketUrl(
 
 const DEFAULT_PROBE = { api: "PbxApi", mt: "GetNodeInfo" };
 
+/**
+ * Largest frame accepted from the PBX (ws `maxPayload`; ws's own default is 100 MiB). AppWebsocket messages
+ * are small JSON objects — a replication row, a presence indication, one RCC batch of ≤ 50 users — a few KiB
+ * each, so 8 MiB leaves three orders of magnitude of headroom while a broken or hostile peer (or anyone in
+ * the path when TLS verification is off) can make the hub buffer at most 8 MiB per connection.
+ */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+
 const defaultFactory: SocketFactory = (url, options) => new WebSocket(url, options);
 
 export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
@@ -111,7 +122,8 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
   async connect(): Promise<void> {
     const timeoutMs = this.opts.connectTimeoutMs ?? 10_000;
     const isTls = this.opts.url.startsWith("wss:");
-    const wsOptions: ClientOptions = { handshakeTimeout: timeoutMs, perMessageDeflate: false };
+    const maxFrameBytes = this.opts.maxFrameBytes ?? MAX_FRAME_BYTES;
+    const wsOptions: ClientOptions = { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: maxFrameBytes };
     if (isTls) {
       if (this.opts.tls?.ca) wsOptions.ca = this.opts.tls.ca;
       // Verification stays on unless the admin explicitly opted out (self-signed PBX certificates).
@@ -154,7 +166,16 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
     ws.on("pong", () => {
       this.lastRx = Date.now();
     });
-    ws.on("error", (err) => this.log.warn({ err: err.message }, "AppWebsocket socket error"));
+    ws.on("error", (err: Error & { code?: string }) => {
+      if (err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        // ws has stopped reading and destroys the socket; report why before the generic close does.
+        const limit = describeBytes(maxFrameBytes);
+        this.log.error({ limitBytes: maxFrameBytes }, "the PBX sent a frame above the size limit; closing the connection");
+        this.shutdown(new HubError("PROTOCOL", `The PBX sent a frame larger than ${limit}; connection closed`));
+        return;
+      }
+      this.log.warn({ err: err.message }, "AppWebsocket socket error");
+    });
     ws.on("close", (code, reason) =>
       this.shutdown(
         new HubError(
@@ -198,6 +219,8 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
     } catch (e) {
       const err = e instanceof HubError ? e : new HubError("PROTOCOL", String(e));
       this.shutdown(err);
+      // Without this the socket stays open at the PBX: one more per retry (issue 12, item 4).
+      this.closeSocket();
       throw err;
     }
   }
@@ -261,8 +284,13 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
 
   /** Close the socket; pending requests fail with CONNECTION_CLOSED. */
   close(reason = "Closed by the hub"): void {
-    const ws = this.ws;
     this.shutdown(new HubError("CONNECTION_CLOSED", reason));
+    this.closeSocket();
+  }
+
+  /** Close the socket in any state (while connecting ws aborts the handshake); idempotent. */
+  private closeSocket(): void {
+    const ws = this.ws;
     if (ws && ws.readyState !== WebSocket.CLOSED) {
       try {
         ws.close(1000);
@@ -400,6 +428,10 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
     this.srcHandlers.clear();
     this.emit("close", err);
   }
+}
+
+function describeBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }
 
 function describeConnectError(err: Error & { code?: string }, url: string): string {

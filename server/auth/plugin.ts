@@ -2,12 +2,16 @@
 // POST /api/auth/login, or a bearer token provisioned through PRESENCE_HUB_API_TOKEN for automation.
 // Cookie-authenticated writes must be JSON (or carry X-Requested-With), which a cross-site form cannot send
 // without a CORS preflight; together with SameSite=Strict that is the CSRF defence.
+// Login throttling has two layers: a coarse per-address request limit (@fastify/rate-limit, before the body
+// is even parsed) and the failed-login limiter (limiter.ts), which counts an attempt before scrypt runs.
 import { randomBytes } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
+import fastifyRateLimit, { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HubError } from "../../common/errors.js";
 import { FailedLoginLimiter } from "./limiter.js";
-import { safeEqual, verifyPassword } from "./password.js";
+import { describeHashParams, hashPassword, needsRehash, SCRYPT_PARAMS, safeEqual, verifyPassword } from "./password.js";
+import { SnapshotRateLimitStore } from "./request-limit-store.js";
 import { SessionStore } from "./sessions.js";
 
 export const SESSION_COOKIE = "ph_session";
@@ -30,12 +34,19 @@ declare module "fastify" {
 export interface AuthOptions {
   adminUser: string;
   passwordHash: string;
+  /**
+   * Stores a new hash where the current one came from (the data directory). When set, a hash with older
+   * scrypt parameters is replaced after the next correct login; when absent, the hash is kept and logged once.
+   */
+  updatePasswordHash?: (hash: string) => Promise<void>;
   apiToken?: string;
   cookieSecure: boolean;
   sessionTtlMinutes: number;
   /** Failed logins allowed per address and window (default 5 per 15 minutes). */
   maxFailedLogins?: number;
   failedLoginWindowMs?: number;
+  /** Login requests (right or wrong) per address and minute, before any password check (default 30). */
+  loginRequestsPerMinute?: number;
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -62,6 +73,45 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
   await app.register(fastifyCookie, { secret: randomBytes(32).toString("hex") });
   const sessions = new SessionStore(opts.sessionTtlMinutes * 60_000);
   const limiter = new FailedLoginLimiter(opts.maxFailedLogins, opts.failedLoginWindowMs);
+  let passwordHash = opts.passwordHash;
+  const current = `N=${SCRYPT_PARAMS.N}, r=${SCRYPT_PARAMS.r}, p=${SCRYPT_PARAMS.p}`;
+  if (!opts.updatePasswordHash && needsRehash(passwordHash)) {
+    app.log.warn(
+      `the configured admin password hash uses older scrypt parameters (${describeHashParams(passwordHash)}; ` +
+        `current ${current}) and the hub cannot rewrite it: create a new one with ` +
+        "`presence-hub start --hash-password` and set PRESENCE_HUB_ADMIN_PASSWORD_HASH",
+    );
+  }
+  let rehashing: Promise<void> | undefined;
+  /** After a correct login: replace a hash with older parameters (once, also with parallel logins). */
+  const rehash = (password: string): Promise<void> => {
+    const update = opts.updatePasswordHash;
+    if (!update || !needsRehash(passwordHash)) return Promise.resolve();
+    rehashing ??= (async () => {
+      const before = describeHashParams(passwordHash);
+      try {
+        const next = await hashPassword(password);
+        await update(next);
+        passwordHash = next;
+        app.log.info(`admin password hash upgraded from scrypt ${before} to ${current}`);
+      } catch (e) {
+        // The login itself succeeded; the old hash keeps working and the next login tries again.
+        app.log.warn({ err: (e as Error).message }, "could not store the upgraded admin password hash");
+      } finally {
+        rehashing = undefined;
+      }
+    })();
+    return rehashing;
+  };
+  // Only routes that opt in (config.rateLimit) are limited; the rest of the API sits behind authentication.
+  await app.register(fastifyRateLimit, {
+    global: false,
+    store: SnapshotRateLimitStore,
+    errorResponseBuilder: (_request, ctx) =>
+      new HubError("THROTTLED", `too many login requests; try again in ${Math.max(1, Math.ceil(ctx.ttl / 1000))} s`, {
+        details: { retryAfterSeconds: Math.max(1, Math.ceil(ctx.ttl / 1000)) },
+      }),
+  });
 
   function identify(request: FastifyRequest): AuthIdentity | undefined {
     const header = request.headers.authorization;
@@ -102,25 +152,35 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
         ...loginSchema,
         response: { 200: identitySchema },
       },
+      config: { rateLimit: { max: opts.loginRequestsPerMinute ?? 30, timeWindow: 60_000 } },
     },
     async (request, reply) => {
       const ip = request.ip;
-      const wait = limiter.retryAfter(ip);
-      if (wait > 0) {
+      // IPv6 clients get a /64 each; counting single addresses would let them hop through their prefix.
+      const admission = limiter.begin(normalizeIP(ip, 64));
+      if ("retryAfterSeconds" in admission) {
+        const wait = admission.retryAfterSeconds;
         reply.header("retry-after", String(wait));
-        throw new HubError("THROTTLED", `too many failed logins; try again in ${wait} s`, {
-          details: { retryAfterSeconds: wait },
+        const what = admission.reason === "failures" ? "too many failed logins" : "a login from this address is in progress";
+        throw new HubError("THROTTLED", `${what}; try again in ${wait} s`, {
+          details: { retryAfterSeconds: wait, reason: admission.reason },
         });
       }
       const { username, password } = request.body as { username: string; password: string };
-      // Always run scrypt so a wrong user name takes as long as a wrong password.
-      const passwordOk = await verifyPassword(password, opts.passwordHash);
-      if (!passwordOk || !safeEqual(username, opts.adminUser)) {
-        limiter.fail(ip);
+      let ok = false;
+      try {
+        // Always run scrypt so a wrong user name takes as long as a wrong password.
+        const passwordOk = await verifyPassword(password, passwordHash);
+        ok = passwordOk && safeEqual(username, opts.adminUser);
+      } finally {
+        if (ok) limiter.succeed(admission.attempt);
+        else limiter.fail(admission.attempt);
+      }
+      if (!ok) {
         request.log.warn({ ip }, "failed admin login");
         throw new HubError("UNAUTHORIZED", "wrong user name or password");
       }
-      limiter.succeed(ip);
+      await rehash(password);
       const session = sessions.create(opts.adminUser);
       reply.setCookie(SESSION_COOKIE, session.id, {
         path: "/",

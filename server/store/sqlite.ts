@@ -1,7 +1,7 @@
 // The embedded store: one SQLite file (<dataDir>/hub.db, WAL) implementing HubStore. Statements are
 // prepared once; multi-row writes run in one transaction; secrets are sealed with AES-256-GCM before
-// they touch the database.
-import { mkdirSync } from "node:fs";
+// they touch the database. The database files are owner-only (0600), the data directory 0700 when created.
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { HubError } from "../../common/errors.js";
@@ -19,6 +19,18 @@ import type {
 } from "./types.js";
 
 export const DB_FILE = "hub.db";
+
+/**
+ * Create the database file 0600 before SQLite opens it (SQLite would create it 0644 under the usual umask;
+ * it creates -wal and -shm with the database file's mode), and tighten files an older hub left readable:
+ * the database holds endpoint data and the sealed secrets.
+ */
+function secureDatabaseFiles(path: string): void {
+  if (!existsSync(path)) closeSync(openSync(path, "a", 0o600)); // an empty file is an empty database
+  for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+  }
+}
 
 export interface SqliteStoreOptions {
   dataDir: string;
@@ -118,6 +130,7 @@ export class SqliteStore implements HubStore {
     this.eventLogLimit = Math.max(100, options.eventLogLimit ?? 50_000);
     this.path = join(options.dataDir, DB_FILE);
     try {
+      secureDatabaseFiles(this.path);
       this.db = new Database(this.path);
       this.db.pragma("journal_mode = WAL");
       // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commit.

@@ -74,10 +74,30 @@ describe("admin credentials", () => {
 describe("failed-login limiter", () => {
   it("blocks after N failures in the window and recovers after it", () => {
     const l = new FailedLoginLimiter(2, 1000);
-    l.fail("a", 0);
+    const fail = (now: number) => {
+      const a = l.begin("a", now);
+      if (!("attempt" in a)) throw new Error("not admitted");
+      l.fail(a.attempt);
+    };
+    fail(0);
     expect(l.retryAfter("a", 10)).toBe(0);
-    l.fail("a", 10);
+    fail(10);
     expect(l.retryAfter("a", 20)).toBe(1);
+    expect(l.begin("a", 20)).toEqual({ retryAfterSeconds: 1, reason: "failures" });
     expect(l.retryAfter("a", 1011)).toBe(0);
+  });
+  it("counts an attempt before it is checked and caps attempts in flight per address", () => {
+    const l = new FailedLoginLimiter(5, 60_000, 2);
+    const a1 = l.begin("a", 0);
+    const a2 = l.begin("a", 0);
+    expect("attempt" in a1 && "attempt" in a2).toBe(true);
+    expect(l.begin("a", 0)).toEqual({ retryAfterSeconds: 1, reason: "in-flight" }); // two in flight
+    expect("attempt" in l.begin("b", 0)).toBe(true); // other addresses are independent
+    if ("attempt" in a1) l.fail(a1.attempt);
+    const a3 = l.begin("a", 1);
+    expect("attempt" in a3).toBe(true);
+    if ("attempt" in a2) l.succeed(a2.attempt); // a correct login forgives every counted attempt
+    if ("attempt" in a3) l.fail(a3.attempt);
+    expect(l.retryAfter("a", 2)).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ const HELP = `Usage: presence-hub sim pbx [--port P] [--users FILE] [--app NAME]
   --tls       serve wss:// with a generated self-signed certificate
 Control API (HTTP, same port): GET /_sim/users, POST /_sim/users/<user>/presence {activity,note},
   POST /_sim/users/<user>/calls, POST /_sim/calls/<id>/answer|hold|retrieve|end, POST /_sim/users/<user>/dial,
-  POST /_sim/drop, POST /_sim/faults {refuseLogins,delayMs,dropReplies,omitSrc}, GET /_sim/log, POST /_sim/reset`;
+  POST /_sim/drop, POST /_sim/faults {refuseLogins,ignoreChallenge,delayMs,dropReplies,omitSrc}, GET /_sim/log, POST /_sim/reset`;
 
 export async function runPbxSimulatorCli(args: string[]): Promise<number> {
   const cli = parseCommandLine(args, {

@@ -177,6 +177,7 @@ export class SimSession {
 
   private onChallenge(msg: Msg): void {
     this.ctx.stats.challenges++;
+    if (this.ctx.faults.ignoreChallenge) return;
     const mode = this.ctx.options.challenge ?? "digits";
     let challenge: string;
     if (typeof mode === "object") challenge = mode.fixed;

@@ -129,8 +129,10 @@ export type IncomingCallResult =
 
 /** Fault injection knobs, changeable at run time. */
 export interface SimFaults {
-  /** Answer every AppLogin with a failure. */
+  /** Answer every AppLogin with a failure (ok:false; the shape follows `loginFailure`). */
   refuseLogins?: boolean;
+  /** Accept the socket but never answer AppChallenge (a hung PBX, or a tarpit); pings are still answered. */
+  ignoreChallenge?: boolean;
   /** Delay every reply by this many ms. */
   delayMs?: number;
   /** Drop every reply and stop answering pings ("silent PBX"). */

@@ -42,7 +42,11 @@ export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> =
     const app = await buildApp({
       hub: opened,
       registry,
-      admin: { user: credentials.user, passwordHash: credentials.passwordHash },
+      admin: {
+        user: credentials.user,
+        passwordHash: credentials.passwordHash,
+        updatePasswordHash: credentials.updatePasswordHash,
+      },
       apiToken: config.apiToken,
       publicBaseUrl: () => config.publicBaseUrl,
       metricsAuth: config.metricsAuth,
