@@ -8,7 +8,7 @@ const both: CfbPolicy = { fallback: ["userCfb", "connectorDefault"], restore: tr
 const userOnly: CfbPolicy = { fallback: ["userCfb"], restore: true };
 const defaultOnly: CfbPolicy = { fallback: ["connectorDefault"], restore: true };
 const facts = (own: string[] | null, defaultDestination = "200", cfbWritable = true) => ({
-  userEntries: own && own.map((e164) => ({ e164 })),
+  userEntries: own ? own.map((e164) => ({ e164 })) : null,
   defaultDestination,
   cfbWritable,
 });
