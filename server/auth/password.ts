@@ -1,6 +1,7 @@
-// Admin password hashing with scrypt (node:crypto, no extra dependency) and constant-time comparison.
+// Admin password hashing with scrypt (node:crypto, no extra dependency), verified in constant time.
 // Format: scrypt$N$r$p$<salt b64url>$<hash b64url>, so parameters can be raised later without migration.
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, createHash, type ScryptOptions } from "node:crypto";
+import { randomBytes, scrypt as scryptCb, type ScryptOptions } from "node:crypto";
+import { safeEqual } from "../../common/safe-equal.js";
 
 const N = 16384;
 const R = 8;
@@ -30,7 +31,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
     p: Number(p),
     maxmem: 256 * 1024 * 1024,
   });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  return safeEqual(key, expected);
 }
 
 /** A random password that is easy to copy from a terminal (no ambiguous characters). */
@@ -40,11 +41,4 @@ export function generatePassword(length = 20): string {
   let out = "";
   for (const b of bytes) out += alphabet[b % alphabet.length];
   return out;
-}
-
-/** Constant-time equality of two strings of any length (compares SHA-256 digests). */
-export function safeEqual(a: string, b: string): boolean {
-  const da = createHash("sha256").update(a).digest();
-  const db = createHash("sha256").update(b).digest();
-  return timingSafeEqual(da, db);
 }

@@ -7,7 +7,8 @@ import fastifyCookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HubError } from "../../common/errors.js";
 import { FailedLoginLimiter } from "./limiter.js";
-import { safeEqual, verifyPassword } from "./password.js";
+import { safeEqual } from "../../common/safe-equal.js";
+import { verifyPassword } from "./password.js";
 import { SessionStore } from "./sessions.js";
 
 export const SESSION_COOKIE = "ph_session";

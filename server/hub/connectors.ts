@@ -4,7 +4,8 @@
 // undoes what the hub set through the connector (bounded), then disconnects.
 import { randomUUID } from "node:crypto";
 import type { ConnectionTestResult, ConnectorStatus, PbxAdapter } from "../../engine/ports/adapters.js";
-import { errorMessage, HubError, isHubError } from "../../common/errors.js";
+import { errorMessage, HubError } from "../../common/errors.js";
+import { runConnectionTest } from "../../engine/ports/connection-test.js";
 import type { Logger } from "../../common/log.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 import { holdsPbx, type SyncCore } from "../../engine/sync/core.js";
@@ -238,16 +239,7 @@ export class ConnectorManager {
       ...mergeConfig(saved?.config ?? DEFAULT_PBX_CONFIG, input.config),
       password: input.config?.password ?? (saved ? (this.d.store.getSecret(secretName(saved.id)) ?? "") : ""),
     };
-    try {
-      return await factory.test(config);
-    } catch (e) {
-      const message = isHubError(e) ? e.message : `Test failed: ${errorMessage(e)}`;
-      return {
-        ok: false,
-        summary: message,
-        steps: [{ step: "Configuration", ok: false, level: "error", message }],
-      };
-    }
+    return runConnectionTest(() => factory.test(config));
   }
 
   /** A rule set (re)loaded: start connectors of that type that could not start without it. */

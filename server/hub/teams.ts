@@ -3,7 +3,8 @@
 // service-account sign-in (authorization code + PKCE) when the adapter supports it.
 import type { TokenStore, ServiceAccountToken } from "../../connectors/teams/tokens.js";
 import type { ConnectionTestResult, ConnectorStatus, TeamsAdapter } from "../../engine/ports/adapters.js";
-import { errorMessage, HubError, isHubError } from "../../common/errors.js";
+import { errorMessage, HubError } from "../../common/errors.js";
+import { runConnectionTest } from "../../engine/ports/connection-test.js";
 import type { Logger } from "../../common/log.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredTeamsSettings } from "../store/types.js";
@@ -177,16 +178,9 @@ export class TeamsManager {
     const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
     const merged = this.merge(old, input);
     const secret = input.clientSecret ?? this.d.store.getSecret(CLIENT_SECRET) ?? "";
-    try {
-      return await this.d.factory.test(this.config(merged, secret), { tokenStore: this.tokens });
-    } catch (e) {
-      const message = isHubError(e) ? e.message : `Test failed: ${errorMessage(e)}`;
-      return {
-        ok: false,
-        summary: message,
-        steps: [{ step: "Configuration", ok: false, level: "error", message }],
-      };
-    }
+    return runConnectionTest(() =>
+      this.d.factory.test(this.config(merged, secret), { tokenStore: this.tokens }),
+    );
   }
 
   /** Re-read the directory and re-match endpoints. */
