@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PbxAdapter, TeamsAdapter } from "../../engine/ports/adapters.js";
 import { configureRootLogger } from "../../common/log.js";
-import type { RunningHub } from "../../server/cli/commands/start.js";
+import type { RunningHub } from "../../server/run-hub.js";
 import type { PbxAdapterFactory, TeamsAdapterFactory } from "../../server/hub/types.js";
 import type { SimInfo, SimProcess } from "../faults/sim-process.js";
 import type { BenchResult } from "./types.js";
