@@ -9,6 +9,13 @@ export {
 } from "./client.js";
 export { DEFAULT_HUB_CONTACT, type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
 export { testInnovaphoneConnection } from "./connection-test.js";
+export { innovaphoneModule } from "./module.js";
+export {
+  INNOVAPHONE_DEFAULTS,
+  InnovaphoneConfigInput,
+  type InnovaphoneSettings,
+  toInnovaphoneConfig,
+} from "./settings.js";
 export { computeDigest, digestString, sessionKey } from "./digest.js";
 export { type BackoffOptions, backoffDelay } from "./supervisor.js";
 export { type PbxSimulator, startPbxSimulator } from "./simulator/server.js";
@@ -23,13 +30,3 @@ export type {
   SimUserInput,
 } from "./simulator/types.js";
 export { loadUsersFile, parseUsersFile } from "./simulator/users-file.js";
-
-import { createInnovaphoneAdapter as create } from "./adapter.js";
-import type { InnovaphoneConfig as Config } from "./config.js";
-import { testInnovaphoneConnection as test } from "./connection-test.js";
-
-/** Adapter factory in the shape the hub expects (server/hub/types.ts PbxAdapterFactory, matched structurally). */
-export const innovaphoneAdapterFactory = {
-  create: (config: Config, _context?: { connectorId: string }) => create(config),
-  test: (config: Config) => test(config),
-};
