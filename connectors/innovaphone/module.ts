@@ -78,6 +78,7 @@ export const innovaphoneModule: PbxConnectorModule<
   // Another address, port or PBX module is another PBX: what the hub set on the old one must be undone there.
   identityFields: ["server", "port", "modulePath"],
   notConfiguredHint: "enter server, login username and password",
+  address: "{protocol}://{server}:{port}",
   isConfigured: (c) => Boolean(c.server && c.username && c.password),
   create: (config, context) => createInnovaphoneAdapter(toInnovaphoneConfig(config), { log: context.log }),
   test: (config, options) => testInnovaphoneConnection(toInnovaphoneConfig(config), options),

@@ -98,6 +98,11 @@ export interface PbxConnectorModule<
   /** Completes "Not configured: …" in the Status column, e.g. "enter server, login username and password". */
   readonly notConfiguredHint: string;
   /**
+   * Where a connector connects, for the Server column: config keys in braces, e.g.
+   * "{protocol}://{server}:{port}"; the column reads "not configured" while the first key is empty.
+   */
+  readonly address: string;
+  /**
    * The adapter for one connector. `config` also carries the hub's own fields (defaultDestination): read
    * what you declared, ignore the rest.
    */
