@@ -19,6 +19,6 @@ export {
   PbxConnectorConfigInputSchema,
   pbxModuleFor,
 } from "./pbx-modules.js";
-export { innovaphoneModule, pbxConnectorModules, teamsModule } from "../../connectors/index.js";
+export { pbxConnectorModules, teamsModule } from "../../connectors/index.js";
 export { formatAjvErrors, validateInput } from "../../common/validation.js";
 export { DEFAULT_TEAMS_SETTINGS } from "./teams.js";

@@ -66,7 +66,7 @@ function compose(module: PbxConnectorModule): InstalledPbxModule {
   };
 }
 
-const installed: readonly InstalledPbxModule[] = pbxConnectorModules.map((m) => compose(m as PbxConnectorModule));
+const installed: readonly InstalledPbxModule[] = pbxConnectorModules.map((m) => compose(m));
 const byKind = new Map(installed.map((m) => [m.module.kind, m]));
 
 export function installedPbxModules(): readonly InstalledPbxModule[] {

@@ -1,5 +1,5 @@
 // PBX connector admin API: list/create/edit/delete, enable/disable, Configure (save config), Test (with
-// unsaved settings, password kept server-side), Refresh. Secrets are write-only: views carry passwordSet only.
+// unsaved settings, secrets kept server-side), Refresh. Secrets are write-only: views carry `<field>Set` only.
 import type { FastifyInstance } from "fastify";
 import {
   ConnectorCreateInput,
