@@ -16,6 +16,7 @@ import { uiDir as defaultUiDir } from "../common/paths.js";
 import type { RuleRegistry } from "../engine/rules/registry.js";
 import { authPlugin } from "./auth/plugin.js";
 import type { Hub } from "./hub/types.js";
+import { connectorModuleRoutes } from "./routes/connector-modules.js";
 import { connectorTypesRoutes } from "./routes/connector-types.js";
 import { connectorRoutes } from "./routes/connectors.js";
 import { endpointRoutes } from "./routes/endpoints.js";
@@ -209,6 +210,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     scope.removeContentTypeParser("text/plain");
     if (options.metricsAuth) await scope.register(metricsRoutes, { hub: options.hub, http: httpMetrics.registry });
     await scope.register(connectorRoutes, { hub: options.hub });
+    await scope.register(connectorModuleRoutes);
     await scope.register(teamsRoutes, { hub: options.hub, publicBaseUrl });
     await scope.register(endpointRoutes, { hub: options.hub });
     await scope.register(eventRoutes, { hub: options.hub });

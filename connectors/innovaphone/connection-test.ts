@@ -5,6 +5,7 @@
 import { errorMessage, HubError, isHubError } from "../../common/errors.js";
 import { logger } from "../../common/log.js";
 import type { ConnectionTestResult, TestStep } from "../../engine/ports/adapters.js";
+import { configurationFailure } from "../../engine/ports/connection-test.js";
 import { ADMIN_API } from "./admin-cfb.js";
 import { AppWebsocketClient, appWebsocketUrl, newSrc, type SocketFactory } from "./client.js";
 import { type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
@@ -56,8 +57,7 @@ export async function testInnovaphoneConnection(
   try {
     validateInnovaphoneConfig(config);
   } catch (e) {
-    add("Configuration", "error", errorMessage(e));
-    return finish();
+    return configurationFailure(errorMessage(e));
   }
   const client = new AppWebsocketClient({
     url: appWebsocketUrl(config.protocol, config.server, config.port, config.modulePath),

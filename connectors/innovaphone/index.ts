@@ -9,6 +9,13 @@ export {
 } from "./client.js";
 export { DEFAULT_HUB_CONTACT, type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
 export { testInnovaphoneConnection } from "./connection-test.js";
+export { innovaphoneModule } from "./module.js";
+export {
+  INNOVAPHONE_DEFAULTS,
+  InnovaphoneConfigInput,
+  type InnovaphoneSettings,
+  toInnovaphoneConfig,
+} from "./settings.js";
 export { computeDigest, digestString, sessionKey } from "./digest.js";
 // The backoff formula lives in common/ now (one for the whole hub); re-exported for existing importers.
 export { type BackoffOptions, backoffDelay } from "../../common/backoff.js";
@@ -25,13 +32,3 @@ export type {
   SimUserInput,
 } from "./simulator/types.js";
 export { loadUsersFile, parseUsersFile } from "./simulator/users-file.js";
-
-import { createInnovaphoneAdapter as create } from "./adapter.js";
-import type { InnovaphoneConfig as Config } from "./config.js";
-import { testInnovaphoneConnection as test } from "./connection-test.js";
-
-/** Adapter factory in the shape the hub expects (server/hub/types.ts PbxAdapterFactory, matched structurally). */
-export const innovaphoneAdapterFactory = {
-  create: (config: Config, _context?: { connectorId: string }) => create(config),
-  test: (config: Config) => test(config),
-};

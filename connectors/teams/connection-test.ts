@@ -3,6 +3,7 @@
 // Nothing is written to any user's presence: the write permission is read from the token's roles.
 import { errorMessage, isHubError } from "../../common/errors.js";
 import type { ConnectionTestResult, TestStep } from "../../engine/ports/adapters.js";
+import { configurationFailure } from "../../engine/ports/connection-test.js";
 import { resolveTeamsConfig, type TeamsConfig } from "./config.js";
 import { GraphClient } from "./graph-client.js";
 import { createHttpTransport } from "./http.js";
@@ -41,8 +42,7 @@ export async function testTeamsConnection(
   try {
     cfg = resolveTeamsConfig({ ...config, requestTimeoutMs: options.timeoutMs ?? 15_000, maxRetries: 0 });
   } catch (e) {
-    fail("Configuration", errorMessage(e));
-    return done();
+    return configurationFailure(errorMessage(e), "Microsoft 365 is not usable: Configuration failed");
   }
   const transport = createHttpTransport({ caPem: cfg.caPem, timeoutMs: cfg.requestTimeoutMs });
   try {

@@ -10,13 +10,13 @@ import {
   createHmac,
   privateDecrypt,
   randomBytes,
-  timingSafeEqual,
   constants as cryptoConstants,
   webcrypto,
 } from "node:crypto";
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { generate } from "selfsigned";
 import { HubError } from "../../common/errors.js";
+import { safeEqual } from "../../common/safe-equal.js";
 import { GRAPH_CHANGE_TRACKING_APP_ID, type ResolvedTeamsConfig } from "./config.js";
 import type { HttpTransport } from "./http.js";
 
@@ -146,7 +146,7 @@ function openContent(key: Buffer, content: EncryptedContent): unknown {
   const data = Buffer.from(content.data, "base64");
   const expected = createHmac("sha256", key).update(data).digest();
   const given = Buffer.from(content.dataSignature, "base64");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!safeEqual(given, expected)) {
     throw new HubError("PROTOCOL", "Notification dataSignature does not match; item dropped");
   }
   try {

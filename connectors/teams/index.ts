@@ -19,3 +19,12 @@ export {
 export { teamsWebhookRoutes, type TeamsWebhookHandler, type TeamsWebhookOptions } from "./webhook.js";
 export { testTeamsConnection } from "./connection-test.js";
 export { createHttpTransport, type HttpTransport } from "./http.js";
+export { teamsModule } from "./module.js";
+export {
+  TEAMS_DEFAULTS,
+  type TeamsConnectorConfig,
+  type TeamsSettings,
+  TeamsSettingsInput,
+  toTeamsConfig,
+} from "./settings.js";
+export { GRAPH_LIFECYCLE_PATH, GRAPH_NOTIFY_PATH } from "./webhook.js";

@@ -7,6 +7,10 @@ import { logger } from "../../common/log.js";
 
 const log = logger("teams");
 
+/** Where the routes are mounted unless the options say otherwise (the notification URLs Graph is given). */
+export const GRAPH_NOTIFY_PATH = "/graph/notify";
+export const GRAPH_LIFECYCLE_PATH = "/graph/lifecycle";
+
 /** What the plugin hands notification bodies to (the Teams adapter implements it). */
 export interface TeamsWebhookHandler {
   handleNotifications(body: unknown): void;
@@ -63,6 +67,6 @@ export const teamsWebhookRoutes: FastifyPluginAsync<TeamsWebhookOptions> = async
       return reply.code(202).send();
     });
   };
-  route(opts.notifyPath ?? "/graph/notify", "notify");
-  route(opts.lifecyclePath ?? "/graph/lifecycle", "lifecycle");
+  route(opts.notifyPath ?? GRAPH_NOTIFY_PATH, "notify");
+  route(opts.lifecyclePath ?? GRAPH_LIFECYCLE_PATH, "lifecycle");
 };

@@ -1,8 +1,9 @@
-// Admin password hashing with scrypt (node:crypto, no extra dependency) and constant-time comparison.
+// Admin password hashing with scrypt (node:crypto, no extra dependency), verified in constant time.
 // Format: scrypt$N$r$p$<salt b64url>$<hash b64url>. Every hash carries its own parameters, so a hash made
 // with older (cheaper) parameters still verifies, and `needsRehash` tells the login to replace it.
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { randomBytes, scrypt as scryptCb, type ScryptOptions } from "node:crypto";
 import { HubError } from "../../common/errors.js";
+import { safeEqual } from "../../common/safe-equal.js";
 
 export interface ScryptParams {
   N: number;
@@ -66,7 +67,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
       cause: e,
     });
   }
-  return key.length === h.key.length && timingSafeEqual(key, h.key);
+  return safeEqual(key, h.key);
 }
 
 /** True when the hash is weaker than the current parameters (it is never downgraded when stronger). */
@@ -89,11 +90,4 @@ export function generatePassword(length = 20): string {
   let out = "";
   for (const b of bytes) out += alphabet[b % alphabet.length];
   return out;
-}
-
-/** Constant-time equality of two strings of any length (compares SHA-256 digests). */
-export function safeEqual(a: string, b: string): boolean {
-  const da = createHash("sha256").update(a).digest();
-  const db = createHash("sha256").update(b).digest();
-  return timingSafeEqual(da, db);
 }

@@ -10,7 +10,8 @@ import fastifyRateLimit, { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HubError } from "../../common/errors.js";
 import { FailedLoginLimiter } from "./limiter.js";
-import { describeHashParams, hashPassword, needsRehash, SCRYPT_PARAMS, safeEqual, verifyPassword } from "./password.js";
+import { safeEqual } from "../../common/safe-equal.js";
+import { describeHashParams, hashPassword, needsRehash, SCRYPT_PARAMS, verifyPassword } from "./password.js";
 import { SnapshotRateLimitStore } from "./request-limit-store.js";
 import { SessionStore } from "./sessions.js";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
 import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
 import { HubError } from "../../common/errors.js";
-import { type RunningHub, runHub } from "../cli/commands/start.js";
+import { type RunningHub, runHub } from "../run-hub.js";
 import { type HubConfig, loadConfig } from "../config.js";
 import type { ConnectorView } from "../hub/types.js";
 import { DEMO_APP, DEMO_DEFAULT_DESTINATION, DEMO_PEOPLE, demoGraphUsers, demoPbxUsers } from "./seed.js";

@@ -1,44 +1,32 @@
-// PBX connectors: stored records (password in the encrypted secrets table), one running adapter per
-// enabled and configured connector (chosen by the rule set's `adapter` field), status for the Status
-// column, connection tests with unsaved settings, and the lifecycle rules: disabling or deleting first
-// undoes what the hub set through the connector (bounded), then disconnects.
+// PBX connectors: stored records (secrets in the encrypted secrets table), one running adapter per enabled
+// and configured connector (from the vendor module the rule set's `adapter` field names), status for the
+// Status column, connection tests with unsaved settings, and the lifecycle rules: disabling or deleting
+// first undoes what the hub set through the connector (bounded), then disconnects.
 import { randomUUID } from "node:crypto";
+import { errorMessage, HubError } from "../../common/errors.js";
+import { type Logger, logger } from "../../common/log.js";
+import { withTimeout } from "../../common/timeout.js";
+import { validateInput } from "../../common/validation.js";
 import type { ConnectionTestResult, ConnectorStatus, PbxAdapter } from "../../engine/ports/adapters.js";
-import { errorMessage, HubError, isHubError } from "../../common/errors.js";
-import type { Logger } from "../../common/log.js";
+import { runConnectionTest } from "../../engine/ports/connection-test.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 import { holdsPbx, type SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredConnector } from "../store/types.js";
 import type { EndpointDirectory } from "./endpoints.js";
 import { type EventLog, statusEventLevel } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
+import { mergeConfig, withSecrets } from "./pbx-config.js";
 import {
-  connectorCreateSchema,
-  connectorTestSchema,
-  connectorUpdateSchema,
-  validateInput,
-} from "./schemas.js";
-import type {
+  allSecretFields,
   ConnectorCreateInput,
   ConnectorTestInput,
   ConnectorUpdateInput,
-  ConnectorView,
-  PbxAdapterFactory,
-  PbxConnectorConfig,
-  PbxConnectorConfigInput,
-} from "./types.js";
+  type InstalledPbxModule,
+  pbxModuleFor,
+} from "./pbx-modules.js";
+import type { ConnectorView, PbxAdapterFactory } from "./types.js";
 
-export const DEFAULT_PBX_CONFIG: Omit<PbxConnectorConfig, "password"> = {
-  server: "",
-  port: 443,
-  protocol: "wss",
-  username: "",
-  defaultDestination: "",
-  modulePath: "PBX0",
-  tls: { insecure: false },
-};
-
-const secretName = (id: string) => `connector/${id}/password`;
+const secretName = (id: string, field: string) => `connector/${id}/${field}`;
 
 interface Running {
   adapter: PbxAdapter;
@@ -52,6 +40,7 @@ export interface ConnectorDeps {
   events: EventLog;
   metrics: HubMetrics;
   log: Logger;
+  /** Replace a module's create/test by kind (tests and benchmarks wrap the real adapters). */
   factories: Record<string, PbxAdapterFactory>;
   endpoints: () => EndpointDirectory;
   undoTimeoutMs: number;
@@ -59,11 +48,6 @@ export interface ConnectorDeps {
 
 function status(state: ConnectorStatus["state"], reason: string): ConnectorStatus {
   return { state, reason, since: new Date().toISOString() };
-}
-
-function mergeConfig(base: Omit<PbxConnectorConfig, "password">, input?: PbxConnectorConfigInput) {
-  const { password: _pw, tls, ...rest } = input ?? {};
-  return { ...base, ...rest, tls: { ...base.tls, ...(tls ?? {}) } };
 }
 
 export class ConnectorManager {
@@ -99,13 +83,22 @@ export class ConnectorManager {
   }
 
   async create(input: ConnectorCreateInput): Promise<ConnectorView> {
-    validateInput<ConnectorCreateInput>(connectorCreateSchema, input);
-    if (!this.d.rules.get(input.type)) {
+    validateInput(ConnectorCreateInput, input);
+    const rs = this.d.rules.get(input.type);
+    if (!rs) {
       throw new HubError(
         "VALIDATION",
         `type: unknown connector type "${input.type}" (no valid rule set loaded)`,
       );
     }
+    const m = pbxModuleFor(rs.adapter);
+    if (!m) {
+      throw new HubError(
+        "VALIDATION",
+        `type: connector type "${input.type}" needs adapter "${rs.adapter}", which is not installed`,
+      );
+    }
+    validateInput(m.inputs.create, input);
     const now = new Date().toISOString();
     const c: StoredConnector = {
       id: randomUUID().slice(0, 8),
@@ -113,13 +106,16 @@ export class ConnectorManager {
       name: input.name.trim(),
       description: input.description ?? "",
       enabled: input.enabled ?? true,
-      config: mergeConfig(DEFAULT_PBX_CONFIG, input.config),
+      config: mergeConfig(m.defaults, input.config, m.module.secretFields),
       createdAt: now,
       updatedAt: now,
     };
     this.d.store.transaction(() => {
       this.d.store.putConnector(c);
-      if (input.config?.password) this.d.store.setSecret(secretName(c.id), input.config.password);
+      // A new connector stores only the secrets typed in (an empty one is no secret).
+      for (const [field, value] of this.secretsOf(m, input.config)) {
+        if (value) this.d.store.setSecret(secretName(c.id, field), value);
+      }
     });
     this.d.events.add({
       level: "info",
@@ -132,20 +128,22 @@ export class ConnectorManager {
   }
 
   async update(id: string, input: ConnectorUpdateInput): Promise<ConnectorView> {
-    validateInput<ConnectorUpdateInput>(connectorUpdateSchema, input);
+    validateInput(ConnectorUpdateInput, input);
     const old = this.require(id);
+    const m = input.config === undefined ? undefined : this.vendorOf(old);
+    if (m) validateInput(m.inputs.update, input);
+    const secrets = m ? this.secretsOf(m, input.config) : [];
     const next: StoredConnector = {
       ...old,
       name: input.name?.trim() ?? old.name,
       description: input.description ?? old.description,
-      config: mergeConfig(old.config, input.config),
+      config: m ? mergeConfig(old.config, input.config, m.module.secretFields) : old.config,
       updatedAt: new Date().toISOString(),
     };
-    const configChanged =
-      JSON.stringify(next.config) !== JSON.stringify(old.config) || input.config?.password !== undefined;
+    const configChanged = JSON.stringify(next.config) !== JSON.stringify(old.config) || secrets.length > 0;
     this.d.store.transaction(() => {
       this.d.store.putConnector(next);
-      if (input.config?.password !== undefined) this.d.store.setSecret(secretName(id), input.config.password);
+      for (const [field, value] of secrets) this.d.store.setSecret(secretName(id, field), value);
     });
     this.d.events.add({
       level: "info",
@@ -156,13 +154,14 @@ export class ConnectorManager {
     if (input.enabled !== undefined && input.enabled !== old.enabled)
       return this.setEnabled(id, input.enabled);
     // New settings: reconnect. Same PBX: without undoing (the persisted hub-set state carries over). Another
-    // PBX (address, port or module changed): undo on the old one first (bounded, like disabling), or its hub
-    // slot and CFB entries would stay there for good and the new PBX would be written as if it had them.
-    if (configChanged && next.enabled) {
-      const otherPbx =
-        next.config.server !== old.config.server ||
-        next.config.port !== old.config.port ||
-        next.config.modulePath !== old.config.modulePath;
+    // PBX (one of the module's identity fields changed, e.g. address, port or module): undo on the old one
+    // first (bounded, like disabling), or its hub slot and CFB entries would stay there for good and the new
+    // PBX would be written as if it had them.
+    if (configChanged && next.enabled && m) {
+      const cfg = (x: StoredConnector) => x.config as Record<string, unknown>;
+      const otherPbx = m.module.identityFields.some(
+        (k) => JSON.stringify(cfg(next)[k]) !== JSON.stringify(cfg(old)[k]),
+      );
       await this.stop(id, otherPbx);
       if (otherPbx) this.d.core.unrelease(this.d.endpoints().ids(id));
       this.start(next);
@@ -224,30 +223,25 @@ export class ConnectorManager {
   }
 
   async test(input: ConnectorTestInput): Promise<ConnectionTestResult> {
-    validateInput<ConnectorTestInput>(connectorTestSchema, input);
+    validateInput(ConnectorTestInput, input);
     const saved = input.id ? this.require(input.id) : undefined;
     const type = input.type ?? saved?.type;
     if (!type) throw new HubError("VALIDATION", "type: required when testing an unsaved connector");
     const rs = this.d.rules.get(type);
     if (!rs) throw new HubError("VALIDATION", `type: unknown connector type "${type}"`);
-    const factory = this.d.factories[rs.adapter];
-    if (!factory)
+    const m = pbxModuleFor(rs.adapter);
+    const factory = m && this.factoryOf(m);
+    if (!m || !factory)
       throw new HubError("CONFIG_INVALID", `no adapter "${rs.adapter}" for connector type ${type}`);
-    // Unsaved settings merged onto the saved ones, including the stored password when none was typed.
-    const config: PbxConnectorConfig = {
-      ...mergeConfig(saved?.config ?? DEFAULT_PBX_CONFIG, input.config),
-      password: input.config?.password ?? (saved ? (this.d.store.getSecret(secretName(saved.id)) ?? "") : ""),
-    };
-    try {
-      return await factory.test(config);
-    } catch (e) {
-      const message = isHubError(e) ? e.message : `Test failed: ${errorMessage(e)}`;
-      return {
-        ok: false,
-        summary: message,
-        steps: [{ step: "Configuration", ok: false, level: "error", message }],
-      };
-    }
+    validateInput(m.inputs.test, input);
+    // Unsaved settings merged onto the saved ones, including the stored secrets when none were typed.
+    const typed = new Map(this.secretsOf(m, input.config));
+    const config = withSecrets(
+      mergeConfig(saved?.config ?? m.defaults, input.config, m.module.secretFields),
+      m.module.secretFields,
+      (field) => typed.get(field) ?? (saved ? this.d.store.getSecret(secretName(saved.id, field)) : undefined),
+    );
+    return runConnectionTest(() => factory.test(config));
   }
 
   /** A rule set (re)loaded: start connectors of that type that could not start without it. */
@@ -273,6 +267,32 @@ export class ConnectorManager {
 
   // ------------------------------------------------------------ internals
 
+  /** The vendor of a saved connector: its type's module (the only one while the type has no rule set). */
+  private vendorOf(c: StoredConnector): InstalledPbxModule {
+    const rs = this.d.rules.get(c.type);
+    const m = pbxModuleFor(rs?.adapter);
+    if (!m) {
+      throw new HubError(
+        "VALIDATION",
+        rs
+          ? `config: adapter "${rs.adapter}" of connector type ${c.type} is not installed`
+          : `config: connector type ${c.type} has no valid rule set, so its settings cannot be checked`,
+      );
+    }
+    return m;
+  }
+
+  /** A module's adapter factory, or the replacement the hub was opened with. */
+  private factoryOf(m: InstalledPbxModule): PbxAdapterFactory {
+    return this.d.factories[m.module.kind] ?? (m.module as unknown as PbxAdapterFactory);
+  }
+
+  /** The secrets typed into a config input (write-only: absent = keep the stored one). */
+  private secretsOf(m: InstalledPbxModule, config: object | undefined): [string, string][] {
+    const input = (config ?? {}) as Record<string, unknown>;
+    return m.module.secretFields.flatMap((f) => (typeof input[f] === "string" ? [[f, input[f] as string]] : []));
+  }
+
   private require(id: string): StoredConnector {
     const c = this.d.store.getConnector(id);
     if (!c) throw new HubError("NOT_FOUND", `connector ${id} not found`);
@@ -281,9 +301,14 @@ export class ConnectorManager {
 
   private view(c: StoredConnector): ConnectorView {
     const rs = this.d.rules.get(c.type);
+    // A view shows whether each secret is stored, never the secret (of every vendor while the type's is unknown).
+    const secrets = pbxModuleFor(rs?.adapter)?.module.secretFields ?? allSecretFields;
+    const flags = Object.fromEntries(
+      secrets.map((f) => [`${f}Set`, this.d.store.getSecret(secretName(c.id, f)) !== undefined]),
+    );
     return {
       ...c,
-      config: { ...c.config, passwordSet: this.d.store.getSecret(secretName(c.id)) !== undefined },
+      config: { ...c.config, ...flags } as ConnectorView["config"],
       status: this.status(c.id),
       counts: this.d.endpoints().counts(c.id),
       ruleSet: rs ? { id: rs.id, title: rs.title, revision: rs.revision } : null,
@@ -312,19 +337,25 @@ export class ConnectorManager {
       this.setIdle(c, status("error", `Connector type ${c.type} has no valid rule set`));
       return;
     }
-    const factory = this.d.factories[rs.adapter];
-    if (!factory) {
+    const m = pbxModuleFor(rs.adapter);
+    const factory = m && this.factoryOf(m);
+    if (!m || !factory) {
       this.setIdle(c, status("error", `No adapter "${rs.adapter}" is installed for type ${c.type}`));
       return;
     }
-    const password = this.d.store.getSecret(secretName(c.id));
-    if (!c.config.server || !c.config.username || !password) {
-      this.setIdle(c, status("offline", "Not configured: enter server, login username and password"));
+    const config = withSecrets(c.config, m.module.secretFields, (f) =>
+      this.d.store.getSecret(secretName(c.id, f)),
+    );
+    if (!m.module.isConfigured(config)) {
+      this.setIdle(c, status("offline", `Not configured: ${m.module.notConfiguredHint}`));
       return;
     }
     let adapter: PbxAdapter;
     try {
-      adapter = factory.create({ ...c.config, password }, { connectorId: c.id });
+      adapter = factory.create(config, {
+        connectorId: c.id,
+        log: logger(m.module.kind, { connectorId: c.id }),
+      });
     } catch (e) {
       this.setIdle(c, status("error", errorMessage(e)));
       return;
@@ -410,21 +441,4 @@ export class ConnectorManager {
     if (this.d.store.getConnector(c.id))
       this.d.events.publish({ type: "connector", connector: this.get(c.id) });
   }
-}
-
-export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new HubError("TIMEOUT", `timed out after ${ms} ms`)), ms);
-    t.unref?.();
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }

@@ -1,174 +1,88 @@
-// JSON Schemas of every hub input (connectors, Microsoft 365 settings, endpoints). The hub validates with
-// them (ajv) and the admin API reuses them as fastify route body schemas, so both reject the same input
-// with the same message.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsImport from "ajv-formats";
-import { HubError } from "../../common/errors.js";
+// The hub's own inputs as TypeBox schemas — each one JSON Schema (validated with ajv in common/validation.ts,
+// reused as fastify route body schemas) and TypeScript type (Static) from one definition: the fields every
+// PBX connector has whatever its vendor, the connector request bodies around a vendor's config, endpoints,
+// and the service-account sign-in. The vendors' settings schemas live in their modules under connectors/.
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { Nullable, StringEnum } from "../../common/schema-types.js";
 
-const hostname = { type: "string", maxLength: 253, pattern: "^[^\\s/:@]+$|^\\[[0-9a-fA-F:.]+\\]$" } as const;
+export { TeamsSettingsInput } from "../../connectors/teams/settings.js";
 
-export const pbxConnectorConfigInputSchema = {
-  $id: "PbxConnectorConfigInput",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    server: { ...hostname, description: "PBX host name or IP address" },
-    port: { type: "integer", minimum: 1, maximum: 65535 },
-    protocol: { type: "string", enum: ["ws", "wss"] },
-    username: { type: "string", maxLength: 128, description: "App object name" },
-    password: { type: "string", maxLength: 256, description: "App object password (write-only)" },
-    defaultDestination: { type: "string", maxLength: 64, pattern: "^[0-9*#+]*$" },
-    modulePath: {
-      type: "string",
-      maxLength: 64,
-      pattern: "^/?[A-Za-z0-9_.-]+/?$",
-      description: "PBX module, e.g. PBX0",
-    },
-    tls: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        ca: { type: "string", maxLength: 65536 },
-        insecure: { type: "boolean" },
-      },
-    },
+/** Hub-level fields of every PBX connector, composed with the vendor's settings into one `config` object. */
+export const PbxCommonConfigInput = Type.Object(
+  {
+    /** The connector's CFB fallback destination ("" = none). */
+    defaultDestination: Type.Optional(Type.String({ maxLength: 64, pattern: "^[0-9*#+]*$" })),
   },
-} as const;
+  { additionalProperties: false },
+);
+export type PbxCommonConfigInput = Static<typeof PbxCommonConfigInput>;
+export const PBX_COMMON_DEFAULTS: Required<PbxCommonConfigInput> = { defaultDestination: "" };
 
 const idPattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
 
-export const connectorCreateSchema = {
-  $id: "ConnectorCreateInput",
-  type: "object",
-  additionalProperties: false,
-  required: ["type", "name"],
-  properties: {
-    type: { type: "string", pattern: idPattern },
-    name: { type: "string", minLength: 1, maxLength: 100 },
-    description: { type: "string", maxLength: 1000 },
-    enabled: { type: "boolean" },
-    config: pbxConnectorConfigInputSchema,
-  },
-} as const;
-
-export const connectorUpdateSchema = {
-  $id: "ConnectorUpdateInput",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    name: { type: "string", minLength: 1, maxLength: 100 },
-    description: { type: "string", maxLength: 1000 },
-    enabled: { type: "boolean" },
-    config: pbxConnectorConfigInputSchema,
-  },
-} as const;
-
-export const connectorTestSchema = {
-  $id: "ConnectorTestInput",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    id: { type: "string", maxLength: 64 },
-    type: { type: "string", pattern: idPattern },
-    config: pbxConnectorConfigInputSchema,
-  },
-} as const;
-
-const httpUrl = { type: "string", maxLength: 2048, pattern: "^https?://[^\\s]+$" } as const;
-
-export const teamsSettingsInputSchema = {
-  $id: "TeamsSettingsInput",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    tenantId: { type: "string", maxLength: 128, pattern: "^[A-Za-z0-9.-]*$" },
-    clientId: { type: "string", maxLength: 128, pattern: "^[A-Za-z0-9-]*$" },
-    clientSecret: { type: "string", maxLength: 1024 },
-    authorityUrl: httpUrl,
-    graphUrl: httpUrl,
-    caPem: { type: ["string", "null"], maxLength: 65536 },
-    webhookBaseUrl: { anyOf: [httpUrl, { type: "null" }, { type: "string", maxLength: 0 }] },
-    pollIntervalSeconds: { type: "integer", minimum: 5, maximum: 3600 },
-    sessionExpirationSeconds: { type: "integer", minimum: 300, maximum: 14400 },
-    enabled: { type: "boolean" },
-  },
-} as const;
-
-export const endpointUpdateSchema = {
-  $id: "EndpointUpdateInput",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    enabled: { type: "boolean" },
-    teamsUserId: { type: ["string", "null"], maxLength: 128 },
-    match: { type: "string", enum: ["auto"] },
-  },
-} as const;
-
-export const endpointBulkEnableSchema = {
-  $id: "EndpointBulkEnableInput",
-  type: "object",
-  additionalProperties: false,
-  required: ["enabled"],
-  properties: {
-    enabled: { type: "boolean" },
-    ids: { type: "array", maxItems: 100000, items: { type: "string", maxLength: 64 } },
-    connectorId: { type: "string", maxLength: 64 },
-    search: { type: "string", maxLength: 200 },
-  },
-} as const;
-
-export const serviceAccountCompleteSchema = {
-  $id: "ServiceAccountCompleteInput",
-  type: "object",
-  additionalProperties: false,
-  required: ["state", "code"],
-  properties: { state: { type: "string", maxLength: 512 }, code: { type: "string", maxLength: 8192 } },
-} as const;
-
-/** All input schemas, by $id (for fastify `addSchema` or OpenAPI components). */
-export const hubSchemas = {
-  PbxConnectorConfigInput: pbxConnectorConfigInputSchema,
-  ConnectorCreateInput: connectorCreateSchema,
-  ConnectorUpdateInput: connectorUpdateSchema,
-  ConnectorTestInput: connectorTestSchema,
-  TeamsSettingsInput: teamsSettingsInputSchema,
-  EndpointUpdateInput: endpointUpdateSchema,
-  EndpointBulkEnableInput: endpointBulkEnableSchema,
-  ServiceAccountCompleteInput: serviceAccountCompleteSchema,
-} as const;
-
-// ajv-formats is CJS with a default export; NodeNext sees the module object.
-const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
-const compiled = new Map<string, ValidateFunction>();
-
-/** "config.port must be <= 65535; name must NOT have fewer than 1 characters" (ajv's JSON-schema messages). */
-export function formatAjvErrors(errors: ErrorObject[] | null | undefined): string {
-  if (!errors || errors.length === 0) return "invalid input";
-  return errors
-    .map((e) => {
-      const path = e.instancePath.replace(/^\//, "").replace(/\//g, ".");
-      if (e.keyword === "additionalProperties") {
-        const extra = (e.params as { additionalProperty?: string }).additionalProperty;
-        return `${path ? `${path}: ` : ""}unknown property "${extra}"`;
-      }
-      return `${path || "body"} ${e.message ?? "is invalid"}`;
-    })
-    .join("; ");
+/** The create/update/test bodies of PBX connectors around one `config` schema (a vendor's, or any vendor's). */
+export function connectorInputSchemas<C extends TSchema>(config: C) {
+  return {
+    create: Type.Object(
+      {
+        /** Connector type = rule set id; its `adapter` names the vendor module. */
+        type: Type.String({ pattern: idPattern }),
+        name: Type.String({ minLength: 1, maxLength: 100 }),
+        description: Type.Optional(Type.String({ maxLength: 1000 })),
+        /** Default true. A connector without the vendor's required settings stays offline "Not configured". */
+        enabled: Type.Optional(Type.Boolean()),
+        config: Type.Optional(config),
+      },
+      { additionalProperties: false },
+    ),
+    update: Type.Object(
+      {
+        name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        description: Type.Optional(Type.String({ maxLength: 1000 })),
+        enabled: Type.Optional(Type.Boolean()),
+        /** Merged onto the saved config. Changing anything here restarts the connector's adapter. */
+        config: Type.Optional(config),
+      },
+      { additionalProperties: false },
+    ),
+    /** Test a saved connector (id), unsaved settings (type + config), or unsaved changes of a saved one (both). */
+    test: Type.Object(
+      {
+        id: Type.Optional(Type.String({ maxLength: 64 })),
+        type: Type.Optional(Type.String({ pattern: idPattern })),
+        config: Type.Optional(config),
+      },
+      { additionalProperties: false },
+    ),
+  };
 }
 
-/** Validate `input` against one of the schemas above; throws HubError("VALIDATION") with ajv's messages. */
-export function validateInput<T>(schema: { $id: string }, input: unknown): T {
-  let validate = compiled.get(schema.$id);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema.$id, validate);
-  }
-  if (!validate(input)) {
-    const message = formatAjvErrors(validate.errors);
-    throw new HubError("VALIDATION", message, { details: { errors: validate.errors ?? [] } });
-  }
-  return input as T;
-}
+export const EndpointUpdateInput = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean()),
+    /** Manual mapping: sets match "manual" (null = manually unmapped). Survives rematching. */
+    teamsUserId: Type.Optional(Nullable(Type.String({ maxLength: 128 }))),
+    /** "auto" drops a manual mapping and re-matches by e-mail. */
+    match: Type.Optional(StringEnum(["auto"])),
+  },
+  { additionalProperties: false },
+);
+export type EndpointUpdateInput = Static<typeof EndpointUpdateInput>;
+
+export const EndpointBulkEnableInput = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    /** Either explicit ids, or a filter (same semantics as list). */
+    ids: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100000 })),
+    connectorId: Type.Optional(Type.String({ maxLength: 64 })),
+    search: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type EndpointBulkEnableInput = Static<typeof EndpointBulkEnableInput>;
+
+export const ServiceAccountCompleteInput = Type.Object(
+  { state: Type.String({ maxLength: 512 }), code: Type.String({ maxLength: 8192 }) },
+  { additionalProperties: false },
+);
+export type ServiceAccountCompleteInput = Static<typeof ServiceAccountCompleteInput>;

@@ -3,36 +3,30 @@
 // service-account sign-in (authorization code + PKCE) when the adapter supports it.
 import type { TokenStore, ServiceAccountToken } from "../../connectors/teams/tokens.js";
 import type { ConnectionTestResult, ConnectorStatus, TeamsAdapter } from "../../engine/ports/adapters.js";
-import { errorMessage, HubError, isHubError } from "../../common/errors.js";
+import { TEAMS_DEFAULTS, TeamsSettingsInput } from "../../connectors/teams/settings.js";
+import { errorMessage, HubError } from "../../common/errors.js";
+import { withTimeout } from "../../common/timeout.js";
+import { validateInput } from "../../common/validation.js";
+import { runConnectionTest } from "../../engine/ports/connection-test.js";
 import type { Logger } from "../../common/log.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredTeamsSettings } from "../store/types.js";
-import { withTimeout } from "./connectors.js";
 import type { EndpointDirectory } from "./endpoints.js";
 import { type EventLog, statusEventLevel } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
-import { teamsSettingsInputSchema, validateInput } from "./schemas.js";
 import type {
   ServiceAccountSignInStart,
   ServiceAccountView,
   TeamsAdapterFactory,
   TeamsConnectorConfig,
-  TeamsSettingsInput,
   TeamsSettingsView,
 } from "./types.js";
 
 const CLIENT_SECRET = "teams/clientSecret";
 const tokenSecret = (id: string) => `serviceAccount/${id}/refreshToken`;
 
-export const DEFAULT_TEAMS_SETTINGS: Omit<StoredTeamsSettings, "updatedAt"> = {
-  enabled: true,
-  tenantId: "",
-  clientId: "",
-  authorityUrl: "https://login.microsoftonline.com",
-  graphUrl: "https://graph.microsoft.com",
-  pollIntervalSeconds: 30,
-  sessionExpirationSeconds: 600,
-};
+/** Microsoft 365 settings before the first save (connectors/teams/settings.ts). */
+export const DEFAULT_TEAMS_SETTINGS: Omit<StoredTeamsSettings, "updatedAt"> = TEAMS_DEFAULTS;
 
 /** What the Teams connector's adapter offers beyond TeamsAdapter for the sign-in (duck-typed). */
 interface SignInCapable {
@@ -158,7 +152,7 @@ export class TeamsManager {
   }
 
   async save(input: TeamsSettingsInput): Promise<TeamsSettingsView> {
-    validateInput<TeamsSettingsInput>(teamsSettingsInputSchema, input);
+    validateInput(TeamsSettingsInput, input);
     const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
     const next: StoredTeamsSettings = { ...this.merge(old, input), updatedAt: new Date().toISOString() };
     this.d.store.transaction(() => {
@@ -173,20 +167,13 @@ export class TeamsManager {
   }
 
   async test(input: TeamsSettingsInput = {}): Promise<ConnectionTestResult> {
-    validateInput<TeamsSettingsInput>(teamsSettingsInputSchema, input);
+    validateInput(TeamsSettingsInput, input);
     const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
     const merged = this.merge(old, input);
     const secret = input.clientSecret ?? this.d.store.getSecret(CLIENT_SECRET) ?? "";
-    try {
-      return await this.d.factory.test(this.config(merged, secret), { tokenStore: this.tokens });
-    } catch (e) {
-      const message = isHubError(e) ? e.message : `Test failed: ${errorMessage(e)}`;
-      return {
-        ok: false,
-        summary: message,
-        steps: [{ step: "Configuration", ok: false, level: "error", message }],
-      };
-    }
+    return runConnectionTest(() =>
+      this.d.factory.test(this.config(merged, secret), { tokenStore: this.tokens }),
+    );
   }
 
   /** Re-read the directory and re-match endpoints. */

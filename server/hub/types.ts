@@ -11,47 +11,27 @@ import type {
   TeamsAdapter,
   TeamsUser,
 } from "../../engine/ports/adapters.js";
+import type { TeamsConnectorConfig, TeamsSettingsInput } from "../../connectors/teams/settings.js";
 import type { TokenStore } from "../../connectors/teams/tokens.js";
+import type { ConnectionTestOptions, PbxModuleContext } from "../../engine/ports/connector-module.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../../engine/presence.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
+import type { ConnectorCreateInput, ConnectorTestInput, ConnectorUpdateInput, PbxConnectorConfig, PbxConnectorConfigView } from "./pbx-modules.js";
+import type { EndpointBulkEnableInput, EndpointUpdateInput } from "./schemas.js";
 
 // ---------------------------------------------------------------- PBX connectors
 
-export type PbxProtocol = "ws" | "wss";
-
-export interface PbxTlsOptions {
-  /** PEM of a custom CA to trust (self-hosted PBX certificate authority). */
-  ca?: string;
-  /** Explicit, visible opt-out of certificate verification (self-signed PBX certificates). */
-  insecure: boolean;
-}
-
-/** Full connector configuration as the hub uses it internally (the password lives in the secrets table). */
-export interface PbxConnectorConfig {
-  server: string;
-  port: number;
-  protocol: PbxProtocol;
-  /** App object name (login username). */
-  username: string;
-  /** Write-only. Never part of any view. */
-  password: string;
-  /** Connector's default destination number for the CFB fallback ("" = none). */
-  defaultDestination: string;
-  /** PBX module in the WebSocket URL <protocol>://<server>:<port>/<modulePath>/APPS/websocket, default "PBX0". */
-  modulePath: string;
-  tls: PbxTlsOptions;
-}
-
-/** Configuration as shown to the admin: no password, only whether one is stored. */
-export type PbxConnectorConfigView = Omit<PbxConnectorConfig, "password"> & { passwordSet: boolean };
-
-/**
- * Configuration input (create/update/test). Every field is optional and merged onto the saved values;
- * `password` omitted = keep the stored one, a string = replace it.
- */
-export type PbxConnectorConfigInput = Partial<Omit<PbxConnectorConfig, "tls">> & {
-  tls?: Partial<PbxTlsOptions>;
-};
+// A connector's `config` is the hub's own fields (defaultDestination) plus its vendor module's settings
+// (connectors/<kind>/module.ts); the types follow from the installed modules (pbx-modules.ts).
+export type {
+  ConnectorCreateInput,
+  ConnectorTestInput,
+  ConnectorUpdateInput,
+  PbxConnectorConfig,
+  PbxConnectorConfigInput,
+  PbxConnectorConfigView,
+  PbxStoredConfig,
+} from "./pbx-modules.js";
 
 export interface ConnectorRecord {
   id: string;
@@ -80,30 +60,6 @@ export interface ConnectorView extends ConnectorRecord {
   counts: ConnectorCounts;
   /** Active rule set of the type, or null when the type is unknown / has no valid rules loaded. */
   ruleSet: { id: string; title: string; revision: number } | null;
-}
-
-export interface ConnectorCreateInput {
-  type: string;
-  name: string;
-  description?: string;
-  /** Default true. A connector without server/username stays offline with reason "Not configured". */
-  enabled?: boolean;
-  config?: PbxConnectorConfigInput;
-}
-
-export interface ConnectorUpdateInput {
-  name?: string;
-  description?: string;
-  enabled?: boolean;
-  /** Merged onto the saved config. Changing anything here restarts the connector's adapter. */
-  config?: PbxConnectorConfigInput;
-}
-
-/** Test a saved connector (id), or unsaved settings (type + config), or unsaved changes of a saved one (both). */
-export interface ConnectorTestInput {
-  id?: string;
-  type?: string;
-  config?: PbxConnectorConfigInput;
 }
 
 // ---------------------------------------------------------------- Microsoft 365 (Teams)
@@ -142,19 +98,7 @@ export interface TeamsSettingsView {
   updatedAt: string | null;
 }
 
-/** Save input. `clientSecret` omitted = keep the stored one. */
-export interface TeamsSettingsInput {
-  tenantId?: string;
-  clientId?: string;
-  clientSecret?: string;
-  authorityUrl?: string;
-  graphUrl?: string;
-  caPem?: string | null;
-  webhookBaseUrl?: string | null;
-  pollIntervalSeconds?: number;
-  sessionExpirationSeconds?: number;
-  enabled?: boolean;
-}
+export type { TeamsConnectorConfig, TeamsSettings, TeamsSettingsInput } from "../../connectors/teams/settings.js";
 
 export interface ServiceAccountSignInStart {
   /** Where to send the admin's browser (authorization-code flow with PKCE). */
@@ -290,21 +234,7 @@ export interface Page<T> {
   limit: number;
 }
 
-export interface EndpointUpdateInput {
-  enabled?: boolean;
-  /** Manual mapping: sets match "manual" (null = manually unmapped). Survives rematching. */
-  teamsUserId?: string | null;
-  /** "auto" drops a manual mapping and re-matches by e-mail. */
-  match?: "auto";
-}
-
-export interface EndpointBulkEnableInput {
-  enabled: boolean;
-  /** Either explicit ids, or a filter (same semantics as list). */
-  ids?: string[];
-  connectorId?: string;
-  search?: string;
-}
+export type { EndpointBulkEnableInput, EndpointUpdateInput, ServiceAccountCompleteInput } from "./schemas.js";
 
 export interface RematchResult {
   matched: number;
@@ -445,25 +375,16 @@ export interface Hub {
 
 // ---------------------------------------------------------------- wiring (openHub)
 
-/** Full Microsoft 365 settings as the Teams adapter factory receives them (secret included; never a view). */
-export interface TeamsConnectorConfig {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  authorityUrl: string;
-  graphUrl: string;
-  caPem?: string;
-  webhookBaseUrl?: string;
-  pollIntervalSeconds: number;
-  sessionExpirationSeconds: number;
-}
-
-/** How the hub creates and tests adapters of one kind (the rule set's `adapter` field picks the factory). */
+/**
+ * Replaces the create/test of a PBX connector module (by kind) — tests and benchmarks wrap the real adapter
+ * with other timings or instrumentation. The module's schema, defaults and form stay in force.
+ */
 export interface PbxAdapterFactory {
-  create(config: PbxConnectorConfig, context: { connectorId: string }): PbxAdapter;
-  test(config: PbxConnectorConfig): Promise<ConnectionTestResult>;
+  create(config: PbxConnectorConfig, context: PbxModuleContext): PbxAdapter;
+  test(config: PbxConnectorConfig, options?: ConnectionTestOptions): Promise<ConnectionTestResult>;
 }
 
+/** The Teams adapter factory (default: the Microsoft 365 module, connectors/teams/module.ts). */
 export interface TeamsAdapterFactory {
   /** The adapter may also implement the Teams connector's sign-in methods (serviceAccountSignIn/completeSignIn). */
   create(config: TeamsConnectorConfig, deps: { tokenStore: TokenStore }): TeamsAdapter;
@@ -475,9 +396,9 @@ export interface OpenHubOptions {
   dataDir: string;
   /** The rule registry (hot-reloading rule sets). */
   registry: RuleSetSource;
-  /** By adapter name (rule set `adapter` field), e.g. { innovaphone: … }. Defaults to the built-in adapters. */
+  /** By module kind (rule set `adapter` field), e.g. { innovaphone: … }: replaces that module's create/test. */
   adapterFactories?: Record<string, PbxAdapterFactory>;
-  /** Defaults to the built-in Teams adapter. */
+  /** Defaults to the Microsoft 365 module. */
   teamsFactory?: TeamsAdapterFactory;
   logger?: Logger;
   /** Base64 32-byte key; default env PRESENCE_HUB_SECRET_KEY, else <dataDir>/secret.key. */

@@ -1,17 +1,13 @@
 // PBX connector admin API: list/create/edit/delete, enable/disable, Configure (save config), Test (with
-// unsaved settings, password kept server-side), Refresh. Secrets are write-only: views carry passwordSet only.
+// unsaved settings, secrets kept server-side), Refresh. Secrets are write-only: views carry `<field>Set` only.
 import type { FastifyInstance } from "fastify";
-import type {
+import {
   ConnectorCreateInput,
   ConnectorUpdateInput,
-  Hub,
-  PbxConnectorConfigInput,
-} from "../hub/types.js";
-import {
-  connectorCreateSchema,
-  connectorUpdateSchema,
-  pbxConnectorConfigInputSchema,
-} from "../hub/schemas.js";
+  type PbxConnectorConfigInput,
+  PbxConnectorConfigInputSchema,
+} from "../hub/pbx-modules.js";
+import type { Hub } from "../hub/types.js";
 import { connectorViewSchema, errorSchema, idParams, inline, testResultSchema } from "./schemas.js";
 
 const tags = ["connectors"];
@@ -19,13 +15,13 @@ const errors = { 400: errorSchema, 404: errorSchema };
 const configOnly = {
   type: "object",
   additionalProperties: false,
-  properties: { config: inline(pbxConnectorConfigInputSchema) },
+  properties: { config: inline(PbxConnectorConfigInputSchema) },
 } as const;
 const testNew = {
   type: "object",
   additionalProperties: false,
   required: ["type"],
-  properties: { type: { type: "string", minLength: 1, maxLength: 64 }, config: inline(pbxConnectorConfigInputSchema) },
+  properties: { type: { type: "string", minLength: 1, maxLength: 64 }, config: inline(PbxConnectorConfigInputSchema) },
 } as const;
 
 type IdParams = { Params: { id: string } };
@@ -45,7 +41,7 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
       schema: {
         tags,
         summary: "Add Pbx: create a connector of a type (rule set id) with name and description",
-        body: inline(connectorCreateSchema),
+        body: inline(ConnectorCreateInput),
         response: { 201: connectorViewSchema, ...errors },
       },
     },
@@ -69,7 +65,7 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
         tags,
         summary: "Edit name/description/enabled and/or save configuration (merged; omitted password = keep)",
         params: idParams,
-        body: inline(connectorUpdateSchema),
+        body: inline(ConnectorUpdateInput),
         response: { 200: connectorViewSchema, ...errors },
       },
     },
@@ -81,9 +77,9 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
     {
       schema: {
         tags,
-        summary: "Save the Configure popup (server, port, protocol, login, password, default destination, TLS)",
+        summary: "Save the Configure popup (the vendor's settings and the default destination; omitted secret = keep)",
         params: idParams,
-        body: inline(pbxConnectorConfigInputSchema),
+        body: inline(PbxConnectorConfigInputSchema),
         response: { 200: connectorViewSchema, ...errors },
       },
     },

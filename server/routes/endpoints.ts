@@ -1,8 +1,8 @@
 // Endpoint admin API: server-side search and paging (stays fast with thousands of users), manual mapping,
 // enable/disable (single and bulk), rematch by e-mail, and the per-user timeline of decisions.
 import type { FastifyInstance } from "fastify";
-import { endpointBulkEnableSchema, endpointUpdateSchema } from "../hub/schemas.js";
-import type { EndpointBulkEnableInput, EndpointListQuery, EndpointUpdateInput, Hub } from "../hub/types.js";
+import { EndpointBulkEnableInput, EndpointUpdateInput } from "../hub/schemas.js";
+import type { EndpointListQuery, Hub } from "../hub/types.js";
 import { errorSchema, idParams, inline, pagingQuery } from "./schemas.js";
 
 const tags = ["endpoints"];
@@ -47,7 +47,7 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
         tags,
         summary: "Enable/disable, map manually (teamsUserId) or back to automatic matching (match: auto)",
         params: idParams,
-        body: inline(endpointUpdateSchema),
+        body: inline(EndpointUpdateInput),
         response: errors,
       },
     },
@@ -60,7 +60,7 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
       schema: {
         tags,
         summary: "Enable or disable many endpoints (ids, or a connector/search filter)",
-        body: inline(endpointBulkEnableSchema),
+        body: inline(EndpointBulkEnableInput),
         response: { 200: { type: "object", properties: { updated: { type: "integer" } } }, ...errors },
       },
     },

@@ -1,7 +1,9 @@
 // Route-level JSON Schemas: the hub's input schemas (reused without $id so fastify can embed them in many
-// routes), params/query schemas, and response schemas for views that sit next to secrets. A response
-// schema lists fields explicitly, so fast-json-stringify drops anything unlisted: a second line of defence
-// that a password or client secret can never be serialized even if a view carried one by mistake.
+// routes), params/query schemas, and response schemas for views that sit next to secrets (a connector's
+// config composed from the installed vendor modules, hub/pbx-modules.ts). A response schema lists fields
+// explicitly, so fast-json-stringify drops anything unlisted: a second line of defence that a password or
+// client secret can never be serialized even if a view carried one by mistake.
+import { connectorConfigViewSchema } from "../hub/pbx-modules.js";
 
 /** Deep copy without `$id` keys (fastify compiles every route schema into one ajv; ids would collide). */
 export function inline<T>(schema: T): T {
@@ -68,19 +70,7 @@ export const connectorViewSchema = {
     name: { type: "string" },
     description: { type: "string" },
     enabled: { type: "boolean" },
-    config: {
-      type: "object",
-      properties: {
-        server: { type: "string" },
-        port: { type: "integer" },
-        protocol: { type: "string" },
-        username: { type: "string" },
-        passwordSet: { type: "boolean" },
-        defaultDestination: { type: "string" },
-        modulePath: { type: "string" },
-        tls: { type: "object", properties: { ca: { type: "string" }, insecure: { type: "boolean" } } },
-      },
-    },
+    config: connectorConfigViewSchema(),
     createdAt: { type: "string" },
     updatedAt: { type: "string" },
     status: statusSchema,

@@ -2,8 +2,8 @@
 // refresh and users, and the service-account sign-in (authorization-code redirect and callback).
 import type { FastifyInstance } from "fastify";
 import { HubError } from "../../common/errors.js";
-import { serviceAccountCompleteSchema, teamsSettingsInputSchema } from "../hub/schemas.js";
-import type { Hub, TeamsSettingsInput } from "../hub/types.js";
+import { ServiceAccountCompleteInput, TeamsSettingsInput } from "../hub/schemas.js";
+import type { Hub } from "../hub/types.js";
 import { errorSchema, idParams, inline, pagingQuery, teamsSettingsViewSchema, testResultSchema } from "./schemas.js";
 
 const tags = ["microsoft365"];
@@ -23,7 +23,7 @@ export async function teamsRoutes(app: FastifyInstance, opts: { hub: Hub; public
       schema: {
         tags,
         summary: "Save Microsoft 365 settings (omitted clientSecret = keep the stored one)",
-        body: inline(teamsSettingsInputSchema),
+        body: inline(TeamsSettingsInput),
         response: { 200: teamsSettingsViewSchema, ...errors },
       },
     },
@@ -36,7 +36,7 @@ export async function teamsRoutes(app: FastifyInstance, opts: { hub: Hub; public
       schema: {
         tags,
         summary: "Test saved settings with unsaved changes merged on top",
-        body: inline(teamsSettingsInputSchema),
+        body: inline(TeamsSettingsInput),
         response: { 200: testResultSchema, ...errors },
       },
     },
@@ -77,13 +77,13 @@ export async function teamsRoutes(app: FastifyInstance, opts: { hub: Hub; public
     },
   );
 
-  app.post<{ Body: { state: string; code: string } }>(
+  app.post<{ Body: ServiceAccountCompleteInput }>(
     "/api/teams/service-accounts/complete",
     {
       schema: {
         tags,
         summary: "Complete a sign-in with the code (for automation; browsers use the callback)",
-        body: inline(serviceAccountCompleteSchema),
+        body: inline(ServiceAccountCompleteInput),
         response: { ...errors },
       },
     },

@@ -3,46 +3,23 @@
 // getSecret/setSecret and are encrypted at rest by the implementation.
 import type { HubSetState } from "../../engine/sync/types.js";
 import type {
+  ConnectorRecord,
   EndpointMatch,
   HubEvent,
   HubEventKind,
   HubEventLevel,
-  PbxConnectorConfigView,
-  ServiceAccountState,
+  PbxStoredConfig,
+  ServiceAccountView,
+  TeamsSettings,
 } from "../hub/types.js";
 
-/** Connector row: config without the password (which lives in the secrets table). */
-export interface StoredConnector {
-  id: string;
-  type: string;
-  name: string;
-  description: string;
-  enabled: boolean;
-  config: Omit<PbxConnectorConfigView, "passwordSet">;
-  createdAt: string;
-  updatedAt: string;
-}
+/** Connector row: the record without secrets in its config (they live in the secrets table). */
+export type StoredConnector = Omit<ConnectorRecord, "config"> & { config: PbxStoredConfig };
 
-export interface StoredTeamsSettings {
-  enabled: boolean;
-  tenantId: string;
-  clientId: string;
-  authorityUrl: string;
-  graphUrl: string;
-  caPem?: string;
-  webhookBaseUrl?: string;
-  pollIntervalSeconds: number;
-  sessionExpirationSeconds: number;
-  updatedAt: string;
-}
+/** The Microsoft 365 settings row: the settings without the client secret (secrets table). */
+export type StoredTeamsSettings = TeamsSettings & { updatedAt: string };
 
-export interface StoredServiceAccount {
-  id: string;
-  upn: string;
-  status: ServiceAccountState;
-  reason?: string;
-  addedAt: string;
-}
+export type StoredServiceAccount = ServiceAccountView;
 
 export interface StoredEndpoint {
   id: string;

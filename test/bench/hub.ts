@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PbxAdapter, TeamsAdapter } from "../../engine/ports/adapters.js";
 import { configureRootLogger } from "../../common/log.js";
-import type { RunningHub } from "../../server/cli/commands/start.js";
+import type { RunningHub } from "../../server/run-hub.js";
 import type { PbxAdapterFactory, TeamsAdapterFactory } from "../../server/hub/types.js";
 import type { SimInfo, SimProcess } from "../faults/sim-process.js";
 import type { BenchResult } from "./types.js";
@@ -210,7 +210,7 @@ export async function run(): Promise<BenchResult[]> {
   configureRootLogger({ level: process.env.LOG_LEVEL ?? "warn" });
   const { SimProcess } = await import("../faults/sim-process.js");
   const { startHub, configureHub, freePort, until } = await import("../faults/harness.js");
-  const { innovaphoneFactory, teamsFactory } = await import("../../server/hub/factories.js");
+  const { innovaphoneModule, teamsModule } = await import("../../connectors/index.js");
 
   const results: BenchResult[] = [];
   const ref = await measureWsReference(1000);
@@ -239,7 +239,7 @@ export async function run(): Promise<BenchResult[]> {
         probe.guidToTeams.set(u.guid, u.teamsId);
         probe.teamsToGuid.set(u.teamsId, u.guid);
       }
-      const f = instrumentedFactories(probe, innovaphoneFactory, teamsFactory);
+      const f = instrumentedFactories(probe, innovaphoneModule, teamsModule);
       const port = await freePort();
       const open = async () => {
         // HUB_BENCH_CONCURRENCY: writes in flight per side (default: the hub's own default) — for what-if runs.

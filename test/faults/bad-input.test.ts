@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HUB_CONTACT } from "../../connectors/innovaphone/config.js";
 import { configureRootLogger } from "../../common/log.js";
-import type { RunningHub } from "../../server/cli/commands/start.js";
+import type { RunningHub } from "../../server/run-hub.js";
 import type { TeamsAdapterFactory } from "../../server/hub/types.js";
 import { FAST_SYNC, fastFactories } from "./factories.js";
 import { ADMIN_PASSWORD, APP, configureHub, converged, RULE_TYPE, startHub, startWorld, until, type World } from "./harness.js";

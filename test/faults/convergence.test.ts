@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningHub } from "../../server/cli/commands/start.js";
+import type { RunningHub } from "../../server/run-hub.js";
 import { FAST_SYNC, fastFactories } from "./factories.js";
 import { CLIENT_PAIRS, configureHub, converged, mismatches, prng, RULE_TYPE, startHub, startWorld, type World } from "./harness.js";
 

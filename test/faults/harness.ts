@@ -10,7 +10,7 @@ import type { PbxSimulatorOptions, SimCd, SimUserInput } from "../../connectors/
 import { type GraphSimulator, type GraphSimulatorOptions, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
 import type { PbxCallState } from "../../engine/presence.js";
 import type { ActiveRuleSet } from "../../engine/rules/types.js";
-import { type RunningHub, runHub } from "../../server/cli/commands/start.js";
+import { type RunningHub, runHub } from "../../server/run-hub.js";
 import { loadConfig } from "../../server/config.js";
 import type { Hub, OpenHubOptions } from "../../server/hub/types.js";
 import { graphSimSettings, pbxSimConfig } from "../hub/sim-settings.js";

@@ -1,7 +1,8 @@
 // The built-in factories map hub records onto the connectors' own config shapes: webhook URLs, the Graph
 // session expiration (always set, so a dead hub's Teams DND fades), poll interval, module path, TLS.
 import { describe, expect, it } from "vitest";
-import { toInnovaphoneConfig, toTeamsConfig } from "../../server/hub/factories.js";
+import { toInnovaphoneConfig } from "../../connectors/innovaphone/settings.js";
+import { toTeamsConfig } from "../../connectors/teams/settings.js";
 
 describe("factories", () => {
   it("Teams: webhook routes, session expiration and polling", () => {
@@ -44,7 +45,6 @@ describe("factories", () => {
       protocol: "wss",
       username: "app",
       password: "pw",
-      defaultDestination: "",
       modulePath: "/PBX0/",
       tls: { ca: "-----BEGIN CERTIFICATE-----x", insecure: false },
     });

@@ -8,7 +8,8 @@ import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovapho
 import type { SimAppObject } from "../../connectors/innovaphone/simulator/types.js";
 import { createTeamsAdapter } from "../../connectors/teams/index.js";
 import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams/simulator/server.js";
-import { teamsFactory, toTeamsConfig } from "../../server/hub/factories.js";
+import { teamsModule } from "../../connectors/teams/module.js";
+import { toTeamsConfig } from "../../connectors/teams/settings.js";
 import { openHub } from "../../server/hub/hub.js";
 import type { Hub, PbxConnectorConfigInput, TeamsAdapterFactory, TeamsSettingsInput } from "../../server/hub/types.js";
 import { FAST_SYNC, fastFactories } from "../faults/factories.js";
@@ -45,7 +46,7 @@ export function pbxSimConfig(
 export const fastPollingTeams: TeamsAdapterFactory = {
   create: (config, deps) =>
     createTeamsAdapter({ ...toTeamsConfig(config), pollIntervalMs: 200 }, { tokenStore: deps.tokenStore }),
-  test: teamsFactory.test,
+  test: teamsModule.test,
 };
 
 /** A hub on `dataDir` with the production PBX adapter, the fast-polling Teams adapter and short retries. */

@@ -1,6 +1,7 @@
 // The innovaphone PbxAdapter end to end against the simulator over real sockets: replication with live
 // changes, presence subscribe/set, CFB fallback, RCC call state, and the supervisor under faults.
 import { afterEach, describe, expect, it } from "vitest";
+import { logger } from "../../common/log.js";
 import { createInnovaphoneAdapter } from "../../connectors/innovaphone/adapter.js";
 import type { InnovaphoneConfig } from "../../connectors/innovaphone/config.js";
 import { type PbxSimulator, startPbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
@@ -319,9 +320,9 @@ describe("innovaphone adapter subscriptions", () => {
   });
 });
 
-describe("innovaphoneAdapterFactory", () => {
+describe("innovaphoneModule", () => {
   it("accepts the hub's connector config shape (empty module path and CA mean defaults)", async () => {
-    const { innovaphoneAdapterFactory } = await import("../../connectors/innovaphone/index.js");
+    const { innovaphoneModule } = await import("../../connectors/innovaphone/index.js");
     sim = await startPbxSimulator({ users: makeUsers(2) });
     const config = {
       server: "127.0.0.1",
@@ -333,12 +334,13 @@ describe("innovaphoneAdapterFactory", () => {
       modulePath: "",
       tls: { ca: "", insecure: false },
     };
-    const result = await innovaphoneAdapterFactory.test(config);
+    const result = await innovaphoneModule.test(config);
     expect(result.ok).toBe(true);
-    adapter = innovaphoneAdapterFactory.create(config, { connectorId: "c1" });
-    const synced = new Promise<void>((r) => adapter!.on("synchronized", r));
-    adapter.start();
+    const created = innovaphoneModule.create(config, { connectorId: "c1", log: logger("innovaphone") });
+    adapter = created as typeof adapter;
+    const synced = new Promise<void>((r) => created.on("synchronized", r));
+    created.start();
     await synced;
-    expect(adapter.users()).toHaveLength(2);
+    expect(created.users()).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@
 import { configureRootLogger } from "../../../common/log.js";
 import { parseCommandLine } from "../../../common/cli-args.js";
 import type { Command } from "../command.js";
-import { closeOnSignals, loginBanner } from "./start.js";
+import { closeOnSignals, loginBanner } from "../running.js";
 
 const HELP = `Usage: presence-hub demo [options]
 

@@ -1,11 +1,12 @@
 // CLI command `pbx`: `presence-hub pbx test --server H --port P --protocol ws|wss --username APP --password PW
 // [--ca FILE] [--insecure] [--module PBX0] [--timeout MS] [--json]`. Prints the per-step diagnosis of the
-// innovaphone connection test; exit 0 when the PBX is usable, 1 when a step failed, 2 on bad usage.
+// connection test of the innovaphone module (the same one as the UI's Test button); exit 0 when the PBX is
+// usable, 1 when a step failed, 2 on bad usage. The flags are innovaphone's settings, so the command picks
+// that module from the installed list.
 import { readFile } from "node:fs/promises";
-import type { InnovaphoneConfig } from "../../../connectors/innovaphone/config.js";
-import { testInnovaphoneConnection } from "../../../connectors/innovaphone/connection-test.js";
+import { pbxConnectorModules } from "../../../connectors/index.js";
 import { parseCommandLine } from "../../../common/cli-args.js";
-import { errorMessage } from "../../../common/errors.js";
+import { errorMessage, HubError } from "../../../common/errors.js";
 import type { Command } from "../command.js";
 
 const HELP = `Usage: presence-hub pbx test --server H --port P --protocol ws|wss --username APP --password PW
@@ -57,17 +58,19 @@ async function runTest(args: string[]): Promise<number> {
     process.stderr.write("--timeout must be a positive number of milliseconds\n");
     return 2;
   }
-  const config: InnovaphoneConfig = {
+  const module = pbxConnectorModules.find((m) => m.kind === "innovaphone");
+  if (!module) throw new HubError("CONFIG_INVALID", "the innovaphone connector module is not installed");
+  const config = {
     server: values.server as string,
     port: Number(values.port),
-    protocol,
+    protocol: protocol as "ws" | "wss",
     username: values.username as string,
     password: values.password as string,
-    modulePath: values.module as string | undefined,
-    tls: ca || values.insecure ? { ca, insecure: values.insecure === true } : undefined,
+    modulePath: (values.module as string | undefined) ?? "",
+    tls: { ...(ca ? { ca } : {}), insecure: values.insecure === true },
   };
   if (values.insecure) process.stderr.write("Warning: TLS certificate verification is off (--insecure)\n");
-  const result = await testInnovaphoneConnection(config, { timeoutMs });
+  const result = await module.test(config, { timeoutMs });
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     for (const s of result.steps) {

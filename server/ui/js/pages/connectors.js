@@ -1,28 +1,44 @@
 // PBX Connectors page: the connectors table (Status column, Configure / Info / Edit / Delete per row),
-// Add Pbx dialog (type combo with each type's mapping description), Configure popup with Test and Save,
-// and Refresh. Status changes arrive live over SSE.
+// Add Pbx dialog (type combo with each type's mapping description), Configure popup with Test and Save
+// (its fields from the type's vendor module, config-form.js), and Refresh. Status changes arrive live
+// over SSE.
 import { del, get, patch, post, put } from "../api.js";
+import { addressOf, configForm } from "../config-form.js";
 import { clear, confirmDialog, errorNote, field, h, modal, statusBadge, testResultNote, toast } from "../dom.js";
 import { liveList } from "../live.js";
 
 export const title = "PBX Connectors";
 
+/** Types that can be chosen (a valid rule set); allTypes also has the broken ones (their adapter). */
 let types = [];
+let allTypes = [];
+/** Installed PBX vendor modules: Configure form, defaults, Server column template. */
+let modules = [];
 
 async function loadTypes() {
-  try {
-    const data = await get("/api/connector-types");
-    const all = Array.isArray(data) ? data : data?.items || data?.types || [];
-    // Only types with a valid rule set can be chosen; a broken file shows up in its Info view instead.
-    types = all.filter((t) => t.active !== false);
-  } catch {
-    types = [];
-  }
+  const [typeData, moduleData] = await Promise.all([
+    get("/api/connector-types").catch(() => []),
+    get("/api/connector-modules").catch(() => []),
+  ]);
+  allTypes = Array.isArray(typeData) ? typeData : typeData?.items || typeData?.types || [];
+  // Only types with a valid rule set can be chosen; a broken file shows up in its Info view instead.
+  types = allTypes.filter((t) => t.active !== false);
+  modules = Array.isArray(moduleData) ? moduleData : [];
   return types;
 }
 
 function typeTitle(id) {
   return types.find((t) => t.id === id)?.title || id;
+}
+
+/**
+ * The vendor module of a connector type: the one its rule set names. A type that names none (no valid rule
+ * set) can only be the installed vendor when there is exactly one — the hub decides the same way.
+ */
+function moduleFor(typeId) {
+  const adapter = allTypes.find((t) => t.id === typeId)?.adapter;
+  if (adapter) return modules.find((m) => m.kind === adapter);
+  return modules.length === 1 ? modules[0] : undefined;
 }
 
 export async function render(main) {
@@ -53,7 +69,7 @@ export async function render(main) {
   let list = [];
 
   function row(c) {
-    const server = c.config?.server ? `${c.config.protocol}://${c.config.server}:${c.config.port}` : "not configured";
+    const server = addressOf(moduleFor(c.type), c.config || {});
     const tr = h(
       "tr",
       { dataset: { connectorId: c.id, name: c.name } },
@@ -196,59 +212,22 @@ function addDialog(done) {
   name.focus();
 }
 
-function configFromForm(f, passwordSet) {
-  const config = {
-    server: f.server.value.trim(),
-    port: Number(f.port.value),
-    protocol: f.protocol.value,
-    username: f.username.value.trim(),
-    defaultDestination: f.defaultDestination.value.trim(),
-    tls: { insecure: f.insecure.checked, ca: f.ca.value.trim() },
-  };
-  // Write-only secret: send it only when typed; an empty field keeps the stored password.
-  if (f.password.value !== "" || !passwordSet) config.password = f.password.value;
-  return config;
-}
-
 function configureDialog(c, done) {
   const cfg = c.config || {};
   const m = modal(`Configure “${c.name}”`);
-  const proto = h("select", { id: "cfg-protocol", name: "protocol" },
-    h("option", { value: "wss" }, "wss (TLS)"), h("option", { value: "ws" }, "ws"));
-  proto.value = cfg.protocol || "wss";
-  const port = h("input", { id: "cfg-port", name: "port", type: "number", min: 1, max: 65535, required: true, value: cfg.port || (proto.value === "wss" ? 443 : 80) });
-  proto.addEventListener("change", () => {
-    if (port.value === "80" || port.value === "443") port.value = proto.value === "wss" ? "443" : "80";
-  });
-  const f = {
-    server: h("input", { id: "cfg-server", name: "server", required: true, value: cfg.server || "", placeholder: "pbx.example.com", autocomplete: "off" }),
-    port,
-    protocol: proto,
-    username: h("input", { id: "cfg-username", name: "username", required: true, value: cfg.username || "", autocomplete: "off" }),
-    password: h("input", {
-      id: "cfg-password", name: "password", type: "password", autocomplete: "new-password",
-      placeholder: cfg.passwordSet ? "•••••••• stored — leave empty to keep" : "",
-    }),
-    defaultDestination: h("input", { id: "cfg-default-destination", name: "defaultDestination", value: cfg.defaultDestination || "", inputmode: "tel", placeholder: "e.g. 200 (voicemail or operator)" }),
-    ca: h("textarea", { id: "cfg-ca", name: "ca", placeholder: "-----BEGIN CERTIFICATE-----" }),
-    insecure: h("input", { id: "cfg-insecure", name: "insecure", type: "checkbox", checked: cfg.tls?.insecure }),
-  };
-  f.ca.value = cfg.tls?.ca || "";
+  const module = moduleFor(c.type);
+  if (!module) {
+    m.body.append(h("div.note.warn", `No PBX connector module is installed for the type ${c.type}.`));
+    return;
+  }
+  const fields = configForm(module, cfg);
   const result = h("div", { id: "cfg-result", "aria-live": "polite" });
   const testBtn = h("button.btn", { type: "button", id: "cfg-test" }, "Test");
   const saveBtn = h("button.btn.primary", { type: "submit", id: "cfg-save" }, "Save");
   const form = h(
     "form.grid",
     { "aria-label": "Connector configuration" },
-    field("Server", f.server, "Host name or IP address of the PBX"),
-    h("div.grid2", { style: "display:grid;grid-template-columns:1fr 1fr;gap:12px" }, field("Protocol", f.protocol), field("Port", f.port)),
-    field("App login username", f.username, "Name of the App object on the PBX"),
-    field("Password", f.password, "Password of the App object"),
-    field("Default destination number", f.defaultDestination, "Used for call forward busy when a user has none"),
-    h("div"),
-    h("fieldset.full", h("legend", "TLS"),
-      h("label.check", f.insecure, "Allow self-signed certificate (no verification)"),
-      h("div", { style: "margin-top:10px" }, field("Custom CA (PEM)", f.ca, "Trust this certificate authority for wss"))),
+    fields.cells,
     h("div.full.form-actions", testBtn, h("span.spacer"),
       h("button.btn", { type: "button", onclick: () => m.close() }, "Cancel"), saveBtn),
     h("div.full", result),
@@ -258,7 +237,7 @@ function configureDialog(c, done) {
     testBtn.disabled = true;
     clear(result, h("div.note", "Testing…"));
     try {
-      const r = await post(`/api/connectors/${encodeURIComponent(c.id)}/test`, { config: configFromForm(f, cfg.passwordSet) });
+      const r = await post(`/api/connectors/${encodeURIComponent(c.id)}/test`, { config: fields.read() });
       clear(result, testResultNote(r));
     } catch (e) {
       clear(result, errorNote(e));
@@ -270,7 +249,7 @@ function configureDialog(c, done) {
     e.preventDefault();
     saveBtn.disabled = true;
     try {
-      const saved = await put(`/api/connectors/${encodeURIComponent(c.id)}/config`, configFromForm(f, cfg.passwordSet));
+      const saved = await put(`/api/connectors/${encodeURIComponent(c.id)}/config`, fields.read());
       m.close();
       toast(`Saved ${saved.name}`, "ok");
       await done();
@@ -281,7 +260,7 @@ function configureDialog(c, done) {
     }
   });
   m.body.append(form);
-  f.server.focus();
+  fields.first?.focus();
 }
 
 function editDialog(c, done) {
