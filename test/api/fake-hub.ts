@@ -79,7 +79,14 @@ export function createFakeHub(opts: { users?: number } = {}): Hub & { secrets: M
   };
   const testConfig = (config: PbxConnectorConfig): ConnectionTestResult =>
     config.password === SECRETS.pbxPassword
-      ? { ok: true, summary: "Connected and logged in", steps: [{ step: "login", ok: true, message: "ok" }] }
+      ? {
+          ok: true,
+          summary: "Connected and logged in",
+          steps: [
+            { step: "login", ok: true, level: "ok", message: "ok" },
+            { step: "admin", ok: true, level: "warn", message: "No PbxAdminApi access: call forwards cannot be read" },
+          ],
+        }
       : {
           ok: false,
           summary: "Login failed: wrong app object name or password",
