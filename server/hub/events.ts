@@ -1,6 +1,7 @@
 // The hub's event log and live stream: events are buffered briefly and appended to the store in one
 // transaction (the sync hot path never waits for SQLite), then delivered to subscribers (SSE). Endpoint
-// updates are coalesced per endpoint so a busy user does not flood the stream.
+// updates are coalesced per endpoint so a busy user does not flood the stream. Also owns what an event
+// query means (kind families, minimum level), for the store's SQL and for matching one event in memory.
 import { errorMessage } from "../../common/errors.js";
 import type { Logger } from "../../common/log.js";
 import type { ConnectorState } from "../../engine/ports/adapters.js";
@@ -11,6 +12,36 @@ import type { EndpointView, EventListQuery, HubEvent, HubEventLevel, HubStreamMe
 export function statusEventLevel(state: ConnectorState): HubEventLevel {
   if (state === "error" || state === "auth_failed") return "error";
   return state === "backoff" ? "warn" : "info";
+}
+
+/** Levels from least to most severe; a query's `level` is the minimum. */
+export const EVENT_LEVELS: readonly HubEventLevel[] = ["debug", "info", "warn", "error"];
+
+/** The levels at or above `min` (all of them without one). */
+export function levelsFrom(min: HubEventLevel | undefined): HubEventLevel[] | undefined {
+  if (!min) return undefined;
+  return EVENT_LEVELS.slice(Math.max(0, EVENT_LEVELS.indexOf(min)));
+}
+
+/** The terms of a `kind` query: exact kinds ("write.pbx") or families ("decision"). */
+export function kindTerms(kind: string | undefined): string[] | undefined {
+  const terms = (kind ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+  return terms.length ? terms : undefined;
+}
+
+/** Whether one event matches a query's filters (not its paging): the same meaning as the store's SQL. */
+export function eventMatches(e: HubEvent, q: EventListQuery): boolean {
+  if (q.endpointId && e.endpointId !== q.endpointId) return false;
+  if (q.connectorId && e.connectorId !== q.connectorId) return false;
+  const levels = levelsFrom(q.level);
+  if (levels && !levels.includes(e.level)) return false;
+  const kinds = kindTerms(q.kind);
+  if (kinds && !kinds.some((k) => (k.includes(".") ? e.kind === k : e.kind === k || e.kind.startsWith(`${k}.`))))
+    return false;
+  return true;
 }
 
 export class EventLog {
@@ -57,7 +88,14 @@ export class EventLog {
 
   list(query: EventListQuery = {}): HubEvent[] {
     this.flush();
-    return this.store.listEvents({ ...query, limit: Math.max(1, Math.min(1000, query.limit ?? 100)) });
+    return this.store.listEvents({
+      endpointId: query.endpointId,
+      connectorId: query.connectorId,
+      kinds: kindTerms(query.kind),
+      levels: levelsFrom(query.level),
+      beforeId: query.beforeId,
+      limit: Math.max(1, Math.min(1000, query.limit ?? 100)),
+    });
   }
 
   subscribe(listener: (m: HubStreamMessage) => void): () => void {

@@ -286,6 +286,13 @@ export interface HubEvent {
 export interface EventListQuery {
   endpointId?: string;
   connectorId?: string;
+  /**
+   * Kinds, comma-separated; each an exact kind ("write.pbx") or a family, the part before the dot
+   * ("decision" = every "decision.*"). Any of them matches.
+   */
+  kind?: string;
+  /** Minimum level: "warn" = warnings and errors, "info" = everything but debug. */
+  level?: HubEventLevel;
   /** Only events with id < beforeId (paging backwards). */
   beforeId?: number;
   /** Default 100, max 1000. Newest first. */

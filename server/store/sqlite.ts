@@ -10,6 +10,7 @@ import type { HubEvent } from "../hub/types.js";
 import { loadSecretKey, SecretBox } from "./crypto.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import type {
+  EventStoreQuery,
   HubStore,
   NewEvent,
   StoredConnector,
@@ -402,12 +403,7 @@ export class SqliteStore implements HubStore {
     });
   }
 
-  listEvents(query: {
-    endpointId?: string;
-    connectorId?: string;
-    beforeId?: number;
-    limit: number;
-  }): HubEvent[] {
+  listEvents(query: EventStoreQuery): HubEvent[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (query.endpointId) {
@@ -417,6 +413,22 @@ export class SqliteStore implements HubStore {
     if (query.connectorId) {
       where.push("connector_id = ?");
       args.push(query.connectorId);
+    }
+    if (query.kinds?.length) {
+      // A family "decision" is the range "decision." ≤ kind < "decision/" ('/' follows '.'), plus the bare word.
+      const terms = query.kinds.map((k) => {
+        if (k.includes(".")) {
+          args.push(k);
+          return "kind = ?";
+        }
+        args.push(k, `${k}.`, `${k}/`);
+        return "(kind = ? OR (kind >= ? AND kind < ?))";
+      });
+      where.push(`(${terms.join(" OR ")})`);
+    }
+    if (query.levels) {
+      where.push(`level IN (${query.levels.map(() => "?").join(", ") || "NULL"})`);
+      args.push(...query.levels);
     }
     if (query.beforeId !== undefined) {
       where.push("id < ?");

@@ -80,13 +80,20 @@ export interface HubStore {
 
   /** Appends events (one transaction) and trims the log to its bound; returns them with ids. */
   appendEvents(events: NewEvent[]): HubEvent[];
-  listEvents(query: {
-    endpointId?: string;
-    connectorId?: string;
-    beforeId?: number;
-    limit: number;
-  }): HubEvent[];
+  /** Newest first; `kinds` are exact kinds or families ("decision" = "decision.*"), any matches. */
+  listEvents(query: EventStoreQuery): HubEvent[];
 
   schemaVersion(): number;
   close(): void;
+}
+
+export interface EventStoreQuery {
+  endpointId?: string;
+  connectorId?: string;
+  /** Exact kinds ("write.pbx") or families ("decision"); any of them matches. */
+  kinds?: string[];
+  /** Only these levels. */
+  levels?: HubEventLevel[];
+  beforeId?: number;
+  limit: number;
 }

@@ -3,6 +3,7 @@
 import { Registry } from "prom-client";
 import type { ConnectionTestResult, ConnectorStatus } from "../../engine/ports/adapters.js";
 import { HubError } from "../../common/errors.js";
+import { eventMatches } from "../../server/hub/events.js";
 import type {
   ConnectorView,
   EndpointView,
@@ -18,7 +19,16 @@ export const SECRETS = { pbxPassword: "pbx-S3cret-pw!", clientSecret: "cl13nt~S3
 const now = () => new Date().toISOString();
 const offline: ConnectorStatus = { state: "offline", reason: "Not configured", since: now() };
 
-export function createFakeHub(opts: { users?: number } = {}): Hub & { secrets: Map<string, string>; emit(m: HubStreamMessage): void } {
+export type FakeHub = Hub & {
+  secrets: Map<string, string>;
+  emit(m: HubStreamMessage): void;
+  /** Appends an event to the log and streams it, as the hub does. */
+  record(kind: HubEvent["kind"], message: string, extra?: Partial<HubEvent>): HubEvent;
+  /** The endpoint views, to change them in a test. */
+  endpointViews: EndpointView[];
+};
+
+export function createFakeHub(opts: { users?: number } = {}): FakeHub {
   const secrets = new Map<string, string>();
   const connectors = new Map<string, { view: ConnectorView; config: PbxConnectorConfig }>();
   const listeners = new Set<(m: HubStreamMessage) => void>();
@@ -67,6 +77,7 @@ export function createFakeHub(opts: { users?: number } = {}): Hub & { secrets: M
     const e: HubEvent = { id: ++seq, at: now(), level: "info", kind, message, ...extra };
     events.unshift(e);
     for (const l of listeners) l({ type: "event", event: e });
+    return e;
   };
   const getC = (id: string) => {
     const c = connectors.get(id);
@@ -100,6 +111,8 @@ export function createFakeHub(opts: { users?: number } = {}): Hub & { secrets: M
   const metrics = new Registry();
   return {
     secrets,
+    record: event,
+    endpointViews: endpoints,
     emit: (m) => {
       for (const l of listeners) l(m);
     },
@@ -235,7 +248,10 @@ export function createFakeHub(opts: { users?: number } = {}): Hub & { secrets: M
       rematch: async () => ({ matched: 80, unmatched: 40, changed: 0 }),
     },
     events: {
-      list: (q = {}) => events.filter((e) => !q.endpointId || e.endpointId === q.endpointId).slice(0, q.limit ?? 100),
+      list: (q = {}) =>
+        events
+          .filter((e) => eventMatches(e, q) && (q.beforeId === undefined || e.id < q.beforeId))
+          .slice(0, q.limit ?? 100),
       subscribe(l) {
         listeners.add(l);
         return () => listeners.delete(l);
