@@ -132,7 +132,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
     trustProxy: options.trustProxy ?? false,
   });
-  registerErrorHandling(app);
+  registerErrorHandling(app, { uiIndex: join(options.uiDir ?? defaultUiDir, "index.html") });
   // Rule-set reload metrics go into the hub's registry (served at /metrics). Registered here because this
   // is where the hub and the rule registry meet; it is a no-op when this hub already has them.
   if (options.registry) registerRuleSetMetrics(options.hub.metrics, options.registry);

@@ -70,6 +70,14 @@ const statusProps = {
   id: { type: "string" },
   title: { type: "string" },
   description: { type: "string" },
+  i18n: {
+    type: "object",
+    description: "The title and description in other UI languages, by language code (rule set `i18n`)",
+    additionalProperties: {
+      type: "object",
+      properties: { title: { type: "string" }, description: { type: "string" } },
+    },
+  },
   adapter: { type: "string" },
   revision: { type: "integer", description: "0 while no version of the file ever loaded" },
   status: {
@@ -158,12 +166,16 @@ const decisionTableSchema = {
   },
 } as const;
 
+/** The rule set's `i18n` block (rules/schema.json): title and description per language code. */
+type RuleSetTranslations = Record<string, { title?: string; description?: string }>;
+
 function summary(registry: RuleRegistry, s: RuleTypeStatus) {
   const rs = registry.get(s.id);
   return {
     id: s.id,
     title: rs?.title ?? s.id,
     description: rs?.description ?? "",
+    i18n: ((rs?.doc as { i18n?: RuleSetTranslations } | undefined)?.i18n ?? {}) as RuleSetTranslations,
     adapter: rs?.adapter ?? "",
     revision: s.revision,
     status: s.state,

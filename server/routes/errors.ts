@@ -1,6 +1,9 @@
 // The one error handler of the HTTP layer: HubError codes → HTTP statuses with a {code, message, details}
 // body; fastify's schema errors → 400 VALIDATION with ajv's messages; unexpected errors → 500 without
-// internals (logged with the stack). Also the JSON 404 for unknown API routes.
+// internals (logged with the stack). Also the 404s: JSON for the API (and any client that does not ask for
+// HTML); a browser asking for an unknown page gets the UI shell with status 404, which shows its own
+// not-found page with a link home.
+import { readFileSync } from "node:fs";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, isHubError } from "../../common/errors.js";
 
@@ -76,7 +79,16 @@ export function toErrorReply(error: unknown): { status: number; body: ErrorBody;
   return { status: 500, body: { code: "INTERNAL", message: "internal error (see the hub log)" }, internal: true };
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** Whether a 404 should be the UI's not-found page: a browser navigation outside /api/. */
+function wantsPage(request: FastifyRequest): boolean {
+  const path = request.url.split("?")[0];
+  if (request.method !== "GET" && request.method !== "HEAD") return false;
+  if (path === "/api" || path.startsWith("/api/")) return false;
+  return (request.headers.accept ?? "").includes("text/html");
+}
+
+export function registerErrorHandling(app: FastifyInstance, opts: { uiIndex?: string } = {}): void {
+  let page: string | undefined;
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, internal } = toErrorReply(error);
     if (internal) request.log.error({ err: error }, "request failed");
@@ -84,6 +96,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
     reply.code(status).type("application/json").send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (opts.uiIndex && wantsPage(request)) {
+      try {
+        page ??= readFileSync(opts.uiIndex, "utf8");
+        return reply.code(404).type("text/html; charset=utf-8").header("cache-control", "no-cache").send(page);
+      } catch {
+        // no UI shell on disk: fall through to the JSON answer
+      }
+    }
     reply.code(404).send({ code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}` });
   });
 }

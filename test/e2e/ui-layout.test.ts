@@ -47,6 +47,8 @@ describe.skipIf(Boolean(skip))("UI layout (in-memory hub)", () => {
 
   /** Opens a page through the top bar: on phones through the menu button. */
   async function nav(to: string, phone: boolean) {
+    // A test that failed with a dialog open must not take the next ones with it.
+    while (await page.isVisible("dialog[open]")) await page.keyboard.press("Escape");
     if (phone) {
       expect(await page.isVisible(`a[data-nav=${to}]`), "nav links are collapsed on a phone").toBe(false);
       await page.click("#menu-toggle");
@@ -71,6 +73,7 @@ describe.skipIf(Boolean(skip))("UI layout (in-memory hub)", () => {
     describe(tag, () => {
       it("login page: no signed-in shell, fits the window", async () => {
         await page.setViewportSize({ width: size.width, height: size.height });
+        await session.context.clearCookies();
         await page.goto(server.base);
         await page.waitForSelector("#login-password");
         for (const sel of ["#topbar", "#logout", "#live", "#whoami", "a[data-nav=endpoints]"])
@@ -221,6 +224,9 @@ async function matrixHeadersInside(frame: import("playwright-core").Frame, what:
     for (const table of document.querySelectorAll("table.matrix")) {
       const t = table.getBoundingClientRect();
       for (const th of table.querySelectorAll("th")) {
+        // The header's text fits its cell (a rotated label is not cut off at the top).
+        if (th.scrollHeight > th.clientHeight + 1 || th.scrollWidth > th.clientWidth + 1)
+          bad.push(`${th.textContent} overflows its cell (${th.scrollWidth}×${th.scrollHeight} in ${th.clientWidth}×${th.clientHeight})`);
         const b = th.getBoundingClientRect();
         if (b.left < t.left - 1 || b.right > t.right + 1 || b.top < t.top - 1 || b.bottom > t.bottom + 1)
           bad.push(`${th.textContent} (${Math.round(b.left)}..${Math.round(b.right)} × ${Math.round(b.top)}..${Math.round(b.bottom)} vs table ${Math.round(t.left)}..${Math.round(t.right)} × ${Math.round(t.top)}..${Math.round(t.bottom)})`);

@@ -61,6 +61,9 @@ describe.skipIf(Boolean(skip))("UI shell (in-memory hub)", () => {
 
   it("adds and configures a connector with Test red → green → Save", async () => {
     await page.click("text=Add Pbx");
+    // No type is preselected (issue 12 item 10): the admin chooses one, then sees its description.
+    expect(await page.inputValue("#add-type")).toBe("");
+    await page.selectOption("#add-type", "innovaphone-dnd");
     await expect.poll(() => page.textContent("#add-type-desc")).toContain("Teams call → PBX presence dnd");
     await page.fill("#add-name", "Headquarters");
     await page.fill("#add-description", "innovaphone IPVA in Berlin");

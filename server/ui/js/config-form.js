@@ -2,8 +2,17 @@
 // /api/connector-modules, engine/ports/connector-module.ts FormField): one grid cell per field (two half
 // fields share one), the fields of a section in one fieldset, inputs named after the key's last segment
 // with the id "cfg-<name in kebab-case>". read() turns the inputs back into the `config` object the API
-// takes; secrets are write-only, so an empty password field keeps the stored one.
+// takes; secrets are write-only, so an empty password field keeps the stored one. Labels, help lines,
+// placeholders and sections come in the UI language when i18n/forms.js has them, else as the module says.
 import { field, h } from "./dom.js";
+import { lang, t } from "./i18n.js";
+import FORMS from "./i18n/forms.js";
+
+/** A form text of `kind`'s field `key` (label, help, placeholder, section, option.<value>) in the UI language. */
+function ft(kind, key, what, fallback) {
+  if (fallback === undefined || fallback === null) return fallback;
+  return FORMS[lang()]?.[`${kind}.${key}.${what}`] ?? FORMS[lang()]?.[`*.${key}.${what}`] ?? fallback;
+}
 
 const nameOf = (key) => key.split(".").pop();
 const idOf = (key) => `cfg-${nameOf(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -23,11 +32,11 @@ export function addressOf(module, config) {
   return module.address.replace(/\{([^}]+)\}/g, (_, k) => String(getPath(config, k) ?? ""));
 }
 
-function input(f, value, stored) {
-  const base = { id: idOf(f.key), name: nameOf(f.key), required: f.required, placeholder: f.placeholder };
+function input(kind, f, value, stored) {
+  const base = { id: idOf(f.key), name: nameOf(f.key), required: f.required, placeholder: ft(kind, f.key, "placeholder", f.placeholder) };
   switch (f.type) {
     case "select": {
-      const el = h("select", base, (f.options ?? []).map((o) => h("option", { value: o.value }, o.label)));
+      const el = h("select", base, (f.options ?? []).map((o) => h("option", { value: o.value }, ft(kind, f.key, `option.${o.value}`, o.label))));
       if (value !== undefined) el.value = String(value);
       return el;
     }
@@ -43,7 +52,7 @@ function input(f, value, stored) {
         ...base,
         type: "password",
         autocomplete: "new-password",
-        placeholder: stored ? "•••••••• stored — leave empty to keep" : (f.placeholder ?? ""),
+        placeholder: stored ? t("form.storedSecret") : (base.placeholder ?? ""),
       });
     case "number":
       return h("input", { ...base, type: "number", min: f.min, max: f.max, value: value ?? "" });
@@ -58,8 +67,9 @@ function input(f, value, stored) {
 }
 
 /** A field with its label: checkboxes as "☐ label", everything else as label, help line, input. */
-function labelled(f, el) {
-  return f.type === "checkbox" ? h("label.check", el, f.label) : field(f.label, el, f.help);
+function labelled(kind, f, el) {
+  const text = ft(kind, f.key, "label", f.label);
+  return f.type === "checkbox" ? h("label.check", el, text) : field(text, el, ft(kind, f.key, "help", f.help));
 }
 
 /**
@@ -73,7 +83,7 @@ export function configForm(module, config) {
     let v = value(f.key);
     // A follower without a value of its own takes the one its leader's current choice implies.
     if ((v === undefined || v === "" || v === 0) && f.follows) v = f.follows.values[value(f.follows.key)];
-    inputs.set(f.key, input(f, v, f.type === "password" && config?.[`${f.key}Set`]));
+    inputs.set(f.key, input(module.kind, f, v, f.type === "password" && config?.[`${f.key}Set`]));
   }
   for (const f of module.form) {
     if (!f.follows) continue;
@@ -91,22 +101,20 @@ export function configForm(module, config) {
   const sections = new Map();
   for (let i = 0; i < module.form.length; i++) {
     const f = module.form[i];
-    const el = labelled(f, inputs.get(f.key));
+    const el = labelled(module.kind, f, inputs.get(f.key));
     if (f.section) {
       let set = sections.get(f.section);
       if (!set) {
         // Fieldsets span the whole row; an empty cell keeps the row before them even.
         if (sections.size === 0 && cells.length % 2 === 1) cells.push(h("div"));
-        set = h("fieldset.full", h("legend", f.section));
+        set = h("fieldset.full", h("legend", ft(module.kind, f.key, "section", f.section)));
         sections.set(f.section, set);
         cells.push(set);
         set.append(el);
-      } else set.append(h("div", { style: "margin-top:10px" }, el));
+      } else set.append(h("div.gap-top", el));
     } else if (f.half && module.form[i + 1]?.half && !module.form[i + 1].section) {
       const next = module.form[++i];
-      cells.push(
-        h("div.grid2", { style: "display:grid;grid-template-columns:1fr 1fr;gap:12px" }, el, labelled(next, inputs.get(next.key))),
-      );
+      cells.push(h("div.grid2", el, labelled(module.kind, next, inputs.get(next.key))));
     } else cells.push(el);
   }
 

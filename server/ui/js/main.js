@@ -1,7 +1,10 @@
-// UI entry: checks the session, shows the login view or the page for the current #/route, and keeps
-// one live (SSE) connection while logged in. Pages export render(main) → optional cleanup function.
+// UI entry: checks the session, shows the login view or the page for the current #/route, keeps one live
+// (SSE) connection while logged in, and owns the shell: the top bar (collapsed into a menu button on
+// small screens), the language switch and the not-found page for unknown paths. Pages export
+// render(main) → optional cleanup function, and `titleKey` (their name in the catalogues).
 import { ApiError, get, post, setUnauthorizedHandler } from "./api.js";
 import { clear, h } from "./dom.js";
+import { applyDocument, LANGUAGES, lang, onLangChange, setLang, t } from "./i18n.js";
 import { connectLive, disconnectLive } from "./live.js";
 import * as connectors from "./pages/connectors.js";
 import * as endpoints from "./pages/endpoints.js";
@@ -11,45 +14,66 @@ import * as microsoft365 from "./pages/microsoft365.js";
 const pages = { connectors, microsoft365, endpoints, events };
 const main = document.getElementById("main");
 const topbar = document.getElementById("topbar");
+const menuToggle = document.getElementById("menu-toggle");
+const langSwitch = document.getElementById("lang-switch");
 let cleanup = null;
 let loggedIn = false;
+let view = "login";
 
 function route() {
   const name = location.hash.replace(/^#\/?/, "").split(/[?/]/)[0] || "connectors";
   return pages[name] ? name : "connectors";
 }
 
+function setMenu(open) {
+  topbar.classList.toggle("open", open);
+  menuToggle.setAttribute("aria-expanded", String(open));
+}
+
 async function show() {
   if (!loggedIn) return;
+  setMenu(false);
   cleanup?.();
   cleanup = null;
+  view = "page";
   const name = route();
   for (const a of document.querySelectorAll("[data-nav]")) {
     if (a.dataset.nav === name) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  document.title = `${pages[name].title} · Presence Hub`;
+  document.title = `${t(pages[name].titleKey)} · Presence Hub`;
   clear(main);
   cleanup = (await pages[name].render(main)) || null;
 }
 
+/** A language choice for pages without the top bar (login, not found). */
+function langChoice(id) {
+  const sel = h("select.lang", { id, "aria-label": t("shell.language") },
+    Object.keys(LANGUAGES).map((code) => h("option", { value: code }, code === "de" ? "Deutsch" : "English")));
+  sel.value = lang();
+  sel.addEventListener("change", () => setLang(sel.value));
+  return sel;
+}
+
 function showLogin(message) {
   loggedIn = false;
+  view = "login";
   disconnectLive();
   cleanup?.();
   cleanup = null;
   topbar.hidden = true;
-  document.title = "Log in · Presence Hub";
+  setMenu(false);
+  document.title = `${t("login.title")} · Presence Hub`;
   const user = h("input", { id: "login-user", name: "username", autocomplete: "username", required: true, value: "admin" });
   const pass = h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", required: true });
   const err = h("div", { "aria-live": "assertive" });
   if (message) err.append(h("div.note.error", message));
-  const btn = h("button.btn.primary", { type: "submit" }, "Log in");
+  const btn = h("button.btn.primary", { type: "submit" }, t("login.submit"));
   const form = h(
     "form",
-    { "aria-label": "Log in" },
-    h("label.field", { for: "login-user" }, "User name", user),
-    h("label.field", { for: "login-password" }, "Password", pass),
+    { "aria-label": t("login.title") },
+    h("label.field", { for: "login-user" }, t("login.user"), user),
+    h("label.field", { for: "login-password" }, t("login.password"), pass),
     btn,
     err,
   );
@@ -60,7 +84,7 @@ function showLogin(message) {
       await post("/api/auth/login", { username: user.value, password: pass.value });
       await start();
     } catch (ex) {
-      clear(err, h("div.note.error", { role: "alert" }, ex instanceof ApiError ? ex.message : "Login failed"));
+      clear(err, h("div.note.error", { role: "alert" }, ex instanceof ApiError && ex.status !== 401 ? ex.message : t("login.failed")));
       pass.value = "";
       pass.focus();
     } finally {
@@ -73,13 +97,26 @@ function showLogin(message) {
       "div.login",
       h(
         "div.panel",
-        h("h1", h("span.logo", { "aria-hidden": "true" }), "Presence Hub"),
-        h("p.muted", "Sign in to manage presence synchronization between Microsoft Teams and your PBX."),
+        h("div.login-head", h("h1", h("span.logo", { "aria-hidden": "true" }), "Presence Hub"), langChoice("login-lang")),
+        h("p.muted", t("login.intro")),
         form,
       ),
     ),
   );
   (user.value ? pass : user).focus();
+}
+
+function showNotFound() {
+  view = "notfound";
+  topbar.hidden = true;
+  document.title = `${t("notFound.title")} · Presence Hub`;
+  clear(
+    main,
+    h("div.login", h("div.panel", { id: "not-found" },
+      h("div.login-head", h("h1", t("notFound.title")), langChoice("notfound-lang")),
+      h("p", t("notFound.text", { path: location.pathname })),
+      h("a.btn.primary", { href: "/" }, t("notFound.home")))),
+  );
 }
 
 async function start() {
@@ -97,7 +134,16 @@ async function start() {
   await show();
 }
 
-setUnauthorizedHandler(() => showLogin("Your session has ended. Please log in again."));
+function rerender() {
+  langSwitch.value = lang();
+  if (view === "notfound") showNotFound();
+  else if (view === "login") {
+    const msg = main.querySelector(".login .note.error")?.textContent;
+    showLogin(msg);
+  } else show();
+}
+
+setUnauthorizedHandler(() => showLogin(t("login.expired")));
 document.getElementById("logout").addEventListener("click", async () => {
   try {
     await post("/api/auth/logout");
@@ -105,5 +151,17 @@ document.getElementById("logout").addEventListener("click", async () => {
     showLogin();
   }
 });
+menuToggle.addEventListener("click", () => setMenu(!topbar.classList.contains("open")));
+topbar.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && topbar.classList.contains("open")) {
+    setMenu(false);
+    menuToggle.focus();
+  }
+});
+langSwitch.addEventListener("change", () => setLang(langSwitch.value));
+onLangChange(rerender);
 window.addEventListener("hashchange", show);
-start();
+applyDocument();
+langSwitch.value = lang();
+if (location.pathname !== "/" && location.pathname !== "/index.html") showNotFound();
+else start();

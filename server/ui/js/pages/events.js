@@ -1,50 +1,177 @@
-// Events page: the hub's event log (newest first) with explanations, extended live over SSE.
+// Events page: the hub's event log, newest first, each row with its time (local), level, kind in words,
+// the user and PBX connector it concerns (by name; a click on the user filters by them) and the message.
+// Filters by user, connector, kind family and minimum level run on the server (GET /api/events); "Load
+// older events" pages back with beforeId; live events (SSE) are added when they match the filters.
 import { get, qs } from "../api.js";
-import { clear, errorNote, fmtTime, h } from "../dom.js";
+import { cell, clear, errorNote, h } from "../dom.js";
+import { fmtTime, label, t } from "../i18n.js";
 import { onLive } from "../live.js";
 
-export const title = "Events";
+export const titleKey = "nav.events";
+const PAGE = 100;
+const LEVELS = ["debug", "info", "warn", "error"];
+/** Kind families the filter offers (GET /api/events?kind=<family> matches every "<family>.*"). */
+const FAMILIES = ["connector", "teams", "endpoint", "presence", "decision", "write", "cfb", "rules", "hub", "undo"];
 
-export function eventRow(e) {
-  const level = e.level === "error" ? "error" : e.level === "warn" ? "warn" : "idle";
-  return h(
-    "tr",
-    { dataset: { eventId: e.id } },
-    h("td.small.mono", fmtTime(e.at)),
-    h("td", h(`span.badge.${level}`, e.level)),
-    h("td.mono.small", e.kind),
-    h("td", e.message),
-  );
+/** The same meaning as the server's filter (server/hub/events.ts eventMatches), for live events. */
+function matches(e, f) {
+  if (f.endpointId && e.endpointId !== f.endpointId) return false;
+  if (f.connectorId && e.connectorId !== f.connectorId) return false;
+  if (f.level && LEVELS.indexOf(e.level) < LEVELS.indexOf(f.level)) return false;
+  if (f.kind && e.kind !== f.kind && !e.kind.startsWith(`${f.kind}.`)) return false;
+  return true;
 }
 
 export async function render(main) {
+  const filter = { endpointId: "", endpointName: "", connectorId: "", kind: "", level: "" };
+  const connectorNames = new Map();
   const tbody = h("tbody");
-  let oldest = null;
-  const more = h("button.btn", { type: "button" }, "Older events");
+  const more = h("button.btn", { type: "button", id: "ev-more" }, t("events.older"));
+  const count = h("span", { id: "ev-count", "aria-live": "polite" });
+  const connectorSel = h("select", { id: "ev-connector", "aria-label": t("common.connector") }, h("option", { value: "" }, t("common.allConnectors")));
+  const kindSel = h("select", { id: "ev-kind", "aria-label": t("events.kind") }, h("option", { value: "" }, t("events.allKinds")),
+    FAMILIES.map((f) => h("option", { value: f }, label("family", f))));
+  const levelSel = h("select", { id: "ev-level", "aria-label": t("events.level") }, h("option", { value: "" }, t("events.allLevels")),
+    h("option", { value: "info" }, t("events.levelInfo")), h("option", { value: "warn" }, t("events.levelWarn")),
+    h("option", { value: "error" }, t("events.levelError")));
+  const userSearch = h("input", { type: "search", id: "ev-user", placeholder: t("events.userPlaceholder"), "aria-label": t("events.user"), autocomplete: "off" });
+  const userResults = h("ul.map-results.suggest", { id: "ev-user-results", "aria-live": "polite" });
+  const userChip = h("span.chip-wrap");
+  const col = (key) => h("th", { scope: "col" }, t(key));
   clear(
     main,
-    h("div.page-head", h("div", h("h1", "Events"), h("p", "What the hub saw, decided and wrote, with the reason."))),
+    h("div.page-head", h("div", h("h1", t("nav.events")), h("p", t("events.intro")))),
+    h("div.filters", { role: "group", "aria-label": t("events.filters") },
+      h("div.user-filter", userSearch, userResults), userChip, connectorSel, kindSel, levelSel),
     h("div.panel.flush",
-      h("table", { "aria-label": "Events" },
-        h("thead", h("tr", h("th", { scope: "col" }, "Time"), h("th", { scope: "col" }, "Level"), h("th", { scope: "col" }, "Kind"), h("th", { scope: "col" }, "Message"))), tbody),
-      h("div.pager", h("span", "Newest first"), more)),
+      h("table.cards", { "aria-label": t("events.table") },
+        h("thead", h("tr", col("events.time"), col("events.level"), col("events.kind"), col("events.who"), col("events.message"))), tbody),
+      h("div.pager", count, more)),
   );
-  async function load() {
+
+  let oldest = null;
+  let shown = 0;
+  let generation = 0;
+
+  function who(e) {
+    const parts = [];
+    if (e.endpointId) {
+      const name = e.endpointName ?? t("events.deletedUser");
+      parts.push(e.endpointName
+        ? h("button.link", { type: "button", title: t("events.filterUser", { name }), onclick: () => setUser(e.endpointId, name) }, name)
+        : h("span.muted", name));
+    }
+    const cname = e.connectorName ?? (e.connectorId ? (connectorNames.get(e.connectorId) ?? t("events.deletedConnector")) : null);
+    if (cname) parts.push(h("div.small.muted", cname));
+    return parts.length ? parts : h("span.muted", "—");
+  }
+
+  function row(e) {
+    const level = e.level === "error" ? "error" : e.level === "warn" ? "warn" : "idle";
+    return h(
+      "tr",
+      { dataset: { eventId: e.id, kind: e.kind, level: e.level } },
+      cell("td.small.time", t("events.time"), h("time", { datetime: e.at }, fmtTime(e.at))),
+      cell("td", t("events.level"), h(`span.badge.${level}`, label("level", e.level))),
+      cell("td.small", t("events.kind"), label("kind", e.kind)),
+      cell("td.who", t("events.who"), who(e)),
+      cell("td.message", t("events.message"), e.message),
+    );
+  }
+
+  function showCount() {
+    count.textContent = t("events.count", { count: shown });
+  }
+
+  async function load(reset) {
+    const gen = reset ? ++generation : generation;
+    if (reset) {
+      oldest = null;
+      shown = 0;
+    }
+    more.disabled = true;
     try {
-      const list = await get(`/api/events${qs({ limit: 100, beforeId: oldest ?? undefined })}`);
-      for (const e of list) tbody.append(eventRow(e));
+      const list = await get(`/api/events${qs({ limit: PAGE, beforeId: oldest ?? undefined, endpointId: filter.endpointId,
+        connectorId: filter.connectorId, kind: filter.kind, level: filter.level })}`);
+      if (gen !== generation) return; // the filters changed meanwhile
+      if (reset) clear(tbody);
+      for (const e of list) tbody.append(row(e));
+      shown += list.length;
       if (list.length) oldest = list[list.length - 1].id;
-      more.disabled = list.length < 100;
-      if (!tbody.children.length) tbody.append(h("tr", h("td.empty", { colspan: 4 }, "No events yet.")));
+      more.disabled = list.length < PAGE;
+      if (!tbody.children.length) tbody.append(h("tr.none", h("td.empty", { colspan: 5 }, anyFilter() ? t("events.noMatch") : t("events.empty"))));
+      showCount();
     } catch (e) {
-      main.append(errorNote(e));
+      clear(tbody, h("tr", h("td", { colspan: 5 }, errorNote(e))));
     }
   }
-  more.addEventListener("click", load);
-  await load();
-  return onLive("event", (msg) => {
-    tbody.querySelector("td.empty")?.parentElement.remove();
-    tbody.prepend(eventRow(msg.event));
-    while (tbody.children.length > 500) tbody.lastElementChild.remove();
+
+  const anyFilter = () => Boolean(filter.endpointId || filter.connectorId || filter.kind || filter.level);
+
+  function setUser(id, name) {
+    filter.endpointId = id;
+    filter.endpointName = name;
+    userSearch.value = "";
+    clear(userResults);
+    clear(userChip, id
+      ? h("span.chip", { id: "ev-user-chip" }, t("events.userChip", { name }),
+          h("button.close.small", { type: "button", "aria-label": t("events.clearUser", { name }), onclick: () => setUser("", "") }, "×"))
+      : null);
+    load(true);
+  }
+
+  let searchTimer = null;
+  userSearch.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(async () => {
+      const q = userSearch.value.trim();
+      if (!q) return void clear(userResults);
+      try {
+        const res = await get(`/api/endpoints${qs({ search: q, limit: 8 })}`);
+        clear(userResults, res.items.length === 0
+          ? h("li.muted", t("events.noUser"))
+          : res.items.map((ep) => h("li", h("button.link", { type: "button", onclick: () => setUser(ep.id, ep.displayName) }, ep.displayName),
+              h("span.small.muted", ep.email || ep.h323))));
+      } catch (e) {
+        clear(userResults, h("li", errorNote(e)));
+      }
+    }, 250);
   });
+  for (const [sel, key] of [[connectorSel, "connectorId"], [kindSel, "kind"], [levelSel, "level"]]) {
+    sel.addEventListener("change", () => {
+      filter[key] = sel.value;
+      load(true);
+    });
+  }
+  more.addEventListener("click", () => load(false));
+
+  try {
+    for (const c of await get("/api/connectors")) {
+      connectorNames.set(c.id, c.name);
+      connectorSel.append(h("option", { value: c.id }, c.name));
+    }
+  } catch {
+    // the log still works without the connector filter
+  }
+  await load(true);
+  const off = onLive("event", (msg) => {
+    const e = msg.event;
+    if (!matches(e, filter)) return;
+    tbody.querySelector("tr.none")?.remove();
+    const tr = row(e);
+    tr.classList.add("flash");
+    tbody.prepend(tr);
+    shown++;
+    while (tbody.children.length > 1000) {
+      tbody.lastElementChild.remove();
+      shown--;
+      oldest = Number(tbody.lastElementChild.dataset.eventId);
+      more.disabled = false;
+    }
+    showCount();
+  });
+  return () => {
+    off();
+    clearTimeout(searchTimer);
+  };
 }

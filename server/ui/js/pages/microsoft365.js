@@ -2,17 +2,18 @@
 // webhook base URL, polling interval, Test (green/red with steps), Save, directory refresh, and the
 // service-account sign-in that enables presence subscriptions.
 import { del, get, post, put } from "../api.js";
-import { clear, errorNote, field, fmtTime, h, statusBadge, testResultNote, toast } from "../dom.js";
+import { busy, cell, clear, errorNote, field, h, statusBadge, testResultNote, toast } from "../dom.js";
+import { fmtTime, label, t } from "../i18n.js";
 import { onLive } from "../live.js";
 
-export const title = "Microsoft 365";
+export const titleKey = "nav.microsoft365";
 
 export async function render(main) {
   const statusBox = h("div", { id: "teams-status" });
   const body = h("div");
   clear(
     main,
-    h("div.page-head", h("div", h("h1", "Microsoft 365"), h("p", "The Entra ID app registration the hub uses to read and set Teams presence.")), statusBox),
+    h("div.page-head", h("div", h("h1", t("nav.microsoft365")), h("p", t("m365.intro"))), statusBox),
     body,
   );
   let view;
@@ -32,15 +33,15 @@ export async function render(main) {
   showStatus(view.status);
 
   const f = {
-    tenantId: h("input", { id: "m365-tenant", value: view.tenantId || "", placeholder: "contoso.onmicrosoft.com or tenant GUID", autocomplete: "off" }),
+    tenantId: h("input", { id: "m365-tenant", value: view.tenantId || "", placeholder: t("m365.tenantPlaceholder"), autocomplete: "off" }),
     clientId: h("input", { id: "m365-client-id", value: view.clientId || "", placeholder: "00000000-0000-0000-0000-000000000000", autocomplete: "off" }),
     clientSecret: h("input", { id: "m365-client-secret", type: "password", autocomplete: "new-password",
-      placeholder: view.clientSecretSet ? "•••••••• stored — leave empty to keep" : "" }),
+      placeholder: view.clientSecretSet ? t("form.storedSecret") : "" }),
     authorityUrl: h("input", { id: "m365-authority", value: view.authorityUrl || "https://login.microsoftonline.com" }),
     graphUrl: h("input", { id: "m365-graph", value: view.graphUrl || "https://graph.microsoft.com" }),
-    webhookBaseUrl: h("input", { id: "m365-webhook", value: view.webhookBaseUrl || "", placeholder: "https://hub.example.com (empty = polling)" }),
+    webhookBaseUrl: h("input", { id: "m365-webhook", value: view.webhookBaseUrl || "", placeholder: t("m365.webhookPlaceholder") }),
     pollIntervalSeconds: h("input", { id: "m365-poll", type: "number", min: 5, max: 3600, value: view.pollIntervalSeconds || 30 }),
-    caPem: h("textarea", { id: "m365-ca", placeholder: "-----BEGIN CERTIFICATE----- (only for a private authority / Graph endpoint)" }),
+    caPem: h("textarea", { id: "m365-ca", placeholder: t("m365.caPlaceholder") }),
     enabled: h("input", { id: "m365-enabled", type: "checkbox", checked: view.enabled !== false }),
   };
   f.caPem.value = view.caPem || "";
@@ -59,44 +60,47 @@ export async function render(main) {
     return v;
   };
   const result = h("div", { id: "m365-result", "aria-live": "polite" });
-  const testBtn = h("button.btn", { type: "button", id: "m365-test" }, "Test");
+  const testBtn = h("button.btn", { type: "button", id: "m365-test" }, t("common.test"));
   const form = h(
     "form.grid",
-    { "aria-label": "Microsoft 365 settings" },
-    field("Tenant", f.tenantId, "Directory (tenant) ID or domain"),
-    field("Client ID", f.clientId, "Application (client) ID of the app registration"),
-    field("Client secret", f.clientSecret, "Stored encrypted; never shown again"),
-    field("Polling interval (seconds)", f.pollIntervalSeconds, "Used when change notifications are not available"),
-    field("Authority URL", f.authorityUrl),
-    field("Graph URL", f.graphUrl),
-    h("div.full", field("Webhook base URL", f.webhookBaseUrl, "Public HTTPS address Microsoft Graph posts change notifications to")),
-    h("div.full", field("Custom CA (PEM)", f.caPem)),
-    h("label.check.full", f.enabled, "Synchronize with Microsoft Teams"),
-    h("div.full.form-actions", testBtn, h("span.spacer"), h("button.btn.primary", { type: "submit", id: "m365-save" }, "Save")),
+    { "aria-label": t("m365.form") },
+    field(t("m365.tenant"), f.tenantId, t("m365.tenantHint")),
+    field(t("m365.clientId"), f.clientId, t("m365.clientIdHint")),
+    field(t("m365.clientSecret"), f.clientSecret, t("m365.clientSecretHint")),
+    field(t("m365.poll"), f.pollIntervalSeconds, t("m365.pollHint")),
+    field(t("m365.authority"), f.authorityUrl),
+    field(t("m365.graph"), f.graphUrl),
+    h("div.full", field(t("m365.webhook"), f.webhookBaseUrl, t("m365.webhookHint"))),
+    h("div.full", field(t("m365.ca"), f.caPem)),
+    h("label.check.full", f.enabled, t("m365.enabled")),
+    h("div.full.form-actions", testBtn, h("span.spacer"), h("button.btn.primary", { type: "submit", id: "m365-save" }, t("common.save"))),
     h("div.full", result),
   );
-  testBtn.addEventListener("click", async () => {
-    testBtn.disabled = true;
-    clear(result, h("div.note", "Testing…"));
-    try {
-      clear(result, testResultNote(await post("/api/teams/test", input())));
-    } catch (e) {
-      clear(result, errorNote(e));
-    } finally {
-      testBtn.disabled = false;
-    }
-  });
+  const show = (note) => {
+    clear(result, note);
+    result.scrollIntoView({ block: "nearest" });
+  };
+  testBtn.addEventListener("click", () =>
+    busy(testBtn, async () => {
+      clear(result, h("div.note", { "aria-busy": "true" }, t("test.running")));
+      try {
+        show(testResultNote(await post("/api/teams/test", input()), "m365-steps"));
+      } catch (e) {
+        show(errorNote(e));
+      }
+    }),
+  );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
       view = await put("/api/teams", input());
       f.clientSecret.value = "";
-      f.clientSecret.placeholder = view.clientSecretSet ? "•••••••• stored — leave empty to keep" : "";
+      f.clientSecret.placeholder = view.clientSecretSet ? t("form.storedSecret") : "";
       showStatus(view.status);
       drawAccounts();
-      toast("Microsoft 365 settings saved", "ok");
+      toast(t("m365.saved"), "ok");
     } catch (ex) {
-      clear(result, errorNote(ex));
+      show(errorNote(ex));
     }
   });
 
@@ -106,25 +110,30 @@ export async function render(main) {
     clear(
       accounts,
       list.length === 0
-        ? h("p.muted", "No service account signed in: the hub polls presence instead of subscribing to changes.")
+        ? h("p.muted", t("m365.noAccount"))
         : h(
-            "table",
-            { "aria-label": "Service accounts" },
-            h("thead", h("tr", h("th", { scope: "col" }, "Account"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Added"), h("th", { scope: "col" }, h("span.sr", "Actions")))),
+            "table.cards",
+            { "aria-label": t("m365.accounts") },
+            h("thead", h("tr", h("th", { scope: "col" }, t("m365.account")), h("th", { scope: "col" }, t("connectors.status")),
+              h("th", { scope: "col" }, t("m365.added")), h("th", { scope: "col" }, h("span.sr", t("common.actions"))))),
             h(
               "tbody",
               list.map((a) =>
                 h(
                   "tr",
-                  h("td", a.upn),
-                  h("td", h(`span.badge.${a.status === "active" ? "ok" : a.status === "error" ? "error" : "warn"}`, a.status.replace(/_/g, " ")),
+                  cell("td.wrap", t("m365.account"), a.upn),
+                  cell("td", t("connectors.status"), h(`span.badge.${a.status === "active" ? "ok" : a.status === "error" ? "error" : "warn"}`, label("accountStatus", a.status)),
                     a.reason ? h("span.reason", a.reason) : null),
-                  h("td.small", fmtTime(a.addedAt)),
+                  cell("td.small", t("m365.added"), fmtTime(a.addedAt)),
                   h("td.actions", h("button.btn.small.danger", { type: "button", onclick: async () => {
-                    await del(`/api/teams/service-accounts/${encodeURIComponent(a.id)}`);
-                    view = await get("/api/teams");
-                    drawAccounts();
-                  } }, "Remove")),
+                    try {
+                      await del(`/api/teams/service-accounts/${encodeURIComponent(a.id)}`);
+                      view = await get("/api/teams");
+                      drawAccounts();
+                    } catch (e) {
+                      toast(e.message, "error");
+                    }
+                  } }, t("m365.remove"))),
                 ),
               ),
             ),
@@ -132,34 +141,33 @@ export async function render(main) {
     );
   }
   drawAccounts();
-  const refreshBtn = h("button.btn", { type: "button", id: "m365-refresh" }, "Refresh directory");
-  refreshBtn.addEventListener("click", async () => {
-    refreshBtn.disabled = true;
-    try {
-      view = await post("/api/teams/refresh");
-      showStatus(view.status);
-      toast("Directory re-read and endpoints re-matched", "ok");
-    } catch (e) {
-      toast(e.message, "error");
-    } finally {
-      refreshBtn.disabled = false;
-    }
-  });
+  const refreshBtn = h("button.btn", { type: "button", id: "m365-refresh" }, t("m365.refresh"));
+  refreshBtn.addEventListener("click", () =>
+    busy(refreshBtn, async () => {
+      toast(t("m365.refreshing"), "info", 2500);
+      try {
+        view = await post("/api/teams/refresh");
+        showStatus(view.status);
+        toast(t("m365.refreshed"), "ok");
+      } catch (e) {
+        toast(e.message, "error");
+      }
+    }),
+  );
 
   const signin = new URLSearchParams(location.hash.split("?")[1] || "").get("signin");
   if (signin) {
     const ok = signin.startsWith("ok:");
-    toast(ok ? `Signed in ${signin.slice(3)}` : `Sign-in failed: ${signin.replace(/^error:/, "")}`, ok ? "ok" : "error", 8000);
+    toast(ok ? t("m365.signedIn", { account: signin.slice(3) }) : t("m365.signInFailed", { message: signin.replace(/^error:/, "") }), ok ? "ok" : "error", 8000);
     history.replaceState(null, "", "#/microsoft365");
   }
 
   body.append(
-    h("div.panel", h("h2", "App registration"), form),
+    h("div.panel", h("h2", t("m365.app")), form),
     h(
       "div.panel",
-      h("div.page-head", h("div", h("h2", "Service account"), h("p.small.muted",
-        "Graph allows presence subscriptions only with a signed-in user. Sign in a dedicated account with read access to presence.")),
-        h("div.toolbar", refreshBtn, h("a.btn.primary", { href: "/api/teams/service-accounts/sign-in", id: "m365-signin" }, "Sign in service account"))),
+      h("div.page-head", h("div", h("h2", t("m365.serviceAccount")), h("p.small.muted", t("m365.serviceAccountIntro"))),
+        h("div.toolbar", refreshBtn, h("a.btn.primary", { href: "/api/teams/service-accounts/sign-in", id: "m365-signin" }, t("m365.signIn")))),
       accounts,
     ),
   );
