@@ -20,11 +20,13 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<BrowserSession> {
+/** `locale` sets the browser's language (navigator.languages), e.g. "de-DE"; default en-US. */
+export async function launchBrowser(opts: { locale?: string } = {}): Promise<BrowserSession> {
   const profile = mkdtempSync(join(tmpdir(), "ph-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    locale: opts.locale ?? "en-US",
     viewport: { width: 1360, height: 860 },
     args: [
       "--headless",

@@ -38,6 +38,8 @@ export async function startUiServer(opts: { users?: number } = {}): Promise<UiSe
     registry,
     admin: { user: "admin", passwordHash: await hashPassword(ADMIN_PASSWORD) },
     publicBaseUrl: "http://127.0.0.1",
+    // Another UI folder, to show that a test fails on an older UI (e.g. the main branch's server/ui).
+    uiDir: process.env.PRESENCE_HUB_TEST_UI_DIR,
   });
   const base = await app.listen({ host: "127.0.0.1", port: 0 });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

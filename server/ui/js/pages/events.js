@@ -52,6 +52,8 @@ export async function render(main) {
   let oldest = null;
   let shown = 0;
   let generation = 0;
+  /** Live events that arrive while the first page loads: added after it, unless the page has them. */
+  let held = null;
 
   function who(e) {
     const parts = [];
@@ -70,7 +72,7 @@ export async function render(main) {
     const level = e.level === "error" ? "error" : e.level === "warn" ? "warn" : "idle";
     return h(
       "tr",
-      { dataset: { eventId: e.id, kind: e.kind, level: e.level } },
+      { dataset: { eventId: e.id, kind: e.kind, level: e.level, endpointId: e.endpointId ?? "", connectorId: e.connectorId ?? "" } },
       cell("td.small.time", t("events.time"), h("time", { datetime: e.at }, fmtTime(e.at))),
       cell("td", t("events.level"), h(`span.badge.${level}`, label("level", e.level))),
       cell("td.small", t("events.kind"), label("kind", e.kind)),
@@ -90,6 +92,7 @@ export async function render(main) {
       shown = 0;
     }
     more.disabled = true;
+    if (reset) held = [];
     try {
       const list = await get(`/api/events${qs({ limit: PAGE, beforeId: oldest ?? undefined, endpointId: filter.endpointId,
         connectorId: filter.connectorId, kind: filter.kind, level: filter.level })}`);
@@ -103,6 +106,12 @@ export async function render(main) {
       showCount();
     } catch (e) {
       clear(tbody, h("tr", h("td", { colspan: 5 }, errorNote(e))));
+    }
+    if (reset && gen === generation) {
+      const newest = Number(tbody.querySelector("tr[data-event-id]")?.dataset.eventId ?? 0);
+      const late = held.filter((e) => e.id > newest);
+      held = null;
+      for (const e of late) addLive(e);
     }
   }
 
@@ -153,10 +162,11 @@ export async function render(main) {
   } catch {
     // the log still works without the connector filter
   }
+  const off = onLive("event", (msg) => addLive(msg.event));
   await load(true);
-  const off = onLive("event", (msg) => {
-    const e = msg.event;
+  function addLive(e) {
     if (!matches(e, filter)) return;
+    if (held) return void held.push(e);
     tbody.querySelector("tr.none")?.remove();
     const tr = row(e);
     tr.classList.add("flash");
@@ -169,7 +179,7 @@ export async function render(main) {
       more.disabled = false;
     }
     showCount();
-  });
+  }
   return () => {
     off();
     clearTimeout(searchTimer);
