@@ -2,7 +2,7 @@
 // loopback sockets: login → Microsoft 365 (Test, Save, service-account sign-in) → Add Pbx → Configure →
 // Test red with a wrong password → fix → Test green → Save → Online → Info matrix → endpoints matched →
 // a Teams call diverts a PBX call and the phone rings again after it → a PBX call makes Teams show
-// Do Not Disturb and clears after. Finally: no response, page or log line carried a stored secret.
+// Do Not Disturb ("by hub" on the Endpoints page) and clears after. Finally: no response, page or log line carried a stored secret.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -186,6 +186,11 @@ describe.skipIf(Boolean(skip))("full flow in a browser (hub + PBX simulator + Gr
     const call = pbx.startCall("bob", { direction: "in", peer: "0301234" });
     pbx.answerCall(call);
     await until("Bob DoNotDisturb in Teams", () => graph.presence(teamsIds.bob), (p) => p?.availability === "DoNotDisturb", 30_000);
+    // The Endpoints page (live) says that the hub holds Do Not Disturb for Bob, not only his own status.
+    const bob = "tr[data-email='bob@contoso.example'] .teams-cell";
+    await expect.poll(() => page.textContent(bob), { timeout: 15_000 }).toContain("Do not disturb");
+    expect(await page.textContent(bob)).toContain("by hub");
+    await shot("endpoints-pbx-call");
     pbx.endCall(call);
     await until("Bob available in Teams", () => graph.presence(teamsIds.bob), (p) => p?.availability === "Available", 30_000);
   });
