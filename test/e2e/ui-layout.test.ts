@@ -54,6 +54,8 @@ describe.skipIf(Boolean(skip))("UI layout (in-memory hub)", () => {
       await page.click("#menu-toggle");
       expect(await page.getAttribute("#menu-toggle", "aria-expanded")).toBe("true");
       await expectInViewport(page, `a[data-nav=${to}]`, "menu link");
+      await expectInViewport(page, "#logout", "menu: Log out");
+      await shot(page, "layout-phone-menu");
     }
     await page.click(`a[data-nav=${to}]`);
     if (phone) await expect.poll(() => page.isVisible(`a[data-nav=${to}]`)).toBe(false);

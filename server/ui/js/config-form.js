@@ -25,10 +25,10 @@ function setPath(obj, key, value) {
   o[parts[parts.length - 1]] = value;
 }
 
-/** Where the connector connects, from the module's address template ("not configured" until the first key is set). */
+/** Where the connector connects, from the module's address template ("not configured" while a key is empty). */
 export function addressOf(module, config) {
   const keys = [...(module?.address ?? "").matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-  if (!keys.length || !getPath(config, keys[0])) return "not configured";
+  if (!keys.length || keys.some((k) => !getPath(config, k))) return "not configured";
   return module.address.replace(/\{([^}]+)\}/g, (_, k) => String(getPath(config, k) ?? ""));
 }
 
