@@ -1,6 +1,10 @@
 // What `presence-hub start` and `presence-hub demo` do around a running hub: print the login lines of the
-// startup banner, and stop gracefully on SIGINT/SIGTERM (bounded; a second signal exits at once).
+// startup banner, reload the rule sets on SIGHUP (Alertmanager style), and stop gracefully on
+// SIGINT/SIGTERM (bounded; a second signal exits at once).
 import { CREDENTIALS_FILE } from "../auth/credentials.js";
+import { errorMessage } from "../../common/errors.js";
+import { logger } from "../../common/log.js";
+import type { RuleRegistry } from "../../engine/rules/registry.js";
 import type { RunningHub } from "../run-hub.js";
 
 /** The login lines of the startup banner (the generated password is printed here exactly once). */
@@ -44,4 +48,20 @@ export function closeOnSignals(close: () => Promise<void>, timeoutMs = 15_000): 
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+}
+
+/** SIGHUP → re-read every rule set and fragment now (each keeps its last good revision on error). */
+export function reloadOnSighup(registry: RuleRegistry): void {
+  const log = logger("rules");
+  process.on("SIGHUP", () => {
+    registry.reloadAll().then(
+      (results) => {
+        const failed = results.filter((r) => !r.ok);
+        const summary = { ok: results.length - failed.length, failed: failed.map((r) => r.id) };
+        if (failed.length) log.warn(summary, "SIGHUP: rule sets reloaded, some invalid (last good revision kept)");
+        else log.info(summary, "SIGHUP: rule sets reloaded");
+      },
+      (e) => log.error({ err: errorMessage(e) }, "SIGHUP: rule set reload failed"),
+    );
+  });
 }

@@ -4,7 +4,7 @@
 import { configureRootLogger } from "../../../common/log.js";
 import { parseCommandLine } from "../../../common/cli-args.js";
 import type { Command } from "../command.js";
-import { closeOnSignals, loginBanner } from "../running.js";
+import { closeOnSignals, loginBanner, reloadOnSighup } from "../running.js";
 
 const HELP = `Usage: presence-hub demo [options]
 
@@ -64,6 +64,7 @@ export const demoCommand: Command = {
         "",
       ].join("\n"),
     );
+    reloadOnSighup(demo.hub.registry);
     closeOnSignals(() => demo.close());
     return -1;
   },
