@@ -19,6 +19,8 @@ export const teamsModule: TeamsConnectorModule<
   configSchema: TeamsSettingsInput,
   defaults: TEAMS_DEFAULTS,
   secretFields: ["clientSecret"],
+  // The client secret goes to the authority; tokens made with it go to Graph.
+  secretTargetFields: ["tenantId", "clientId", "authorityUrl", "graphUrl"],
   isConfigured: (c) => Boolean(c.tenantId && c.clientId && c.clientSecret),
   create: (config, deps) => createTeamsAdapter(toTeamsConfig(config), { tokenStore: deps.tokenStore }),
   test: (config, deps) => testTeamsConnection(toTeamsConfig(config), { tokenStore: deps?.tokenStore }),

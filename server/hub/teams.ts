@@ -3,6 +3,7 @@
 // service-account sign-in (authorization code + PKCE) when the adapter supports it.
 import type { TokenStore, ServiceAccountToken } from "../../connectors/teams/tokens.js";
 import type { ConnectionTestResult, ConnectorStatus, TeamsAdapter } from "../../engine/ports/adapters.js";
+import { teamsModule } from "../../connectors/teams/module.js";
 import { TEAMS_DEFAULTS, TeamsSettingsInput } from "../../connectors/teams/settings.js";
 import { errorMessage, HubError } from "../../common/errors.js";
 import { withTimeout } from "../../common/timeout.js";
@@ -12,6 +13,7 @@ import type { Logger } from "../../common/log.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredTeamsSettings } from "../store/types.js";
 import type { EndpointDirectory } from "./endpoints.js";
+import { changedTargetFields, requireSecretForNewTarget } from "./secret-binding.js";
 import { type EventLog, statusEventLevel } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
 import type {
@@ -155,10 +157,17 @@ export class TeamsManager {
     validateInput(TeamsSettingsInput, input);
     const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
     const next: StoredTeamsSettings = { ...this.merge(old, input), updatedAt: new Date().toISOString() };
+    this.checkSecretTarget(input, next);
+    // Service accounts' refresh tokens are secrets of the old tenant/authority too: they are not sent to
+    // another one — those accounts sign in again.
+    const retargeted = this.retargeted(next);
     this.d.store.transaction(() => {
       this.d.store.putTeamsSettings(next);
       if (input.clientSecret !== undefined) this.d.store.setSecret(CLIENT_SECRET, input.clientSecret);
     });
+    if (retargeted) {
+      for (const a of this.d.store.listServiceAccounts()) await this.tokens.remove(a.id);
+    }
     this.d.events.add({ level: "info", kind: "teams.settings", message: "Microsoft 365 settings saved" });
     await this.restart();
     const v = this.get();
@@ -170,10 +179,11 @@ export class TeamsManager {
     validateInput(TeamsSettingsInput, input);
     const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
     const merged = this.merge(old, input);
+    this.checkSecretTarget(input, merged);
     const secret = input.clientSecret ?? this.d.store.getSecret(CLIENT_SECRET) ?? "";
-    return runConnectionTest(() =>
-      this.d.factory.test(this.config(merged, secret), { tokenStore: this.tokens }),
-    );
+    // Stored service-account tokens only go where they were saved for, like the client secret.
+    const tokenStore = this.retargeted(merged) ? undefined : this.tokens;
+    return runConnectionTest(() => this.d.factory.test(this.config(merged, secret), { tokenStore }));
   }
 
   /** Re-read the directory and re-match endpoints. */
@@ -249,6 +259,24 @@ export class TeamsManager {
   }
 
   // ------------------------------------------------------------ internals
+
+  /** Whether `next` points elsewhere than the saved settings (tenant, app, authority, Graph URL). */
+  private retargeted(next: object): boolean {
+    const saved = this.d.store.getTeamsSettings();
+    return !!saved && changedTargetFields(teamsModule.secretTargetFields, saved, next).length > 0;
+  }
+
+  /** The stored client secret is only used with the tenant, app, authority and Graph URL it was saved for. */
+  private checkSecretTarget(input: TeamsSettingsInput, next: object): void {
+    requireSecretForNewTarget({
+      path: "clientSecret",
+      fields: teamsModule.secretTargetFields,
+      saved: this.d.store.getTeamsSettings(),
+      next,
+      typed: input.clientSecret !== undefined,
+      stored: this.d.store.getSecret(CLIENT_SECRET) !== undefined,
+    });
+  }
 
   private merge(
     old: Omit<StoredTeamsSettings, "updatedAt">,
