@@ -38,10 +38,13 @@ beforeAll(async () => {
   wss.on("connection", (ws) => {
     trapped.push("ws connection");
     ws.on("message", (m) => {
-      trapped.push(`ws ${String(m)}`);
-      if (String(m).includes("AppLogin")) ws.close(); // got what an attacker wants: the digest
+      const text = String(m);
+      trapped.push(`ws ${text}`);
+      // Play the PBX until the login arrives: that digest is what an attacker wants.
+      if (text.includes('"AppChallenge"'))
+        ws.send(JSON.stringify({ mt: "AppChallengeResult", challenge: "0123456789abcdef" }));
+      if (text.includes("AppLogin")) ws.close();
     });
-    ws.send(JSON.stringify({ mt: "AppChallengeResult", challenge: "0123456789abcdef" }));
   });
   await new Promise<void>((r) => trap.listen(0, "127.0.0.1", r));
   trapPort = (trap.address() as AddressInfo).port;
@@ -89,6 +92,7 @@ describe("PBX connector: the stored password stays with its PBX", () => {
     });
     expect(r.ok).toBe(false);
     expect(trapped).toContain("ws connection");
+    expect(trapped.some((m) => m.includes("AppLogin"))).toBe(true);
     expect((await hub.connectors.test({ id: connectorId })).ok).toBe(true);
     expect((await hub.connectors.test({ id: connectorId, config: { defaultDestination: "200" } })).ok).toBe(
       true,
