@@ -174,6 +174,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     this.subs = undefined;
     await subs?.stop(true);
     await this.notifications.idle();
+    this.notifications.close();
     this.graph.close();
     if (this.ownsTransport) this.transport.close();
   }
