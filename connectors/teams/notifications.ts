@@ -118,13 +118,17 @@ export class NotificationProcessor {
 
   private lifecycleItem(raw: unknown, report: BodyReport): void {
     report.items++;
-    if (!isItem(raw)) return report.ignore("not an object", raw === null ? null : typeof raw);
-    this.stats.lifecycle++;
-    if (!this.host.subs()?.lifecycle(raw.subscriptionId, raw.clientState, String(raw.lifecycleEvent))) {
-      this.stats.ignoredClientState++;
-      return report.ignore("unknown subscription or wrong clientState", raw.subscriptionId);
+    if (!isItem(raw)) {
+      report.ignore("not an object", raw === null ? null : typeof raw);
+      return;
     }
-    report.accepted++;
+    this.stats.lifecycle++;
+    if (this.host.subs()?.lifecycle(raw.subscriptionId, raw.clientState, String(raw.lifecycleEvent))) {
+      report.accepted++;
+      return;
+    }
+    this.stats.ignoredClientState++;
+    report.ignore("unknown subscription or wrong clientState", raw.subscriptionId);
   }
 
   private async processNotifications(body: unknown, report: BodyReport): Promise<void> {
