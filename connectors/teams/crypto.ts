@@ -158,10 +158,12 @@ function openContent(key: Buffer, content: EncryptedContent): unknown {
   }
 }
 
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Checks validationTokens: signature against the authority's JWKS, expiry, audience = our app id,
- * caller = Graph Change Tracking (azp/appid), issuer of the tenant. Verified tokens are cached until
- * they expire because Graph repeats the same token in every notification.
+ * caller = Graph Change Tracking (azp/appid), tenant = the configured one, issuer of that tenant.
+ * Verified tokens are cached until they expire because Graph repeats the same token in every notification.
  */
 export class ValidationTokenVerifier {
   private jwks?: { set: ReturnType<typeof createLocalJWKSet>; fetchedAt: number };
@@ -205,14 +207,18 @@ export class ValidationTokenVerifier {
     const caller = (payload.azp ?? payload.appid) as string | undefined;
     if (caller !== GRAPH_CHANGE_TRACKING_APP_ID)
       throw new HubError("PROTOCOL", "validationToken was not issued to Microsoft Graph Change Tracking");
-    const tid = String(payload.tid ?? tenantId);
+    // The item's tenantId is as forgeable as the rest of the body, so a configured tenant id decides; a
+    // configured domain name cannot be compared with `tid`, then the item's tenantId is all there is.
+    const expected = (GUID_RE.test(this.cfg.tenantId) ? this.cfg.tenantId : tenantId).toLowerCase();
+    const tid = String(payload.tid ?? expected);
+    if (expected && tid.toLowerCase() !== expected)
+      throw new HubError("PROTOCOL", "validationToken was issued for another tenant");
     const iss = String(payload.iss ?? "");
     const okIssuer =
       iss === `${this.cfg.authority}/${tid}/v2.0` ||
       iss === `https://sts.windows.net/${tid}/` ||
       iss === `https://login.microsoftonline.com/${tid}/v2.0`;
-    if (!okIssuer || (tenantId && tid !== tenantId))
-      throw new HubError("PROTOCOL", "validationToken has an unexpected issuer or tenant");
+    if (!okIssuer) throw new HubError("PROTOCOL", "validationToken has an unexpected issuer for its tenant");
     this.verified.set(token, (payload.exp ?? 0) * 1000);
     if (this.verified.size > 1000) this.verified.clear();
   }

@@ -4,7 +4,13 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { parseIsoDuration } from "../config.js";
-import { SimAuth, type SimClient, type SimServiceAccount, type TokenClaims } from "./auth.js";
+import {
+  SimAuth,
+  type SimClient,
+  type SimServiceAccount,
+  type TokenClaims,
+  type ValidationTokenOverrides,
+} from "./auth.js";
 import { type DeliveryRecord, Deliveries } from "./deliveries.js";
 import { type FaultRule, Faults } from "./faults.js";
 import {
@@ -109,6 +115,11 @@ export interface GraphSimulator {
   expireTokens(): void;
   /** Revoke a service account's refresh tokens (forces a new sign-in). */
   revokeServiceAccount(userId: string): void;
+  /**
+   * A validationTokens JWT signed with the simulator's key, for the first app unless `appId` says
+   * otherwise; `overrides` make it wrong in one claim (another audience, caller, tenant or issuer).
+   */
+  mintValidationToken(overrides?: ValidationTokenOverrides, appId?: string): Promise<string>;
   /** Refresh tokens issued so far (tests assert they never leak into logs or the UI). */
   issuedRefreshTokens(): string[];
   requests(): RequestRecord[];
@@ -591,6 +602,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     expireTokens: () => auth.expireAccessTokens(),
     revokeServiceAccount: (userId) => auth.revokeUser(userId),
     issuedRefreshTokens: () => auth.issuedRefreshTokens(),
+    mintValidationToken: (overrides, appId) => auth.validationToken(appId ?? clients[0]!.clientId, overrides),
     requests: () => requestLog.slice(),
     deliveries: () => deliveries.log.slice(),
     clearLogs() {
