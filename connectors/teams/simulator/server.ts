@@ -211,6 +211,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   });
 
   const started = new WeakMap<FastifyRequest, number>();
+  /** Requests whose answer a fault holds back (delayResponseMs). */
+  const answerDelays = new WeakMap<FastifyRequest, number>();
   app.addHook("onRequest", async (req, reply) => {
     started.set(req, Date.now());
     const rid = (req.headers["client-request-id"] as string | undefined) ?? randomUUID();
@@ -219,6 +221,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     if (path.startsWith("/_emulator")) return;
     const d = faults.decide(req.method, path);
     if (!d) return;
+    if (d.delayResponseMs) answerDelays.set(req, d.delayResponseMs);
     if (d.delayMs) await new Promise((r) => setTimeout(r, d.delayMs));
     if (d.drop) {
       req.raw.socket.destroy();
@@ -226,6 +229,11 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     }
     if (d.reply)
       return reply.code(d.reply.status).headers(d.reply.headers).type("application/json").send(d.reply.body);
+  });
+  app.addHook("onSend", async (req, _reply, payload) => {
+    const ms = answerDelays.get(req);
+    if (ms) await new Promise((r) => setTimeout(r, ms));
+    return payload;
   });
   app.addHook("onResponse", async (req, reply) => {
     const path = req.url.split("?")[0] ?? "";
