@@ -39,7 +39,10 @@ export interface TeamsConfig {
   subscriptionLifetimeMs?: number;
   /** Renew a subscription this long before it expires. Default 15 min. */
   subscriptionRenewBeforeMs?: number;
-  /** Check that each subscription still exists this often (lost subscriptions are normal, §3.2). Default 5 min. */
+  /**
+   * Check that each subscription still exists (one GET) this often: lost subscriptions are normal (§3.2)
+   * and nothing tells the hub, so this bounds how long users go without notifications. Default 45 s.
+   */
   subscriptionCheckIntervalMs?: number;
   /** Users per subscription (Graph max 650). */
   usersPerSubscription?: number;
@@ -164,7 +167,7 @@ export function resolveTeamsConfig(c: TeamsConfig): ResolvedTeamsConfig {
       c.subscriptionRenewBeforeMs ?? 15 * 60_000,
       subscriptionLifetimeMs / 2,
     ),
-    subscriptionCheckIntervalMs: c.subscriptionCheckIntervalMs ?? 5 * 60_000,
+    subscriptionCheckIntervalMs: c.subscriptionCheckIntervalMs ?? 45_000,
     usersPerSubscription,
     maxConcurrency: Math.max(1, c.maxConcurrency ?? 4),
     maxRetries: c.maxRetries ?? 5,
