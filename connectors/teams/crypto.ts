@@ -3,6 +3,7 @@
 // (RSA-OAEP-SHA1 dataKey → HMAC-SHA256 check → AES-256-CBC with IV = key[0..16]) with old certificates
 // kept for rotation, and the validationTokens JWT check against the authority's JWKS.
 import {
+  X509Certificate,
   createDecipheriv,
   createPrivateKey,
   type KeyObject,
@@ -29,6 +30,13 @@ export interface EncryptionCertificate {
   /** Hex SHA-1 thumbprint, for logs. */
   thumbprint: string;
   createdAt: number;
+  /** The certificate's notAfter (ms since the epoch). */
+  expiresAt: number;
+}
+
+/** notAfter of a base64 DER certificate (ms); throws on anything that is not a certificate. */
+export function certificateExpiry(certificateBase64: string): number {
+  return Date.parse(new X509Certificate(Buffer.from(certificateBase64, "base64")).validTo);
 }
 
 export interface EncryptedContent {
@@ -47,12 +55,14 @@ export async function generateEncryptionCertificate(days = 365): Promise<Encrypt
     notAfterDate: new Date(Date.now() + days * 24 * 3600_000),
   });
   const der = Buffer.from(r.cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ""), "base64");
+  const certificateBase64 = der.toString("base64");
   return {
     id: `hub-${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString("hex")}`,
-    certificateBase64: der.toString("base64"),
+    certificateBase64,
     privateKeyPem: r.private,
     thumbprint: createHash("sha1").update(der).digest("hex"),
     createdAt: Date.now(),
+    expiresAt: certificateExpiry(certificateBase64),
   };
 }
 
@@ -93,6 +103,13 @@ export class NotificationKeyring {
 
   current(): EncryptionCertificate | undefined {
     return this.currentId ? this.certs.get(this.currentId) : undefined;
+  }
+
+  /** The certificates held, current first, then the others newest first. */
+  list(): EncryptionCertificate[] {
+    const cur = this.current();
+    const rest = [...this.certs.values()].filter((c) => c !== cur).reverse();
+    return cur ? [cur, ...rest] : rest;
   }
 
   /** Decrypt one item's encryptedContent; throws PROTOCOL on unknown certificate or bad signature. */
