@@ -7,7 +7,12 @@
 // their next renewal (subscriptions.ts). The private keys are secrets: never logged, only ids/thumbprints.
 import { errorMessage } from "../../common/errors.js";
 import type { Logger } from "../../common/log.js";
-import { certificateExpiry, type EncryptionCertificate, generateEncryptionCertificate, NotificationKeyring } from "./crypto.js";
+import {
+  certificateExpiry,
+  type EncryptionCertificate,
+  generateEncryptionCertificate,
+  type NotificationKeyring,
+} from "./crypto.js";
 
 /** Where the certificates are kept between runs. */
 export interface CertificateStore {
