@@ -4,9 +4,9 @@
 // renewal; items encrypted for the previous certificate (in flight at the switch) still decrypt.
 import { afterEach, describe, expect, it } from "vitest";
 import { createTeamsAdapter, type TeamsConnector } from "../../connectors/teams/adapter.js";
-import { InMemoryCertificateStore } from "../../connectors/teams/certificates.js";
+import { CertificateManager, InMemoryCertificateStore } from "../../connectors/teams/certificates.js";
 import type { TeamsConfig } from "../../connectors/teams/config.js";
-import { generateEncryptionCertificate } from "../../connectors/teams/crypto.js";
+import { generateEncryptionCertificate, NotificationKeyring } from "../../connectors/teams/crypto.js";
 import { encryptForSubscription } from "../../connectors/teams/simulator/deliveries.js";
 import type { GraphSimulator } from "../../connectors/teams/simulator/server.js";
 import type { InMemoryTokenStore } from "../../connectors/teams/tokens.js";
@@ -125,5 +125,39 @@ describe("notification certificate across restarts and its rotation", () => {
     s!.setClientPresence("u00002", { availability: "Busy", activity: "InAConferenceCall" });
     await until(() => events.some(([id, p]) => id === "u00002" && p.activity === "InAConferenceCall"), 5000, "new-key delivery");
     expect(a.webhookStats().decryptFailed).toBe(0);
+  });
+});
+
+describe("CertificateManager", () => {
+  const policy = { rotateBeforeMs: 30 * DAY, lifetimeDays: 365, checkIntervalMs: 0 };
+  const capture = () => {
+    const lines: string[] = [];
+    const put = (fields: unknown, msg?: string) => lines.push(JSON.stringify({ fields, msg }));
+    return { lines, log: { info: put, warn: put } as never };
+  };
+
+  it("drops a stored entry that is not a certificate, generates a new one, and logs no key", async () => {
+    const good = await generateEncryptionCertificate(300);
+    const store = new InMemoryCertificateStore([{ ...good, id: "broken", certificateBase64: "bm90IGEgY2VydA==" }]);
+    const { lines, log } = capture();
+    const m = new CertificateManager(new NotificationKeyring(), store, policy, log);
+    const cur = await m.ensure();
+    expect(cur.id).not.toBe("broken");
+    expect((await store.load()).map((c) => c.id)).toEqual([cur.id]);
+    expect(lines.join("\n")).toContain("broken");
+    expect(lines.join("\n")).not.toContain("PRIVATE KEY");
+  });
+
+  it("keeps a stored certificate with enough time left, and the previous one behind it", async () => {
+    const current = await generateEncryptionCertificate(200);
+    const previous = await generateEncryptionCertificate(100);
+    const store = new InMemoryCertificateStore([current, previous]);
+    const ring = new NotificationKeyring();
+    const m = new CertificateManager(ring, store, policy, capture().log);
+    expect((await m.ensure()).id).toBe(current.id);
+    expect(ring.list().map((c) => c.id)).toEqual([current.id, previous.id]);
+    // A manual rotation keeps two: the new one and the one it replaced.
+    const next = await m.rotateNow();
+    expect((await store.load()).map((c) => c.id)).toEqual([next.id, current.id]);
   });
 });
