@@ -1,7 +1,8 @@
-// Microsoft 365: stored settings (client secret and service-account tokens encrypted), the one Teams
-// adapter, the directory used for endpoint matching, connection tests with unsaved settings, and the
-// service-account sign-in (authorization code + PKCE) when the adapter supports it.
-import type { TokenStore, ServiceAccountToken } from "../../connectors/teams/tokens.js";
+// Microsoft 365: stored settings (client secret, service-account tokens and notification certificates
+// encrypted, teams-stores.ts), the one Teams adapter, the webhook URL it uses (setting > the hub's public
+// URL > polling), the directory used for endpoint matching, connection tests with unsaved settings, and
+// the service-account sign-in (authorization code + PKCE) when the adapter supports it.
+import type { ServiceAccountToken } from "../../connectors/teams/tokens.js";
 import type { ConnectionTestResult, ConnectorStatus, TeamsAdapter } from "../../engine/ports/adapters.js";
 import { teamsModule } from "../../connectors/teams/module.js";
 import { TEAMS_DEFAULTS, TeamsSettingsInput } from "../../connectors/teams/settings.js";
@@ -16,16 +17,19 @@ import type { EndpointDirectory } from "./endpoints.js";
 import { changedTargetFields, requireSecretForNewTarget } from "./secret-binding.js";
 import { type EventLog, statusEventLevel } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
+import { StoreCertificateStore, StoreTokenStore } from "./teams-stores.js";
 import type {
   ServiceAccountSignInStart,
   ServiceAccountView,
   TeamsAdapterFactory,
   TeamsConnectorConfig,
   TeamsSettingsView,
+  WebhookBaseUrlSource,
 } from "./types.js";
 
+export { StoreCertificateStore, StoreTokenStore } from "./teams-stores.js";
+
 const CLIENT_SECRET = "teams/clientSecret";
-const tokenSecret = (id: string) => `serviceAccount/${id}/refreshToken`;
 
 /** Microsoft 365 settings before the first save (connectors/teams/settings.ts). */
 export const DEFAULT_TEAMS_SETTINGS: Omit<StoredTeamsSettings, "updatedAt"> = TEAMS_DEFAULTS;
@@ -63,34 +67,6 @@ export interface TeamsDeps {
   endpoints: () => EndpointDirectory;
 }
 
-/** Service-account tokens in the encrypted store (the whole token JSON is the sealed secret). */
-export class StoreTokenStore implements TokenStore {
-  constructor(private readonly store: HubStore) {}
-  async load(): Promise<ServiceAccountToken[]> {
-    const out: ServiceAccountToken[] = [];
-    for (const a of this.store.listServiceAccounts()) {
-      const raw = this.store.getSecret(tokenSecret(a.id));
-      if (raw) out.push(JSON.parse(raw) as ServiceAccountToken);
-    }
-    return out;
-  }
-  async save(token: ServiceAccountToken): Promise<void> {
-    this.store.transaction(() => {
-      const existing = this.store.listServiceAccounts().find((a) => a.id === token.accountId);
-      this.store.putServiceAccount({
-        id: token.accountId,
-        upn: token.username,
-        status: "active",
-        addedAt: existing?.addedAt ?? new Date().toISOString(),
-      });
-      this.store.setSecret(tokenSecret(token.accountId), JSON.stringify(token));
-    });
-  }
-  async remove(accountId: string): Promise<void> {
-    this.store.deleteServiceAccount(accountId);
-  }
-}
-
 export class TeamsManager {
   private adapter: TeamsAdapter | undefined;
   /** Tenant, app and Graph the running adapter writes sessions with (its sessionId is the client id). */
@@ -98,6 +74,7 @@ export class TeamsManager {
   private unsubscribe: (() => void)[] = [];
   private idle: ConnectorStatus = status("offline", "Not configured");
   private readonly tokens: StoreTokenStore;
+  private readonly certificates: StoreCertificateStore;
   private readonly signIns = new Map<
     string,
     { codeVerifier: string; redirectUri: string; expires: number }
@@ -109,6 +86,7 @@ export class TeamsManager {
 
   constructor(private readonly d: TeamsDeps) {
     this.tokens = new StoreTokenStore(d.store);
+    this.certificates = new StoreCertificateStore(d.store);
   }
 
   start(): void {
@@ -127,6 +105,7 @@ export class TeamsManager {
     const s = this.d.store.getTeamsSettings();
     const base = { ...DEFAULT_TEAMS_SETTINGS, ...(s ?? {}) };
     const secretSet = this.d.store.getSecret(CLIENT_SECRET) !== undefined;
+    const webhook = this.webhookBase(base);
     return {
       configured: !!(base.tenantId && base.clientId && secretSet),
       enabled: base.enabled,
@@ -137,6 +116,8 @@ export class TeamsManager {
       graphUrl: base.graphUrl,
       ...(base.caPem ? { caPem: base.caPem } : {}),
       ...(base.webhookBaseUrl ? { webhookBaseUrl: base.webhookBaseUrl } : {}),
+      effectiveWebhookBaseUrl: webhook.url ?? null,
+      webhookBaseUrlSource: webhook.source,
       pollIntervalSeconds: base.pollIntervalSeconds,
       sessionExpirationSeconds: base.sessionExpirationSeconds,
       serviceAccounts: this.d.store.listServiceAccounts().map(
@@ -298,7 +279,22 @@ export class TeamsManager {
     return next;
   }
 
+  /**
+   * The webhook base URL the adapter gets. Precedence: the Microsoft 365 setting (an admin's explicit
+   * choice, e.g. a different ingress for Graph) > the hub's configured public URL > none, then the adapter
+   * polls. The hub's default URL (http://host:port) is never used: nobody said Graph can reach it.
+   */
+  private webhookBase(s: Pick<StoredTeamsSettings, "webhookBaseUrl">): {
+    url?: string;
+    source: WebhookBaseUrlSource;
+  } {
+    if (s.webhookBaseUrl) return { url: s.webhookBaseUrl, source: "settings" };
+    const pub = this.d.factory.publicBaseUrl?.replace(/\/+$/, "");
+    return pub ? { url: pub, source: "publicUrl" } : { source: "none" };
+  }
+
   private config(s: Omit<StoredTeamsSettings, "updatedAt">, clientSecret: string): TeamsConnectorConfig {
+    const webhook = this.webhookBase(s).url;
     return {
       tenantId: s.tenantId,
       clientId: s.clientId,
@@ -306,7 +302,7 @@ export class TeamsManager {
       authorityUrl: s.authorityUrl,
       graphUrl: s.graphUrl,
       ...(s.caPem ? { caPem: s.caPem } : {}),
-      ...(s.webhookBaseUrl ? { webhookBaseUrl: s.webhookBaseUrl } : {}),
+      ...(webhook ? { webhookBaseUrl: webhook } : {}),
       pollIntervalSeconds: s.pollIntervalSeconds,
       sessionExpirationSeconds: s.sessionExpirationSeconds,
     };
@@ -360,7 +356,10 @@ export class TeamsManager {
     }
     let adapter: TeamsAdapter;
     try {
-      adapter = this.d.factory.create(this.config(s, secret), { tokenStore: this.tokens });
+      adapter = this.d.factory.create(this.config(s, secret), {
+        tokenStore: this.tokens,
+        certificateStore: this.certificates,
+      });
     } catch (e) {
       this.d.core.setTeams(null);
       this.setIdle(status("error", errorMessage(e)));

@@ -32,6 +32,8 @@ export function createFakeHub(opts: { users?: number } = {}): Hub & { secrets: M
     clientSecretSet: false,
     authorityUrl: "https://login.microsoftonline.com",
     graphUrl: "https://graph.microsoft.com",
+    effectiveWebhookBaseUrl: null,
+    webhookBaseUrlSource: "none",
     pollIntervalSeconds: 30,
     sessionExpirationSeconds: 3600,
     serviceAccounts: [],
