@@ -7,7 +7,7 @@ import type { RuleRegistry } from "../engine/rules/registry.js";
 import type { buildApp } from "./app.js";
 import { type AdminCredentials, resolveAdminCredentials } from "./auth/credentials.js";
 import type { HubConfig } from "./config.js";
-import type { Hub, OpenHubOptions, TeamsAdapterFactory } from "./hub/types.js";
+import type { Hub, OpenHubOptions } from "./hub/types.js";
 
 export interface RunningHub {
   config: HubConfig;
@@ -24,11 +24,10 @@ export interface RunningHub {
 export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> = {}): Promise<RunningHub> {
   // Loaded here, not at the top: modules create their loggers when first imported, and that must happen
   // after the command configured the root logger (level from the config).
-  const [{ RuleRegistry }, { openHub }, { buildApp }, { teamsModule }] = await Promise.all([
+  const [{ RuleRegistry }, { openHub }, { buildApp }] = await Promise.all([
     import("../engine/rules/registry.js"),
     import("./hub/hub.js"),
     import("./app.js"),
-    import("../connectors/teams/module.js"),
   ]);
   const registry = new RuleRegistry({ log: logger("rules") });
   await registry.watch(config.rulesDir);
@@ -39,12 +38,9 @@ export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> =
       registry,
       secretKey: config.secretKey,
       logger: logger("hub"),
-      ...extra,
       // The configured public URL is the Teams webhook base unless the Microsoft 365 settings name one.
-      teamsFactory: withPublicBaseUrl(
-        extra.teamsFactory ?? teamsModule,
-        config.publicBaseUrlConfigured ? config.publicBaseUrl : undefined,
-      ),
+      publicBaseUrl: config.publicBaseUrlConfigured ? config.publicBaseUrl : undefined,
+      ...extra,
     });
     hub = opened;
     const credentials = await resolveAdminCredentials(config);
@@ -86,14 +82,4 @@ export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> =
     await registry.close();
     throw e;
   }
-}
-
-/** The factory with the hub's configured public URL attached (TeamsAdapterFactory.publicBaseUrl). */
-export function withPublicBaseUrl(factory: TeamsAdapterFactory, publicBaseUrl: string | undefined): TeamsAdapterFactory {
-  if (!publicBaseUrl) return factory;
-  return {
-    create: (config, deps) => factory.create(config, deps),
-    test: (config, deps) => factory.test(config, deps),
-    publicBaseUrl,
-  };
 }

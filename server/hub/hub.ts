@@ -81,6 +81,7 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
     log: makeLogger("teams-settings"),
     factory: options.teamsFactory ?? teamsModule,
     endpoints: () => endpoints,
+    publicBaseUrl: options.publicBaseUrl,
   });
 
   const unsubscribeSwap = registry.onSwap((id) => {

@@ -65,6 +65,8 @@ export interface TeamsDeps {
   log: Logger;
   factory: TeamsAdapterFactory;
   endpoints: () => EndpointDirectory;
+  /** The configured public base URL (webhook base unless the settings name one). */
+  publicBaseUrl?: string;
 }
 
 export class TeamsManager {
@@ -289,7 +291,7 @@ export class TeamsManager {
     source: WebhookBaseUrlSource;
   } {
     if (s.webhookBaseUrl) return { url: s.webhookBaseUrl, source: "settings" };
-    const pub = this.d.factory.publicBaseUrl?.replace(/\/+$/, "");
+    const pub = this.d.publicBaseUrl?.replace(/\/+$/, "");
     return pub ? { url: pub, source: "publicUrl" } : { source: "none" };
   }
 

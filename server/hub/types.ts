@@ -400,12 +400,6 @@ export interface TeamsAdapterFactory {
   /** The adapter may also implement the Teams connector's sign-in methods (serviceAccountSignIn/completeSignIn). */
   create(config: TeamsConnectorConfig, deps: TeamsAdapterDeps): TeamsAdapter;
   test(config: TeamsConnectorConfig, deps?: Partial<TeamsAdapterDeps>): Promise<ConnectionTestResult>;
-  /**
-   * The hub's public base URL when the operator configured one (PRESENCE_HUB_PUBLIC_URL, --public-url): the
-   * webhook base unless the Microsoft 365 settings name another. runHub sets it (withPublicBaseUrl); it
-   * travels with the factory because that is what openHub hands the Microsoft 365 manager.
-   */
-  readonly publicBaseUrl?: string;
 }
 
 /** What the hub lends the Teams adapter: encrypted storage for its refresh tokens and certificates. */
@@ -417,6 +411,11 @@ export interface TeamsAdapterDeps {
 export interface OpenHubOptions {
   /** Directory of hub.db and secret.key (created if missing). */
   dataDir: string;
+  /**
+   * The hub's public base URL when the operator configured one (PRESENCE_HUB_PUBLIC_URL, --public-url): the
+   * Teams webhook base unless the Microsoft 365 settings name another.
+   */
+  publicBaseUrl?: string;
   /** The rule registry (hot-reloading rule sets). */
   registry: RuleSetSource;
   /** By module kind (rule set `adapter` field), e.g. { innovaphone: … }: replaces that module's create/test. */

@@ -11,7 +11,7 @@ import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams
 import { loadConfig } from "../../server/config.js";
 import { openHub } from "../../server/hub/hub.js";
 import type { Hub, TeamsAdapterFactory, TeamsConnectorConfig } from "../../server/hub/types.js";
-import { type RunningHub, runHub, withPublicBaseUrl } from "../../server/run-hub.js";
+import { type RunningHub, runHub } from "../../server/run-hub.js";
 import { freePort, until } from "../faults/harness.js";
 import { FakeTeams } from "../sync/fakes.js";
 import { shippedRules } from "../sync/harness.js";
@@ -31,8 +31,8 @@ describe("webhook base URL precedence", () => {
     },
     test: async () => ({ ok: true, steps: [] }) as never,
   };
-  const open = async (factory: TeamsAdapterFactory) => {
-    hub = await openHub({ dataDir: dir, registry: await shippedRules(), teamsFactory: factory });
+  const open = async (factory: TeamsAdapterFactory, publicBaseUrl?: string) => {
+    hub = await openHub({ dataDir: dir, registry: await shippedRules(), teamsFactory: factory, publicBaseUrl });
     return hub;
   };
   const credentials = { tenantId: "tenant.example", clientId: "client", clientSecret: "secret" };
@@ -55,7 +55,7 @@ describe("webhook base URL precedence", () => {
   });
 
   it("the configured public URL is used when the settings name none; the setting wins; clearing it falls back", async () => {
-    const h = await open(withPublicBaseUrl(recording, PUBLIC));
+    const h = await open(recording, PUBLIC);
     let v = await h.teams.save(credentials);
     expect(v).toMatchObject({ effectiveWebhookBaseUrl: PUBLIC, webhookBaseUrlSource: "publicUrl" });
     expect(v.webhookBaseUrl).toBeUndefined();
