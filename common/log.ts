@@ -20,6 +20,7 @@ export const SECRET_FIELDS = [
   "secret",
   "key",
   "dataKey",
+  "privateKeyPem",
 ];
 
 function redactPaths(): string[] {

@@ -1,5 +1,5 @@
 // The presence vocabulary both sides speak: documented value sets and the normalized facts that flow
-// from connector adapters into the sync core. Sources: ../shared/reference/msgraph-presence.md §1.2, §4.1
+// from connector adapters into the sync core. Sources: docs/reference/msgraph-presence.md §1.2, §4.1
 // and innovaphone-appwebsocket.md §3.2, §6.1.
 
 /** Graph presence `availability`, all 9 documented values (PascalCase as the API returns them). */

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -221,6 +222,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }
     for (const p of options.protectedPlugins ?? []) await scope.register(p.plugin, p.options ?? {});
     scope.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+    // The OpenAPI document as a browsable page for signed-in admins (assets served from the package, no CDN).
+    await scope.register(fastifySwaggerUi, {
+      routePrefix: "/api/docs",
+      uiConfig: { docExpansion: "list", deepLinking: true, tryItOutEnabled: false },
+      theme: { title: "Presence Hub · admin API" },
+      staticCSP: false,
+    });
   });
 
   return app;

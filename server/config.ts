@@ -24,6 +24,12 @@ export interface HubConfig {
   logLevel: string;
   /** Externally reachable base URL (Graph webhook and OAuth redirect); default http://host:port. */
   publicBaseUrl: string;
+  /**
+   * True when publicBaseUrl was configured (PRESENCE_HUB_PUBLIC_URL, config file, --public-url) rather than
+   * defaulted. Only a configured one becomes the Teams webhook base: the default names a local address
+   * Graph cannot reach.
+   */
+  publicBaseUrlConfigured?: boolean;
   /** Require authentication for GET /metrics. */
   metricsAuth: boolean;
   /** Mark the session cookie Secure (default: when publicBaseUrl is https). */
@@ -193,6 +199,7 @@ export function loadConfig(
     secretKey: str(raw.secretKey),
     logLevel,
     publicBaseUrl,
+    publicBaseUrlConfigured: str(raw.publicBaseUrl) !== undefined,
     metricsAuth: raw.metricsAuth === undefined ? false : bool("metricsAuth", raw.metricsAuth),
     cookieSecure:
       raw.cookieSecure === undefined ? publicBaseUrl.startsWith("https:") : bool("cookieSecure", raw.cookieSecure),

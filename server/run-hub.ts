@@ -33,7 +33,15 @@ export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> =
   await registry.watch(config.rulesDir);
   let hub: Hub | undefined;
   try {
-    const opened = await openHub({ dataDir: config.dataDir, registry, secretKey: config.secretKey, logger: logger("hub"), ...extra });
+    const opened = await openHub({
+      dataDir: config.dataDir,
+      registry,
+      secretKey: config.secretKey,
+      logger: logger("hub"),
+      // The configured public URL is the Teams webhook base unless the Microsoft 365 settings name one.
+      publicBaseUrl: config.publicBaseUrlConfigured ? config.publicBaseUrl : undefined,
+      ...extra,
+    });
     hub = opened;
     const credentials = await resolveAdminCredentials(config);
     const app = await buildApp({

@@ -21,6 +21,8 @@ export const innovaphoneModule: PbxConnectorModule<
   configSchema: InnovaphoneConfigInput,
   defaults: INNOVAPHONE_DEFAULTS,
   secretFields: ["password"],
+  // The AppLogin digest answers a challenge the peer chooses: sent to another host it can be cracked offline.
+  secretTargetFields: ["server", "port", "protocol", "modulePath"],
   form: [
     {
       key: "server",

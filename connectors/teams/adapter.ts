@@ -14,8 +14,9 @@ import type {
   TeamsAdapterEvents,
   TeamsUser,
 } from "../../engine/ports/adapters.js";
+import { CertificateManager, type CertificateStore } from "./certificates.js";
 import { resolveTeamsConfig, type ResolvedTeamsConfig, type TeamsConfig } from "./config.js";
-import { generateEncryptionCertificate, NotificationKeyring, ValidationTokenVerifier } from "./crypto.js";
+import { NotificationKeyring, ValidationTokenVerifier } from "./crypto.js";
 import { listTenantUsers } from "./directory.js";
 import { GraphClient } from "./graph-client.js";
 import { createHttpTransport, type HttpTransport } from "./http.js";
@@ -34,6 +35,7 @@ import {
   type TokenStore,
 } from "./tokens.js";
 import type { TeamsWebhookHandler } from "./webhook.js";
+import { WebhookProbe } from "./webhook-probe.js";
 
 const log = logger("teams");
 
@@ -44,7 +46,10 @@ export interface TeamsAdapterDeps {
   tokenStore?: TokenStore;
   /** Shared transport (tests, custom agents); created from the config otherwise. */
   transport?: HttpTransport;
-  /** Pre-generated notification certificate keyring (e.g. restored from the store). */
+  /** Where the notification encryption certificates are kept (the hub's encrypted store). Without it a
+   * new certificate is generated per start. */
+  certificateStore?: CertificateStore;
+  /** A pre-filled notification certificate keyring (tests). */
   keyring?: NotificationKeyring;
 }
 
@@ -102,7 +107,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private readonly appToken: AccessTokenSource;
   private readonly writer: PresenceWriter;
   private readonly ledger = new PresenceLedger();
-  private keyring?: NotificationKeyring;
+  private readonly certs: CertificateManager;
   private subs?: SubscriptionManager;
   private watched = new Set<string>();
   private polled = new Set<string>();
@@ -114,7 +119,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private newlyWatched = new Set<string>();
   private readonly notifications: NotificationProcessor;
   private lastFullRead = 0;
-  private probeTimer?: NodeJS.Timeout;
+  private probe?: WebhookProbe;
   /** The hub's own notification URL did not answer the last probe. */
   private webhookDown = false;
   /** A session is in place (start sequence done): live status text, polling, probing, watch changes. */
@@ -132,10 +137,20 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     this.graph = new GraphClient(cfg, this.transport);
     this.appToken = createAppTokenSource(cfg, this.transport);
     this.writer = new PresenceWriter(cfg, this.graph, this.appToken);
-    this.keyring = deps.keyring;
+    this.certs = new CertificateManager(
+      deps.keyring ?? new NotificationKeyring(),
+      deps.certificateStore,
+      {
+        rotateBeforeMs: cfg.certificateRotateBeforeMs,
+        lifetimeDays: cfg.certificateLifetimeDays,
+        checkIntervalMs: cfg.certificateCheckIntervalMs,
+      },
+      log,
+    );
     this.notifications = new NotificationProcessor(new ValidationTokenVerifier(cfg, this.transport), {
       subs: () => this.subs,
-      keyring: () => this.keyring,
+      // Until a certificate exists (polling, basic notifications) there is nothing to decrypt with.
+      keyring: () => (this.certs.keyring.current() ? this.certs.keyring : undefined),
       accept: (p) => this.accept(p),
       queueRead: (ids, reason) => this.queueRead(ids, reason),
     });
@@ -166,6 +181,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   async stop(): Promise<void> {
     for (const t of [this.watchTimer, this.readTimer]) if (t) clearTimeout(t);
     this.webhookDown = false;
+    this.certs.stopChecks();
     this.writer.stop();
     // Ends the session (subscriptions deleted, polling and probing stopped) → offline "Stopped".
     await this.supervisor.stop();
@@ -174,6 +190,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     this.subs = undefined;
     await subs?.stop(true);
     await this.notifications.idle();
+    this.notifications.close();
     this.graph.close();
     if (this.ownsTransport) this.transport.close();
   }
@@ -195,15 +212,16 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     const accounts = await this.loadServiceAccounts();
     current();
     if (this.config.notificationUrl && accounts.length > 0) {
-      if (this.config.richNotifications && !this.keyring?.current()) {
-        this.keyring ??= new NotificationKeyring();
-        this.keyring.add(await generateEncryptionCertificate());
+      if (this.config.richNotifications) {
+        // The stored certificate, or a new one when none is stored or it runs short (certificates.ts).
+        await this.certs.ensure();
+        this.certs.startChecks();
         // Certificate generation is slow (RSA): a newer attempt may have started meanwhile (e.g. a second
         // service-account sign-in); a stale one must not replace that attempt's subscription manager.
         current();
       }
       void this.subs?.stop(true);
-      this.subs = new SubscriptionManager(this.config, this.graph, accounts, this.keyring, {
+      this.subs = new SubscriptionManager(this.config, this.graph, accounts, this.certs.keyring, {
         resync: (ids, reason) => this.queueRead(ids, reason),
         changed: () => this.refreshStatus(),
       });
@@ -233,7 +251,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
 
   private async endSession(subs: SubscriptionManager | undefined): Promise<void> {
     this.ready = false;
-    for (const t of [this.pollTimer, this.probeTimer]) if (t) clearTimeout(t);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.probe?.stop();
     if (this.subs === subs) this.subs = undefined;
     // Awaited before the next start sequence subscribes: Graph allows one subscription per user.
     await subs?.stop(true);
@@ -276,27 +295,11 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     this.polled = new Set([...this.watched].filter((id) => !covered.has(id)));
   }
 
-  /** Webhook outage detection: a validation-style request to our own public URL (answered without processing). */
+  /** Webhook outage detection (webhook-probe.ts): while our own URL does not answer, poll everyone. */
   private scheduleProbe(): void {
-    if (this.probeTimer) clearTimeout(this.probeTimer);
-    if (!this.ready || !this.subs || !this.config.notificationUrl || this.config.webhookProbeIntervalMs <= 0)
-      return;
-    this.probeTimer = setTimeout(async () => {
-      const token = `presence-hub probe ${Date.now()}`;
-      const url = this.config.notificationUrl!;
-      let ok = false;
-      try {
-        const res = await this.transport.request({
-          method: "POST",
-          url: `${url}${url.includes("?") ? "&" : "?"}validationToken=${encodeURIComponent(token)}`,
-          headers: { "content-type": "text/plain" },
-          body: "",
-          timeoutMs: 10_000,
-        });
-        ok = res.status === 200 && res.body === token;
-      } catch {
-        ok = false;
-      }
+    this.probe?.stop();
+    if (!this.ready || !this.subs || !this.config.notificationUrl) return;
+    this.probe = new WebhookProbe(this.transport, this.config.notificationUrl, this.config.webhookProbeIntervalMs, (ok) => {
       if (!this.ready) return;
       if (!ok && !this.webhookDown) {
         this.webhookDown = true;
@@ -308,9 +311,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
         this.queueRead([...this.watched], "webhook outage over");
         this.refreshStatus();
       }
-      this.scheduleProbe();
-    }, this.config.webhookProbeIntervalMs);
-    this.probeTimer.unref?.();
+    });
+    this.probe.start();
   }
 
   private schedulePoll(): void {
@@ -458,8 +460,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   }
 
   async rotateEncryptionCertificate(): Promise<void> {
-    this.keyring ??= new NotificationKeyring();
-    this.keyring.add(await generateEncryptionCertificate());
+    await this.certs.rotateNow();
   }
 
   async reloadServiceAccounts(): Promise<void> {

@@ -39,8 +39,17 @@ export interface TeamsConfig {
   subscriptionLifetimeMs?: number;
   /** Renew a subscription this long before it expires. Default 15 min. */
   subscriptionRenewBeforeMs?: number;
-  /** Check that each subscription still exists this often (lost subscriptions are normal, §3.2). Default 5 min. */
+  /**
+   * Check that each subscription still exists (one GET) this often: lost subscriptions are normal (§3.2)
+   * and nothing tells the hub, so this bounds how long users go without notifications. Default 45 s.
+   */
   subscriptionCheckIntervalMs?: number;
+  /** Replace the notification encryption certificate when it has less than this left. Default 30 days. */
+  certificateRotateBeforeMs?: number;
+  /** Validity of a new notification encryption certificate. Default 365 days. */
+  certificateLifetimeDays?: number;
+  /** Check this often whether the certificate is due for rotation. Default 24 h. */
+  certificateCheckIntervalMs?: number;
   /** Users per subscription (Graph max 650). */
   usersPerSubscription?: number;
   /** Parallel Graph requests per tenant. Default 4. */
@@ -78,6 +87,9 @@ export interface ResolvedTeamsConfig {
   subscriptionLifetimeMs: number;
   subscriptionRenewBeforeMs: number;
   subscriptionCheckIntervalMs: number;
+  certificateRotateBeforeMs: number;
+  certificateLifetimeDays: number;
+  certificateCheckIntervalMs: number;
   usersPerSubscription: number;
   maxConcurrency: number;
   maxRetries: number;
@@ -164,7 +176,14 @@ export function resolveTeamsConfig(c: TeamsConfig): ResolvedTeamsConfig {
       c.subscriptionRenewBeforeMs ?? 15 * 60_000,
       subscriptionLifetimeMs / 2,
     ),
-    subscriptionCheckIntervalMs: c.subscriptionCheckIntervalMs ?? 5 * 60_000,
+    subscriptionCheckIntervalMs: c.subscriptionCheckIntervalMs ?? 45_000,
+    certificateRotateBeforeMs: c.certificateRotateBeforeMs ?? 30 * 24 * 3600_000,
+    // Longer than the rotation margin, or every check would rotate again.
+    certificateLifetimeDays: Math.max(
+      c.certificateLifetimeDays ?? 365,
+      (c.certificateRotateBeforeMs ?? 30 * 24 * 3600_000) / (24 * 3600_000) + 1,
+    ),
+    certificateCheckIntervalMs: c.certificateCheckIntervalMs ?? 24 * 3600_000,
     usersPerSubscription,
     maxConcurrency: Math.max(1, c.maxConcurrency ?? 4),
     maxRetries: c.maxRetries ?? 5,

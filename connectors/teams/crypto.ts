@@ -3,6 +3,7 @@
 // (RSA-OAEP-SHA1 dataKey → HMAC-SHA256 check → AES-256-CBC with IV = key[0..16]) with old certificates
 // kept for rotation, and the validationTokens JWT check against the authority's JWKS.
 import {
+  X509Certificate,
   createDecipheriv,
   createPrivateKey,
   type KeyObject,
@@ -29,6 +30,13 @@ export interface EncryptionCertificate {
   /** Hex SHA-1 thumbprint, for logs. */
   thumbprint: string;
   createdAt: number;
+  /** The certificate's notAfter (ms since the epoch). */
+  expiresAt: number;
+}
+
+/** notAfter of a base64 DER certificate (ms); throws on anything that is not a certificate. */
+export function certificateExpiry(certificateBase64: string): number {
+  return Date.parse(new X509Certificate(Buffer.from(certificateBase64, "base64")).validTo);
 }
 
 export interface EncryptedContent {
@@ -47,12 +55,14 @@ export async function generateEncryptionCertificate(days = 365): Promise<Encrypt
     notAfterDate: new Date(Date.now() + days * 24 * 3600_000),
   });
   const der = Buffer.from(r.cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ""), "base64");
+  const certificateBase64 = der.toString("base64");
   return {
     id: `hub-${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString("hex")}`,
-    certificateBase64: der.toString("base64"),
+    certificateBase64,
     privateKeyPem: r.private,
     thumbprint: createHash("sha1").update(der).digest("hex"),
     createdAt: Date.now(),
+    expiresAt: certificateExpiry(certificateBase64),
   };
 }
 
@@ -93,6 +103,13 @@ export class NotificationKeyring {
 
   current(): EncryptionCertificate | undefined {
     return this.currentId ? this.certs.get(this.currentId) : undefined;
+  }
+
+  /** The certificates held, current first, then the others newest first. */
+  list(): EncryptionCertificate[] {
+    const cur = this.current();
+    const rest = [...this.certs.values()].filter((c) => c !== cur).reverse();
+    return cur ? [cur, ...rest] : rest;
   }
 
   /** Decrypt one item's encryptedContent; throws PROTOCOL on unknown certificate or bad signature. */
@@ -158,10 +175,12 @@ function openContent(key: Buffer, content: EncryptedContent): unknown {
   }
 }
 
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Checks validationTokens: signature against the authority's JWKS, expiry, audience = our app id,
- * caller = Graph Change Tracking (azp/appid), issuer of the tenant. Verified tokens are cached until
- * they expire because Graph repeats the same token in every notification.
+ * caller = Graph Change Tracking (azp/appid), tenant = the configured one, issuer of that tenant.
+ * Verified tokens are cached until they expire because Graph repeats the same token in every notification.
  */
 export class ValidationTokenVerifier {
   private jwks?: { set: ReturnType<typeof createLocalJWKSet>; fetchedAt: number };
@@ -205,14 +224,18 @@ export class ValidationTokenVerifier {
     const caller = (payload.azp ?? payload.appid) as string | undefined;
     if (caller !== GRAPH_CHANGE_TRACKING_APP_ID)
       throw new HubError("PROTOCOL", "validationToken was not issued to Microsoft Graph Change Tracking");
-    const tid = String(payload.tid ?? tenantId);
+    // The item's tenantId is as forgeable as the rest of the body, so a configured tenant id decides; a
+    // configured domain name cannot be compared with `tid`, then the item's tenantId is all there is.
+    const expected = (GUID_RE.test(this.cfg.tenantId) ? this.cfg.tenantId : tenantId).toLowerCase();
+    const tid = String(payload.tid ?? expected);
+    if (expected && tid.toLowerCase() !== expected)
+      throw new HubError("PROTOCOL", "validationToken was issued for another tenant");
     const iss = String(payload.iss ?? "");
     const okIssuer =
       iss === `${this.cfg.authority}/${tid}/v2.0` ||
       iss === `https://sts.windows.net/${tid}/` ||
       iss === `https://login.microsoftonline.com/${tid}/v2.0`;
-    if (!okIssuer || (tenantId && tid !== tenantId))
-      throw new HubError("PROTOCOL", "validationToken has an unexpected issuer or tenant");
+    if (!okIssuer) throw new HubError("PROTOCOL", "validationToken has an unexpected issuer for its tenant");
     this.verified.set(token, (payload.exp ?? 0) * 1000);
     if (this.verified.size > 1000) this.verified.clear();
   }

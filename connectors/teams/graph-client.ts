@@ -63,6 +63,12 @@ export class GraphClient {
     this.stopped = stopSignal();
   }
 
+  /** While Graph throttles the tenant, wait (every request: usage is counted while throttled, §4.5). */
+  private async throttleWait(): Promise<void> {
+    const wait = this.throttledUntil - Date.now();
+    if (wait > 0) await sleep(wait, this.stopped.signal);
+  }
+
   /** `path` is relative to /v1.0 (e.g. "/users") or an absolute @odata.nextLink. */
   async request<T>(method: string, path: string, options: GraphRequestOptions): Promise<GraphResponse<T>> {
     const url = path.startsWith("http") ? path : `${this.cfg.graphApi}${path}`;
@@ -70,13 +76,16 @@ export class GraphClient {
     const policy: BackoffOptions = { baseMs: this.cfg.baseBackoffMs, capMs: this.cfg.maxBackoffMs };
     let refreshedToken = false;
     for (let attempt = 0; ; attempt++) {
-      const wait = this.throttledUntil - Date.now();
-      if (wait > 0) await sleep(wait, this.stopped.signal);
+      await this.throttleWait();
       let res: { status: number; headers: Record<string, string>; body: string };
+      /** The wait a 429 asked for (Retry-After, else the backoff), fixed when the answer arrived. */
+      let throttleMs = 0;
       try {
         const token = await options.token.getToken();
-        res = await this.limiter.run(() =>
-          this.transport.request({
+        res = await this.limiter.run(async () => {
+          // Again with a slot: a request queued behind the one that got a 429 must not go out now.
+          await this.throttleWait();
+          const r = await this.transport.request({
             method,
             url,
             headers: {
@@ -87,8 +96,14 @@ export class GraphClient {
             },
             body: options.body === undefined ? undefined : JSON.stringify(options.body),
             timeoutMs: options.timeoutMs ?? this.cfg.requestTimeoutMs,
-          }),
-        );
+          });
+          if (r.status === 429) {
+            // Set before the slot is released, so the next queued request already sees it.
+            throttleMs = backoffDelay(attempt, policy, parseRetryAfter(r.headers["retry-after"]));
+            this.throttledUntil = Math.max(this.throttledUntil, Date.now() + throttleMs);
+          }
+          return r;
+        });
       } catch (e) {
         const transient =
           isHubError(e) && ["CONNECT_FAILED", "TIMEOUT", "CONNECTION_CLOSED", "UPSTREAM"].includes(e.code);
@@ -123,7 +138,6 @@ export class GraphClient {
         continue;
       }
       if (status === 429 || status >= 500) {
-        const retryAfter = parseRetryAfter(res.headers["retry-after"]);
         if (attempt >= maxRetries) {
           throw new HubError(
             status === 429 ? "THROTTLED" : "UPSTREAM",
@@ -132,8 +146,8 @@ export class GraphClient {
           );
         }
         // Retry-After when Graph sent one (honoured exactly, capped by maxBackoffMs), else the backoff.
-        const d = backoffDelay(attempt, policy, retryAfter);
-        if (status === 429) this.throttledUntil = Math.max(this.throttledUntil, Date.now() + d);
+        const d =
+          status === 429 ? throttleMs : backoffDelay(attempt, policy, parseRetryAfter(res.headers["retry-after"]));
         log.warn(
           { method, path: redactPath(path), status, attempt, delayMs: d },
           "graph throttled or failing, backing off",

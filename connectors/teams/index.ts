@@ -1,11 +1,15 @@
 // Public surface of the Microsoft Teams connector (Graph): adapter factory, config, tokens and service-account
-// sign-in, the fastify webhook plugin, the connection test and the crypto helpers.
+// sign-in, the fastify webhook plugin, the connection test, the crypto helpers and the certificate store.
 export {
   createTeamsAdapter,
   type TeamsAdapterDeps,
   type TeamsConnector,
   type WebhookStats,
 } from "./adapter.js";
+export {
+  type CertificateStore,
+  InMemoryCertificateStore,
+} from "./certificates.js";
 export { resolveTeamsConfig, type ResolvedTeamsConfig, type TeamsConfig } from "./config.js";
 export { generateEncryptionCertificate, NotificationKeyring, type EncryptionCertificate } from "./crypto.js";
 export {

@@ -1,14 +1,15 @@
 // Webhook processing for the Teams adapter: notification and lifecycle bodies handed over by the fastify
 // plugin (webhook.ts) after its 202, processed one body at a time in arrival order — clientState checks,
 // validationTokens, decryption of rich items (RSA on the thread pool, in parallel), basic items turned
-// into batched reads — plus the counters the admin UI and the bench show.
+// into batched reads — plus the counters the admin UI and the bench show. The webhook is reachable by
+// anyone: an item that is not ours costs a counter, never a log line of its own (webhook-report.ts), and a
+// malformed item (null, a number) is skipped without aborting the rest of its body.
 import { errorMessage } from "../../common/errors.js";
-import { logger } from "../../common/log.js";
+import { type Logger, logger } from "../../common/log.js";
 import type { EncryptedContent, NotificationKeyring, ValidationTokenVerifier } from "./crypto.js";
 import { type ObservedPresence, parsePresence } from "./presence-reader.js";
 import type { SubscriptionManager } from "./subscriptions.js";
-
-const log = logger("teams");
+import { BodyReport, SummaryLimiter } from "./webhook-report.js";
 
 export interface WebhookStats {
   bodies: number;
@@ -31,9 +32,31 @@ export interface NotificationHost {
   queueRead(ids: readonly string[], reason: string): void;
 }
 
+/** One item of a notification body, as far as the processor reads it (every field is untrusted). */
+interface NotificationItem {
+  subscriptionId?: unknown;
+  clientState?: unknown;
+  lifecycleEvent?: unknown;
+  tenantId?: unknown;
+  resource?: unknown;
+  resourceData?: { id?: unknown } | null;
+  encryptedContent?: EncryptedContent;
+}
+
+const isItem = (raw: unknown): raw is NotificationItem =>
+  typeof raw === "object" && raw !== null && !Array.isArray(raw);
+
+export interface NotificationProcessorOptions {
+  /** At most one summary line per ignore reason this often. Default 10 s. */
+  summaryIntervalMs?: number;
+}
+
 export class NotificationProcessor {
   private chain: Promise<void> = Promise.resolve();
   private warnedNullTokens = false;
+  /** Created with the processor (not at import), so a root logger configured before start is used. */
+  private readonly log: Logger = logger("teams");
+  private readonly summaries: SummaryLimiter;
   private readonly stats: WebhookStats = {
     bodies: 0,
     items: 0,
@@ -48,23 +71,18 @@ export class NotificationProcessor {
   constructor(
     private readonly verifier: ValidationTokenVerifier,
     private readonly host: NotificationHost,
-  ) {}
+    options: NotificationProcessorOptions = {},
+  ) {
+    this.summaries = new SummaryLimiter(this.log, options.summaryIntervalMs);
+  }
 
   handleNotifications(body: unknown): void {
     this.stats.bodies++;
-    this.chain = this.chain
-      .then(() => this.processNotifications(body))
-      .catch((e: unknown) => {
-        log.warn({ err: errorMessage(e) }, "notification processing failed");
-      });
+    this.chain = this.chain.then(() => this.settle(body, "notification", (r) => this.processNotifications(body, r)));
   }
 
   handleLifecycle(body: unknown): void {
-    this.chain = this.chain
-      .then(() => this.processLifecycle(body))
-      .catch((e: unknown) => {
-        log.warn({ err: errorMessage(e) }, "lifecycle processing failed");
-      });
+    this.chain = this.chain.then(() => this.settle(body, "lifecycle", (r) => this.processLifecycle(body, r)));
   }
 
   /** Resolves when every webhook body received so far is processed (tests, bench). */
@@ -72,39 +90,60 @@ export class NotificationProcessor {
     return this.chain;
   }
 
-  private async processLifecycle(body: unknown): Promise<void> {
-    const items = (body as { value?: unknown[] } | undefined)?.value;
-    if (!Array.isArray(items)) return;
-    for (const raw of items) {
-      const it = raw as { subscriptionId?: string; clientState?: string; lifecycleEvent?: string };
-      this.stats.lifecycle++;
-      if (!this.host.subs()?.lifecycle(it.subscriptionId, it.clientState, String(it.lifecycleEvent))) {
-        this.stats.ignoredClientState++;
-        log.warn(
-          { subscriptionId: it.subscriptionId, event: it.lifecycleEvent },
-          "lifecycle notification for an unknown subscription or with a wrong clientState ignored",
-        );
-      }
-    }
+  /** Drop the pending summary flush (adapter stop). */
+  close(): void {
+    this.summaries.close();
   }
 
-  private async processNotifications(body: unknown): Promise<void> {
-    const b = body as { value?: unknown[]; validationTokens?: unknown } | undefined;
-    if (!b || !Array.isArray(b.value)) return;
+  /** Process one body and write its (rate-limited) summary; never rejects, so the chain goes on. */
+  private async settle(
+    body: unknown,
+    kind: "notification" | "lifecycle",
+    process: (r: BodyReport) => Promise<void>,
+  ): Promise<void> {
+    const report = new BodyReport();
+    try {
+      if (!Array.isArray((body as { value?: unknown } | null | undefined)?.value))
+        report.ignore("malformed body", typeof body);
+      else await process(report);
+    } catch (e) {
+      report.ignore("processing failed", errorMessage(e));
+    }
+    this.summaries.report(report, `${kind} items ignored`, { kind });
+  }
+
+  private async processLifecycle(body: unknown, report: BodyReport): Promise<void> {
+    for (const raw of (body as { value: unknown[] }).value) this.lifecycleItem(raw, report);
+  }
+
+  private lifecycleItem(raw: unknown, report: BodyReport): void {
+    report.items++;
+    if (!isItem(raw)) {
+      report.ignore("not an object", raw === null ? null : typeof raw);
+      return;
+    }
+    this.stats.lifecycle++;
+    if (this.host.subs()?.lifecycle(raw.subscriptionId, raw.clientState, String(raw.lifecycleEvent))) {
+      report.accepted++;
+      return;
+    }
+    this.stats.ignoredClientState++;
+    report.ignore("unknown subscription or wrong clientState", raw.subscriptionId);
+  }
+
+  private async processNotifications(body: unknown, report: BodyReport): Promise<void> {
+    const b = body as { value: unknown[]; validationTokens?: unknown };
     let tokensChecked: boolean | undefined;
+    let tokenError = "";
     // The RSA step of every authenticated (clientState-matching) encrypted item starts now and runs on the
     // thread pool in parallel; the loop below consumes the results in order.
     const decrypting = new Map<unknown, Promise<unknown>>();
     const keyring = this.host.keyring();
     if (keyring) {
       for (const raw of b.value) {
-        const it = raw as {
-          subscriptionId?: string;
-          clientState?: string;
-          encryptedContent?: EncryptedContent;
-        };
-        if (!it?.encryptedContent || !this.host.subs()?.matches(it.subscriptionId, it.clientState)) continue;
-        const pending = keyring.decryptAsync(it.encryptedContent);
+        if (!isItem(raw) || !raw.encryptedContent || !this.host.subs()?.matches(raw.subscriptionId, raw.clientState))
+          continue;
+        const pending = keyring.decryptAsync(raw.encryptedContent);
         pending.catch(() => undefined); // handled where the item is processed
         decrypting.set(raw, pending);
       }
@@ -114,34 +153,34 @@ export class NotificationProcessor {
       // Parsing and bookkeeping stay on the event loop: yield now and then so acknowledgements keep flowing (§3.4).
       if (++n % 16 === 0) await new Promise<void>((r) => setImmediate(r));
       this.stats.items++;
-      const it = raw as {
-        subscriptionId?: string;
-        clientState?: string;
-        lifecycleEvent?: string;
-        tenantId?: string;
-        resource?: string;
-        resourceData?: { id?: string };
-        encryptedContent?: EncryptedContent;
-      };
-      if (it.lifecycleEvent) {
-        await this.processLifecycle({ value: [it] });
+      if (!isItem(raw)) {
+        report.items++;
+        report.ignore("not an object", raw === null ? null : typeof raw);
         continue;
       }
+      const it = raw;
+      if (it.lifecycleEvent) {
+        this.lifecycleItem(it, report);
+        continue;
+      }
+      report.items++;
       if (!this.host.subs()?.matches(it.subscriptionId, it.clientState)) {
         this.stats.ignoredClientState++;
-        log.warn(
-          { subscriptionId: it.subscriptionId },
-          "notification with an unknown subscription or a wrong clientState ignored",
-        );
+        report.ignore("unknown subscription or wrong clientState", it.subscriptionId);
         continue;
       }
-      const userId = it.resourceData?.id ?? /presences\/([^/?]+)/.exec(it.resource ?? "")?.[1];
+      const fromResource = typeof it.resource === "string" ? /presences\/([^/?]+)/.exec(it.resource)?.[1] : undefined;
+      const rawId = it.resourceData?.id ?? fromResource;
+      const userId = typeof rawId === "string" && rawId ? rawId : undefined;
       const current = this.host.keyring();
       if (it.encryptedContent && current) {
-        if (tokensChecked === undefined)
-          tokensChecked = await this.checkValidationTokens(b.validationTokens, it.tenantId);
+        if (tokensChecked === undefined) {
+          tokenError = await this.checkValidationTokens(b.validationTokens, it.tenantId);
+          tokensChecked = tokenError === "";
+        }
         if (!tokensChecked) {
           this.stats.tokenRejected++;
+          report.ignore("validationTokens rejected", tokenError);
           continue;
         }
         let data: unknown;
@@ -149,43 +188,42 @@ export class NotificationProcessor {
           data = await (decrypting.get(raw) ?? current.decryptAsync(it.encryptedContent));
         } catch (e) {
           this.stats.decryptFailed++;
-          log.warn(
-            { subscriptionId: it.subscriptionId, err: errorMessage(e) },
-            "encrypted notification rejected",
-          );
+          report.ignore("decryption failed", errorMessage(e));
           continue;
         }
         const p = parsePresence(data, userId);
         if (p) {
           this.stats.accepted++;
+          report.accepted++;
           this.host.accept(p);
-        }
+        } else report.ignore("no user id");
       } else if (userId) {
         // Basic notification: fetch the new state in a batched read.
         this.stats.basic++;
         this.stats.accepted++;
+        report.accepted++;
         this.host.queueRead([userId], "notification");
-      }
+      } else report.ignore("no user id");
     }
   }
 
-  private async checkValidationTokens(tokens: unknown, tenantId: string | undefined): Promise<boolean> {
+  /** "" when the body's validationTokens verify, else why not. */
+  private async checkValidationTokens(tokens: unknown, tenantId: unknown): Promise<string> {
     if (tokens === undefined || tokens === null || (Array.isArray(tokens) && tokens.length === 0)) {
       if (!this.warnedNullTokens) {
         this.warnedNullTokens = true;
-        log.warn(
+        this.log.warn(
           "rich notifications arrive without validationTokens: the app's service principal is misconfigured (appRoleAssignmentRequired)",
         );
       }
-      return true;
+      return "";
     }
-    if (!Array.isArray(tokens)) return false;
+    if (!Array.isArray(tokens)) return "validationTokens is not an array";
     try {
-      for (const t of tokens) await this.verifier.verify(String(t), tenantId ?? "");
-      return true;
+      for (const t of tokens) await this.verifier.verify(String(t), typeof tenantId === "string" ? tenantId : "");
+      return "";
     } catch (e) {
-      log.warn({ err: errorMessage(e) }, "notification validationToken rejected; batch dropped");
-      return false;
+      return errorMessage(e);
     }
   }
 

@@ -54,14 +54,14 @@ export async function readPresences(
   return out;
 }
 
-/**
- * Per-user dedupe and ordering: a change is accepted when its sequenceNumber is newer than the last one
- * seen (lexicographic, §1.1) and its value differs from the last emitted value. Without sequence numbers
- * arrival order decides.
- */
 /** The ledger keeps one key per watched user; the keys come from a small vocabulary, so share them. */
 const internKey = interner();
 
+/**
+ * Per-user dedupe and ordering: a change is accepted when its sequenceNumber is newer than the last one
+ * seen (§1.1; digit strings by value, others lexicographically) and its value differs from the last
+ * emitted value. Without sequence numbers arrival order decides.
+ */
 export class PresenceLedger {
   private readonly last = new Map<string, { seq?: string; key: string }>();
 
@@ -81,7 +81,12 @@ export class PresenceLedger {
 }
 
 function seqNewer(a: string, b: string): boolean {
-  // Lexicographically sortable per the docs; compare as numbers when both are digit strings of different length.
-  if (/^\d+$/.test(a) && /^\d+$/.test(b) && a.length !== b.length) return a.length > b.length;
+  // "Lexicographically sortable" per the docs, but a counter that gains a digit ("9" → "10") or a source
+  // that pads differently ("0009" vs "10") must still order by value: digit strings compare as numbers.
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
+    const x = a.replace(/^0+(?=\d)/, "");
+    const y = b.replace(/^0+(?=\d)/, "");
+    return x.length !== y.length ? x.length > y.length : x > y;
+  }
   return a > b;
 }

@@ -3,10 +3,11 @@
 // subscription, renewal well before the 60-minute expiry, periodic existence checks (subscriptions get
 // lost), recreation on 404/expiry/subscriptionRemoved, and resync of the shard's users after every gap.
 // Users are assigned to shards stably so that watching one more user recreates at most one subscription.
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { Backoff } from "../../common/backoff.js";
 import { errorMessage, HubError, isHubError } from "../../common/errors.js";
 import { logger } from "../../common/log.js";
+import { safeEqual } from "../../common/safe-equal.js";
 import type { ResolvedTeamsConfig } from "./config.js";
 import type { NotificationKeyring } from "./crypto.js";
 import type { GraphClient } from "./graph-client.js";
@@ -63,12 +64,6 @@ export interface SubscriptionSummary {
   shards: number;
   coveredUsers: number;
   errors: string[];
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export class SubscriptionManager {

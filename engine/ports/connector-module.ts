@@ -68,6 +68,12 @@ export interface ConnectorSettingsModule<
    * ones), never part of a view or a log line; a view shows `<field>Set: boolean` instead.
    */
   readonly secretFields: readonly Secret[];
+  /**
+   * Settings a stored secret is bound to (where it is sent: host, port, protocol; tenant, authority, …). A
+   * stored secret is only ever used with the values it was saved with: a Test or Save that changes one of
+   * them must carry the secret again, so a stored password is never handed to a host someone just typed in.
+   */
+  readonly secretTargetFields: readonly string[];
   /** Enough settings to start an adapter (else the connector stays offline "Not configured"). */
   isConfigured(config: Config): boolean;
 }

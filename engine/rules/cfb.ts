@@ -1,6 +1,6 @@
 // The CFB planner: what a rule set's `cfb` block means for one user and one decision, as a pure function of
 // the policy, the decision and the user's PBX facts (per-user data never enters the rule conditions, so the
-// decision table stays valid for every user — anchors.md §0.7). The sync core applies the plan; nothing
+// decision table stays valid for every user — docs/rules.md § Facts). The sync core applies the plan; nothing
 // outside the rule set decides CFB behaviour.
 //
 // Semantics (docs/rules.md § CFB policy):

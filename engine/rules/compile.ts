@@ -1,6 +1,6 @@
 // Compiles validated rules into json-rules-engine rules and evaluates them with first-match semantics
 // (highest priority, then file order). A FRESH Engine is built for every evaluation: json-rules-engine
-// keeps one `status` per Engine, so concurrent runs on a shared Engine silently skip rules (anchors.md §0.5).
+// keeps one `status` per Engine, so concurrent runs on a shared Engine silently skip rules (json-rules-engine 7.3.1, issues #303/#360).
 import { Engine, type RuleProperties, type RuleResult } from "json-rules-engine";
 import { asList, type PbxRuleDoc, type TeamsRuleDoc } from "./document.js";
 

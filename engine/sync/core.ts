@@ -1,4 +1,4 @@
-// The sync core (architecture §4.4, §4.5) as wiring: adapter events update the facts of an endpoint
+// The sync core (docs/sync.md §1, §2) as wiring: adapter events update the facts of an endpoint
 // (EndpointState), the pure decide step (decide.ts) turns facts + the active rule set into the desired state
 // of each side, and two keyed workers (PBX, Teams) run the apply protocols (apply-pbx.ts, apply-teams.ts)
 // with bounded concurrency; latest wins. Echoes of the hub's own writes never reach the opposite direction

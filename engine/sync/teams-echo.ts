@@ -1,4 +1,4 @@
-// Echo suppression on the Teams side (architecture §4.5). Graph reports only the aggregate of all sessions,
+// Echo suppression on the Teams side (docs/sync.md §2). Graph reports only the aggregate of all sessions,
 // so an observation equal to the pair of the hub's own session (wanted, being written or acknowledged)
 // cannot be told from the user's own presence and is taken as the hub's echo. A pair the hub just cleared
 // is still an echo for a grace window (Graph's aggregate catches up late); when the window closes, the last

@@ -3,6 +3,7 @@
 // given) data directory, then configures it exactly as an admin would through the facade: an
 // innovaphone-dnd connector (online), Microsoft 365 against the Graph simulator, the service account
 // signed in through the real redirect, endpoints matched.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +22,7 @@ export interface DemoOptions {
   port?: number;
   /** Generated extra users on both sides (to see paging and search). */
   extraUsers?: number;
-  /** Admin password (default: generated and printed). */
+  /** Admin password (default: PRESENCE_HUB_ADMIN_PASSWORD, else generated; always printed by the demo). */
   adminPassword?: string;
   /** Environment for the config (default process.env; tests pass their own). */
   env?: NodeJS.ProcessEnv;
@@ -31,6 +32,8 @@ export interface DemoOptions {
 
 export interface DemoHandle {
   hub: RunningHub;
+  /** The admin password the demo runs with (chosen or generated); the demo prints it. */
+  adminPassword: string;
   pbx: PbxSimulator;
   graph: GraphSimulator;
   connector: ConnectorView;
@@ -67,10 +70,18 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     cleanup.push(() => graph.close());
 
     const env = opts.env ?? process.env;
+    // The demo always knows its password, so it can always print a working login — also when the first
+    // attempt (port 8080 taken) already stored a first-run hash in the data directory.
+    const adminPassword = opts.adminPassword || env.PRESENCE_HUB_ADMIN_PASSWORD || generateDemoPassword();
     // The demo always stays on loopback, whatever PRESENCE_HUB_HOST says.
     const configFor = (port: number): HubConfig =>
       loadConfig({
-        env: { ...env, PRESENCE_HUB_ADMIN_PASSWORD: opts.adminPassword ?? env.PRESENCE_HUB_ADMIN_PASSWORD, PRESENCE_HUB_PUBLIC_URL: "" },
+        env: {
+          ...env,
+          PRESENCE_HUB_ADMIN_PASSWORD: adminPassword,
+          PRESENCE_HUB_ADMIN_PASSWORD_HASH: "",
+          PRESENCE_HUB_PUBLIC_URL: "",
+        },
         overrides: { dataDir, host: "127.0.0.1", port },
       });
     let hub: RunningHub;
@@ -133,14 +144,34 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
       const person = DEMO_PEOPLE.find((p) => p.teams?.mail === u.upn);
       if (person) teamsIds[person.key] = u.id;
     }
-    return { hub, pbx, graph, connector: hub.hub.connectors.get(connector.id), teamsIds, serviceAccount, close: closeAll };
+    return {
+      hub,
+      adminPassword,
+      pbx,
+      graph,
+      connector: hub.hub.connectors.get(connector.id),
+      teamsIds,
+      serviceAccount,
+      close: closeAll,
+    };
   } catch (e) {
     await closeAll();
     throw e;
   }
 }
 
-/** The instructions printed after start: how to make a Teams call and see the PBX divert a call. */
+/** A password to read off the screen and type: three groups of four letters and digits. */
+function generateDemoPassword(): string {
+  const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"; // no 0/o, 1/l look-alikes
+  const bytes = randomBytes(12);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]);
+  return [chars.slice(0, 4), chars.slice(4, 8), chars.slice(8)].map((g) => g.join("")).join("-");
+}
+
+/**
+ * The instructions printed after start: every command pasteable as it is (real ids, no placeholders):
+ * a Teams call diverts a PBX call, hanging up rings again, a PBX call shows in Teams.
+ */
 export function demoInstructions(d: DemoHandle): string {
   const g = d.graph.url;
   const p = d.pbx.httpUrl;
@@ -157,12 +188,14 @@ export function demoInstructions(d: DemoHandle): string {
     `     curl -s -X POST ${json} -d '{"availability":"Available","activity":"Available"}' ${g}/_emulator/users/${alice}/client`,
     `     curl -s -X POST ${json} -d '{"ring":false}' ${p}/_sim/users/alice/dial`,
     "",
-    "  4. Bob answers a PBX call — Teams shows him as Do Not Disturb; after hanging up, Available again:",
-    `     curl -s -X POST ${json} -d '{"peer":"030123456"}' ${p}/_sim/users/bob/calls     # → {"call":"<id>"}`,
-    `     curl -s -X POST ${p}/_sim/calls/<id>/answer`,
+    "  4. Bob is on a PBX call — Teams shows him as Do Not Disturb; after he hangs up, Available again:",
+    `     curl -s -X POST ${json} -d '{"peer":"030123456","answer":true}' ${p}/_sim/users/bob/calls`,
     `     curl -s ${g}/_emulator/users/${d.teamsIds.bob}          # → "presence":{"availability":"DoNotDisturb",…}`,
-    `     curl -s -X DELETE ${p}/_sim/calls/<id>`,
+    `     curl -s -X DELETE ${p}/_sim/users/bob/calls`,
     "",
     "  Watch it live on the Endpoints page; every decision is explained in the user's timeline.",
+    "",
+    "  Add a connector of your own (PBX Connectors → Add Pbx → Configure) and see Test turn green:",
+    `     server 127.0.0.1, port ${d.pbx.port}, protocol ws, App object "${DEMO_APP.name}", password "${DEMO_APP.password}"`,
   ].join("\n");
 }

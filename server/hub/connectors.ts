@@ -13,6 +13,7 @@ import type { RuleSetSource } from "../../engine/rules/types.js";
 import { holdsPbx, type SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredConnector } from "../store/types.js";
 import type { EndpointDirectory } from "./endpoints.js";
+import { requireSecretForNewTarget } from "./secret-binding.js";
 import { type EventLog, statusEventLevel } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
 import { mergeConfig, withSecrets } from "./pbx-config.js";
@@ -140,6 +141,7 @@ export class ConnectorManager {
       config: m ? mergeConfig(old.config, input.config, m.module.secretFields) : old.config,
       updatedAt: new Date().toISOString(),
     };
+    if (m) this.checkSecretTargets(m, old, next.config, secrets);
     const configChanged = JSON.stringify(next.config) !== JSON.stringify(old.config) || secrets.length > 0;
     this.d.store.transaction(() => {
       this.d.store.putConnector(next);
@@ -234,10 +236,13 @@ export class ConnectorManager {
     if (!m || !factory)
       throw new HubError("CONFIG_INVALID", `no adapter "${rs.adapter}" for connector type ${type}`);
     validateInput(m.inputs.test, input);
-    // Unsaved settings merged onto the saved ones, including the stored secrets when none were typed.
+    // Unsaved settings merged onto the saved ones, including the stored secrets when none were typed — but
+    // only while the settings still point where the secrets were saved for.
     const typed = new Map(this.secretsOf(m, input.config));
+    const merged = mergeConfig(saved?.config ?? m.defaults, input.config, m.module.secretFields);
+    if (saved) this.checkSecretTargets(m, saved, merged, [...typed]);
     const config = withSecrets(
-      mergeConfig(saved?.config ?? m.defaults, input.config, m.module.secretFields),
+      merged,
       m.module.secretFields,
       (field) => typed.get(field) ?? (saved ? this.d.store.getSecret(secretName(saved.id, field)) : undefined),
     );
@@ -285,6 +290,24 @@ export class ConnectorManager {
   /** A module's adapter factory, or the replacement the hub was opened with. */
   private factoryOf(m: InstalledPbxModule): PbxAdapterFactory {
     return this.d.factories[m.module.kind] ?? (m.module as unknown as PbxAdapterFactory);
+  }
+
+  /** A stored secret is only used with the settings it was saved with (server/hub/secret-binding.ts). */
+  private checkSecretTargets(
+    m: InstalledPbxModule,
+    saved: StoredConnector,
+    next: object,
+    typed: [string, string][],
+  ): void {
+    for (const field of m.module.secretFields)
+      requireSecretForNewTarget({
+        path: `config.${field}`,
+        fields: m.module.secretTargetFields,
+        saved: saved.config,
+        next,
+        typed: typed.some(([f]) => f === field),
+        stored: this.d.store.getSecret(secretName(saved.id, field)) !== undefined,
+      });
   }
 
   /** The secrets typed into a config input (write-only: absent = keep the stored one). */

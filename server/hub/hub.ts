@@ -2,6 +2,7 @@
 // metrics) and returns the Hub facade the admin API, UI and CLI use. The facade only configures,
 // observes and explains; presence events flow adapter → core → adapter without passing through here.
 import { teamsModule } from "../../connectors/index.js";
+import { packageVersion } from "../../common/paths.js";
 import { logger as makeLogger } from "../../common/log.js";
 import { SyncCore } from "../../engine/sync/core.js";
 import { openSqliteStore } from "../store/sqlite.js";
@@ -16,7 +17,7 @@ import { BatchedSyncPersistence } from "./sync-persistence.js";
 import { TeamsManager } from "./teams.js";
 import type { Hub, OpenHubOptions } from "./types.js";
 
-const VERSION = process.env.npm_package_version ?? "0.1.0";
+const VERSION = packageVersion();
 
 export async function openHub(options: OpenHubOptions): Promise<Hub> {
   const log = options.logger ?? makeLogger("hub");
@@ -80,6 +81,7 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
     log: makeLogger("teams-settings"),
     factory: options.teamsFactory ?? teamsModule,
     endpoints: () => endpoints,
+    publicBaseUrl: options.publicBaseUrl,
   });
 
   const unsubscribeSwap = registry.onSwap((id) => {

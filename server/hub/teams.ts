@@ -1,8 +1,10 @@
-// Microsoft 365: stored settings (client secret and service-account tokens encrypted), the one Teams
-// adapter, the directory used for endpoint matching, connection tests with unsaved settings, and the
-// service-account sign-in (authorization code + PKCE) when the adapter supports it.
-import type { TokenStore, ServiceAccountToken } from "../../connectors/teams/tokens.js";
+// Microsoft 365: stored settings (client secret, service-account tokens and notification certificates
+// encrypted, teams-stores.ts), the one Teams adapter, the webhook URL it uses (setting > the hub's public
+// URL > polling), the directory used for endpoint matching, connection tests with unsaved settings, and
+// the service-account sign-in (authorization code + PKCE) when the adapter supports it.
+import type { ServiceAccountToken } from "../../connectors/teams/tokens.js";
 import type { ConnectionTestResult, ConnectorStatus, TeamsAdapter } from "../../engine/ports/adapters.js";
+import { teamsModule } from "../../connectors/teams/module.js";
 import { TEAMS_DEFAULTS, TeamsSettingsInput } from "../../connectors/teams/settings.js";
 import { errorMessage, HubError } from "../../common/errors.js";
 import { withTimeout } from "../../common/timeout.js";
@@ -12,18 +14,22 @@ import type { Logger } from "../../common/log.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredTeamsSettings } from "../store/types.js";
 import type { EndpointDirectory } from "./endpoints.js";
+import { changedTargetFields, requireSecretForNewTarget } from "./secret-binding.js";
 import { type EventLog, statusEventLevel } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
+import { StoreCertificateStore, StoreTokenStore } from "./teams-stores.js";
 import type {
   ServiceAccountSignInStart,
   ServiceAccountView,
   TeamsAdapterFactory,
   TeamsConnectorConfig,
   TeamsSettingsView,
+  WebhookBaseUrlSource,
 } from "./types.js";
 
+export { StoreCertificateStore, StoreTokenStore } from "./teams-stores.js";
+
 const CLIENT_SECRET = "teams/clientSecret";
-const tokenSecret = (id: string) => `serviceAccount/${id}/refreshToken`;
 
 /** Microsoft 365 settings before the first save (connectors/teams/settings.ts). */
 export const DEFAULT_TEAMS_SETTINGS: Omit<StoredTeamsSettings, "updatedAt"> = TEAMS_DEFAULTS;
@@ -59,34 +65,8 @@ export interface TeamsDeps {
   log: Logger;
   factory: TeamsAdapterFactory;
   endpoints: () => EndpointDirectory;
-}
-
-/** Service-account tokens in the encrypted store (the whole token JSON is the sealed secret). */
-export class StoreTokenStore implements TokenStore {
-  constructor(private readonly store: HubStore) {}
-  async load(): Promise<ServiceAccountToken[]> {
-    const out: ServiceAccountToken[] = [];
-    for (const a of this.store.listServiceAccounts()) {
-      const raw = this.store.getSecret(tokenSecret(a.id));
-      if (raw) out.push(JSON.parse(raw) as ServiceAccountToken);
-    }
-    return out;
-  }
-  async save(token: ServiceAccountToken): Promise<void> {
-    this.store.transaction(() => {
-      const existing = this.store.listServiceAccounts().find((a) => a.id === token.accountId);
-      this.store.putServiceAccount({
-        id: token.accountId,
-        upn: token.username,
-        status: "active",
-        addedAt: existing?.addedAt ?? new Date().toISOString(),
-      });
-      this.store.setSecret(tokenSecret(token.accountId), JSON.stringify(token));
-    });
-  }
-  async remove(accountId: string): Promise<void> {
-    this.store.deleteServiceAccount(accountId);
-  }
+  /** The configured public base URL (webhook base unless the settings name one). */
+  publicBaseUrl?: string;
 }
 
 export class TeamsManager {
@@ -96,6 +76,7 @@ export class TeamsManager {
   private unsubscribe: (() => void)[] = [];
   private idle: ConnectorStatus = status("offline", "Not configured");
   private readonly tokens: StoreTokenStore;
+  private readonly certificates: StoreCertificateStore;
   private readonly signIns = new Map<
     string,
     { codeVerifier: string; redirectUri: string; expires: number }
@@ -107,6 +88,7 @@ export class TeamsManager {
 
   constructor(private readonly d: TeamsDeps) {
     this.tokens = new StoreTokenStore(d.store);
+    this.certificates = new StoreCertificateStore(d.store);
   }
 
   start(): void {
@@ -125,6 +107,7 @@ export class TeamsManager {
     const s = this.d.store.getTeamsSettings();
     const base = { ...DEFAULT_TEAMS_SETTINGS, ...(s ?? {}) };
     const secretSet = this.d.store.getSecret(CLIENT_SECRET) !== undefined;
+    const webhook = this.webhookBase(base);
     return {
       configured: !!(base.tenantId && base.clientId && secretSet),
       enabled: base.enabled,
@@ -135,6 +118,8 @@ export class TeamsManager {
       graphUrl: base.graphUrl,
       ...(base.caPem ? { caPem: base.caPem } : {}),
       ...(base.webhookBaseUrl ? { webhookBaseUrl: base.webhookBaseUrl } : {}),
+      effectiveWebhookBaseUrl: webhook.url ?? null,
+      webhookBaseUrlSource: webhook.source,
       pollIntervalSeconds: base.pollIntervalSeconds,
       sessionExpirationSeconds: base.sessionExpirationSeconds,
       serviceAccounts: this.d.store.listServiceAccounts().map(
@@ -155,10 +140,17 @@ export class TeamsManager {
     validateInput(TeamsSettingsInput, input);
     const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
     const next: StoredTeamsSettings = { ...this.merge(old, input), updatedAt: new Date().toISOString() };
+    this.checkSecretTarget(input, next);
+    // Service accounts' refresh tokens are secrets of the old tenant/authority too: they are not sent to
+    // another one — those accounts sign in again.
+    const retargeted = this.retargeted(next);
     this.d.store.transaction(() => {
       this.d.store.putTeamsSettings(next);
       if (input.clientSecret !== undefined) this.d.store.setSecret(CLIENT_SECRET, input.clientSecret);
     });
+    if (retargeted) {
+      for (const a of this.d.store.listServiceAccounts()) await this.tokens.remove(a.id);
+    }
     this.d.events.add({ level: "info", kind: "teams.settings", message: "Microsoft 365 settings saved" });
     await this.restart();
     const v = this.get();
@@ -170,10 +162,11 @@ export class TeamsManager {
     validateInput(TeamsSettingsInput, input);
     const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
     const merged = this.merge(old, input);
+    this.checkSecretTarget(input, merged);
     const secret = input.clientSecret ?? this.d.store.getSecret(CLIENT_SECRET) ?? "";
-    return runConnectionTest(() =>
-      this.d.factory.test(this.config(merged, secret), { tokenStore: this.tokens }),
-    );
+    // Stored service-account tokens only go where they were saved for, like the client secret.
+    const tokenStore = this.retargeted(merged) ? undefined : this.tokens;
+    return runConnectionTest(() => this.d.factory.test(this.config(merged, secret), { tokenStore }));
   }
 
   /** Re-read the directory and re-match endpoints. */
@@ -250,6 +243,24 @@ export class TeamsManager {
 
   // ------------------------------------------------------------ internals
 
+  /** Whether `next` points elsewhere than the saved settings (tenant, app, authority, Graph URL). */
+  private retargeted(next: object): boolean {
+    const saved = this.d.store.getTeamsSettings();
+    return !!saved && changedTargetFields(teamsModule.secretTargetFields, saved, next).length > 0;
+  }
+
+  /** The stored client secret is only used with the tenant, app, authority and Graph URL it was saved for. */
+  private checkSecretTarget(input: TeamsSettingsInput, next: object): void {
+    requireSecretForNewTarget({
+      path: "clientSecret",
+      fields: teamsModule.secretTargetFields,
+      saved: this.d.store.getTeamsSettings(),
+      next,
+      typed: input.clientSecret !== undefined,
+      stored: this.d.store.getSecret(CLIENT_SECRET) !== undefined,
+    });
+  }
+
   private merge(
     old: Omit<StoredTeamsSettings, "updatedAt">,
     input: TeamsSettingsInput,
@@ -270,7 +281,22 @@ export class TeamsManager {
     return next;
   }
 
+  /**
+   * The webhook base URL the adapter gets. Precedence: the Microsoft 365 setting (an admin's explicit
+   * choice, e.g. a different ingress for Graph) > the hub's configured public URL > none, then the adapter
+   * polls. The hub's default URL (http://host:port) is never used: nobody said Graph can reach it.
+   */
+  private webhookBase(s: Pick<StoredTeamsSettings, "webhookBaseUrl">): {
+    url?: string;
+    source: WebhookBaseUrlSource;
+  } {
+    if (s.webhookBaseUrl) return { url: s.webhookBaseUrl, source: "settings" };
+    const pub = this.d.publicBaseUrl?.replace(/\/+$/, "");
+    return pub ? { url: pub, source: "publicUrl" } : { source: "none" };
+  }
+
   private config(s: Omit<StoredTeamsSettings, "updatedAt">, clientSecret: string): TeamsConnectorConfig {
+    const webhook = this.webhookBase(s).url;
     return {
       tenantId: s.tenantId,
       clientId: s.clientId,
@@ -278,7 +304,7 @@ export class TeamsManager {
       authorityUrl: s.authorityUrl,
       graphUrl: s.graphUrl,
       ...(s.caPem ? { caPem: s.caPem } : {}),
-      ...(s.webhookBaseUrl ? { webhookBaseUrl: s.webhookBaseUrl } : {}),
+      ...(webhook ? { webhookBaseUrl: webhook } : {}),
       pollIntervalSeconds: s.pollIntervalSeconds,
       sessionExpirationSeconds: s.sessionExpirationSeconds,
     };
@@ -332,7 +358,10 @@ export class TeamsManager {
     }
     let adapter: TeamsAdapter;
     try {
-      adapter = this.d.factory.create(this.config(s, secret), { tokenStore: this.tokens });
+      adapter = this.d.factory.create(this.config(s, secret), {
+        tokenStore: this.tokens,
+        certificateStore: this.certificates,
+      });
     } catch (e) {
       this.d.core.setTeams(null);
       this.setIdle(status("error", errorMessage(e)));

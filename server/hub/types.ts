@@ -12,6 +12,7 @@ import type {
   TeamsUser,
 } from "../../engine/ports/adapters.js";
 import type { TeamsConnectorConfig, TeamsSettingsInput } from "../../connectors/teams/settings.js";
+import type { CertificateStore } from "../../connectors/teams/certificates.js";
 import type { TokenStore } from "../../connectors/teams/tokens.js";
 import type { ConnectionTestOptions, PbxModuleContext } from "../../engine/ports/connector-module.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../../engine/presence.js";
@@ -87,8 +88,15 @@ export interface TeamsSettingsView {
   graphUrl: string;
   /** PEM of a CA to trust for authority/Graph (the simulator's generated CA). */
   caPem?: string;
-  /** Public base URL Graph posts change notifications to; without it the adapter polls. */
+  /** Public base URL Graph posts change notifications to, as set here (overrides the hub's public URL). */
   webhookBaseUrl?: string;
+  /**
+   * The webhook base URL the connector uses: `webhookBaseUrl` when set, else the hub's configured public
+   * URL (PRESENCE_HUB_PUBLIC_URL); null = no webhook, the connector polls.
+   */
+  effectiveWebhookBaseUrl: string | null;
+  /** Where effectiveWebhookBaseUrl comes from. */
+  webhookBaseUrlSource: WebhookBaseUrlSource;
   /** Poll interval when no webhook/service account is usable. */
   pollIntervalSeconds: number;
   /** Lifetime of the hub's Graph presence session (ISO seconds; PT5M..PT4H), refreshed while needed. */
@@ -99,6 +107,9 @@ export interface TeamsSettingsView {
 }
 
 export type { TeamsConnectorConfig, TeamsSettings, TeamsSettingsInput } from "../../connectors/teams/settings.js";
+
+/** "settings": the Microsoft 365 setting; "publicUrl": the hub's PRESENCE_HUB_PUBLIC_URL; "none": polling. */
+export type WebhookBaseUrlSource = "settings" | "publicUrl" | "none";
 
 export interface ServiceAccountSignInStart {
   /** Where to send the admin's browser (authorization-code flow with PKCE). */
@@ -394,13 +405,24 @@ export interface PbxAdapterFactory {
 /** The Teams adapter factory (default: the Microsoft 365 module, connectors/teams/module.ts). */
 export interface TeamsAdapterFactory {
   /** The adapter may also implement the Teams connector's sign-in methods (serviceAccountSignIn/completeSignIn). */
-  create(config: TeamsConnectorConfig, deps: { tokenStore: TokenStore }): TeamsAdapter;
-  test(config: TeamsConnectorConfig, deps?: { tokenStore?: TokenStore }): Promise<ConnectionTestResult>;
+  create(config: TeamsConnectorConfig, deps: TeamsAdapterDeps): TeamsAdapter;
+  test(config: TeamsConnectorConfig, deps?: Partial<TeamsAdapterDeps>): Promise<ConnectionTestResult>;
+}
+
+/** What the hub lends the Teams adapter: encrypted storage for its refresh tokens and certificates. */
+export interface TeamsAdapterDeps {
+  tokenStore: TokenStore;
+  certificateStore?: CertificateStore;
 }
 
 export interface OpenHubOptions {
   /** Directory of hub.db and secret.key (created if missing). */
   dataDir: string;
+  /**
+   * The hub's public base URL when the operator configured one (PRESENCE_HUB_PUBLIC_URL, --public-url): the
+   * Teams webhook base unless the Microsoft 365 settings name another.
+   */
+  publicBaseUrl?: string;
   /** The rule registry (hot-reloading rule sets). */
   registry: RuleSetSource;
   /** By module kind (rule set `adapter` field), e.g. { innovaphone: … }: replaces that module's create/test. */

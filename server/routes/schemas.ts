@@ -102,6 +102,8 @@ export const teamsSettingsViewSchema = {
     graphUrl: { type: "string" },
     caPem: { type: "string" },
     webhookBaseUrl: { type: "string" },
+    effectiveWebhookBaseUrl: { type: ["string", "null"] },
+    webhookBaseUrlSource: { type: "string", enum: ["settings", "publicUrl", "none"] },
     pollIntervalSeconds: { type: "integer" },
     sessionExpirationSeconds: { type: "integer" },
     serviceAccounts: {

@@ -1,4 +1,4 @@
-// The store interface (architecture §4.6): everything the hub persists, behind a small synchronous API so
+// The store interface (docs/sync.md §5): everything the hub persists, behind a small synchronous API so
 // a shared database can replace the embedded SQLite one. Secrets go in and out only through
 // getSecret/setSecret and are encrypted at rest by the implementation.
 import type { HubSetState } from "../../engine/sync/types.js";

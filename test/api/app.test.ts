@@ -62,6 +62,8 @@ describe("authentication", () => {
     ["GET", "/api/events"],
     ["GET", "/api/events/stream"],
     ["GET", "/api/openapi.json"],
+    ["GET", "/api/docs"],
+    ["GET", "/api/docs/json"],
     ["GET", "/api/auth/session"],
   ];
   it.each(protectedRoutes)("%s %s needs auth", async (method, url) => {
@@ -235,6 +237,16 @@ describe("endpoints and events", () => {
     expect((await req("GET", "/api/endpoints/nope/timeline")).statusCode).toBe(404);
     expect((await req("GET", "/api/events?limit=10")).statusCode).toBe(200);
   });
+  it("serves the OpenAPI document as a browsable page for signed-in admins", async () => {
+    const page = await req("GET", "/api/docs/", undefined, "cookie");
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    expect(page.body).toMatch(/swagger-ui/i);
+    const init = await req("GET", "/api/docs/static/swagger-initializer.js", undefined, "cookie");
+    expect(init.statusCode).toBe(200);
+    expect((await req("GET", "/api/docs/json", undefined, "cookie")).json().openapi).toMatch(/^3\./);
+  });
+
   it("serves an OpenAPI document with every admin route", async () => {
     const doc = (await req("GET", "/api/openapi.json")).json();
     expect(doc.openapi).toMatch(/^3\./);

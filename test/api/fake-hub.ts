@@ -42,6 +42,8 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
     clientSecretSet: false,
     authorityUrl: "https://login.microsoftonline.com",
     graphUrl: "https://graph.microsoft.com",
+    effectiveWebhookBaseUrl: null,
+    webhookBaseUrlSource: "none",
     pollIntervalSeconds: 30,
     sessionExpirationSeconds: 3600,
     serviceAccounts: [],

@@ -1,5 +1,6 @@
 // `presence-hub start` as a real process: configuration from the environment, one listener on loopback,
-// health answers, the first-run password is printed once (and never logged), SIGTERM exits 0.
+// health answers, the first-run password is printed once (and never logged), SIGHUP reloads the rule
+// sets, SIGTERM exits 0.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,6 +46,12 @@ describe("presence-hub start", () => {
     expect(login.status).toBe(200);
     // printed once in the banner, never in a log line
     expect(out.split(password as string).length - 1).toBe(1);
+    // SIGHUP reloads the rule sets (and does not stop the hub).
+    proc.kill("SIGHUP");
+    const reloadEnd = Date.now() + 20_000;
+    while (!/SIGHUP: rule sets reloaded/.test(out) && Date.now() < reloadEnd) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/SIGHUP: rule sets reloaded/);
+    expect((await fetch(`${url}/api/health`)).status).toBe(200);
     const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
     proc.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -67,7 +67,9 @@ describe.skipIf(Boolean(skip))("presence-hub demo", () => {
 
   it("the printed instructions work: Teams call diverts, hang-up rings, PBX call sets DND", async () => {
     const lines = text.split("\n").filter((l) => l.trim().startsWith("curl"));
-    expect(lines.length).toBe(8);
+    expect(lines.length).toBe(7);
+    // Pasteable as printed: no placeholder left to fill in.
+    expect(text).not.toMatch(/<[a-z-]+>/i);
     await curl(lines[0]); // Alice: Teams call
     expect(await until(() => curl(lines[1]), (r) => (r as { result: string }).result === "forwarded")).toMatchObject({
       result: "forwarded",
@@ -75,11 +77,10 @@ describe.skipIf(Boolean(skip))("presence-hub demo", () => {
     });
     await curl(lines[2]); // Alice: hang up
     expect(await until(() => curl(lines[3]), (r) => (r as { result: string }).result === "rings")).toMatchObject({ result: "rings" });
-    const { call } = (await curl(lines[4])) as { call: string };
-    await curl(lines[5].replace("<id>", call));
-    const bob = () => curl(lines[6]) as Promise<{ presence: { availability: string } }>;
+    await curl(lines[4]); // Bob: PBX call, answered
+    const bob = () => curl(lines[5]) as Promise<{ presence: { availability: string } }>;
     expect((await until(bob, (u) => u.presence.availability === "DoNotDisturb")).presence.availability).toBe("DoNotDisturb");
-    await curl(lines[7].replace("<id>", call));
+    await curl(lines[6]); // Bob hangs up
     expect((await until(bob, (u) => u.presence.availability === "Available")).presence.availability).toBe("Available");
   });
 });

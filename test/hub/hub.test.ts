@@ -142,18 +142,24 @@ describe("connectors", () => {
     expect(v.ruleSet?.id).toBe("innovaphone-dnd");
   });
 
-  it("test() merges unsaved settings onto saved ones, including the stored password", async () => {
+  it("test() merges unsaved settings onto saved ones, with the stored password only for the saved PBX", async () => {
     const h = await open();
     const { c } = await setup(h);
-    await h.connectors.test({ id: c.id, config: { port: 444 } });
-    expect(pbxTests[0]).toMatchObject({ server: "pbx.example.com", port: 444, password: PASSWORD });
+    await h.connectors.test({ id: c.id, config: { username: "other-app", defaultDestination: "200" } });
+    expect(pbxTests[0]).toMatchObject({ server: "pbx.example.com", username: "other-app", password: PASSWORD });
+    await expect(h.connectors.test({ id: c.id, config: { port: 444 } })).rejects.toMatchObject({
+      code: "VALIDATION",
+    });
+    await h.connectors.test({ id: c.id, config: { port: 444, password: "typed" } });
+    expect(pbxTests[1]).toMatchObject({ server: "pbx.example.com", port: 444, password: "typed" });
     await h.connectors.test({
       type: "innovaphone-dnd",
       config: { server: "other", username: "u", password: "p" },
     });
-    expect(pbxTests[1]).toMatchObject({ server: "other", password: "p" });
-    await h.teams.test({ tenantId: "fabrikam" });
-    expect(teamsTests[0]).toMatchObject({ tenantId: "fabrikam", clientSecret: CLIENT_SECRET });
+    expect(pbxTests[2]).toMatchObject({ server: "other", password: "p" });
+    await h.teams.test({ pollIntervalSeconds: 60 });
+    expect(teamsTests[0]).toMatchObject({ pollIntervalSeconds: 60, clientSecret: CLIENT_SECRET });
+    await expect(h.teams.test({ tenantId: "fabrikam" })).rejects.toMatchObject({ code: "VALIDATION" });
   });
 
   it("secrets never appear in views, events or the database file", async () => {

@@ -102,7 +102,7 @@ describe("undo paths", () => {
     await until(() => hubSlot(pbxA).length === 1 && cfbs(pbxA).length === 1, 10_000, "hub set on PBX A");
 
     pbxB = await startPbxSimulator({ host: "127.0.0.1", port: 0, apps: [APP], users: [ALICE] });
-    await h.connectors.update(id, { config: { port: pbxB.port } });
+    await h.connectors.update(id, { config: { port: pbxB.port, password: APP.password } });
     await until(() => h.connectors.get(id).status.state === "online", 10_000, "online on PBX B");
     // The rules still want DND on the new PBX ...
     await until(() => hubSlot(pbxB!).length === 1, 10_000, "hub set on PBX B");

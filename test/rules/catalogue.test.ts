@@ -1,26 +1,34 @@
 // Invariants over the whole catalogue in rules/ (zigbee-herdsman-converters `checks.test.ts` style):
-// every file loads, its embedded tests pass, ids are unique and equal the file name, and the header
-// points editors at the schema.
+// every file loads, its embedded tests pass and decide every rule, ids are unique and equal the file name,
+// every set is registered with the test catalogue, every fragment is used, and the header points editors at
+// the schema.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultRulesDir } from "../../common/paths.js";
 import { loadRuleSetFile } from "../../engine/rules/loader.js";
 import { PBX_ACTIVITIES, SET_PRESENCE_PAIRS } from "../../engine/presence.js";
+import { SHIPPED_TYPES } from "../sync/harness.js";
 
 const files = readdirSync(defaultRulesDir)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
 
 describe("rules/ catalogue", () => {
-  it("ships the three innovaphone connector types", () => {
-    expect(files).toEqual(
-      expect.arrayContaining([
-        "innovaphone-calls-only.yaml",
-        "innovaphone-dnd.yaml",
-        "innovaphone-mirror.yaml",
-      ]),
-    );
+  it("every shipped set is registered with the test catalogue (the interleaving and property tests run each)", () => {
+    expect(files).toEqual([...SHIPPED_TYPES].sort().map((t) => `${t}.yaml`));
+  });
+
+  it("every shipped fragment is used by a shipped set", async () => {
+    const used = new Set<string>();
+    for (const f of files) {
+      const r = await loadRuleSetFile(join(defaultRulesDir, f));
+      for (const name of r.fragments ?? []) used.add(name);
+    }
+    const fragments = readdirSync(join(defaultRulesDir, "fragments"))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => basename(f).replace(/\.ya?ml$/, ""));
+    expect(fragments.filter((f) => !used.has(f))).toEqual([]);
   });
 
   it("has unique ids", async () => {
@@ -54,6 +62,20 @@ describe("rules/ catalogue", () => {
         if (!r.ok) throw new Error("not loaded");
         expect(r.ruleSet.doc.tests.some((t) => t.teams)).toBe(true);
         expect(r.ruleSet.doc.tests.some((t) => t.pbx)).toBe(true);
+      });
+
+      it("covers every rule: each one decides at least one embedded test", async () => {
+        const r = await loadRuleSetFile(join(defaultRulesDir, f));
+        if (!r.ok) throw new Error("not loaded");
+        const rs = r.ruleSet;
+        const won = new Set<string>();
+        for (const t of rs.doc.tests) {
+          if (t.teams)
+            won.add(rs.decideTeamsToPbx({ ...t.teams, outOfOffice: t.teams.outOfOffice ?? false }).rule);
+          if (t.pbx) won.add(rs.decidePbxToTeams({ callState: t.pbx.callState as never, activity: t.pbx.activity ?? "" }).rule);
+        }
+        const rules = [...rs.doc.teamsToPbx.rules, ...rs.doc.pbxToTeams.rules].map((x) => x.name);
+        expect(rules.filter((n) => !won.has(n))).toEqual([]);
       });
 
       it("only produces documented outputs", async () => {

@@ -1,19 +1,21 @@
 // Command-line entry of the PBX simulator: `presence-hub sim pbx --port P --users FILE --app NAME
-// --password PW [--tls] [--module PBX0]`. Runs until killed; prints the URLs and the control API.
+// --password PW [--no-admin] [--tls] [--module PBX0]`. Runs until killed; prints the URLs and the control API.
 import { parseCommandLine } from "../../../common/cli-args.js";
 import { startPbxSimulator } from "./server.js";
 import type { SimAppObject } from "./types.js";
 import { loadUsersFile } from "./users-file.js";
 
-const HELP = `Usage: presence-hub sim pbx [--port P] [--users FILE] [--app NAME] [--password PW] [--tls] [--module PBX0]
+const HELP = `Usage: presence-hub sim pbx [--port P] [--users FILE] [--app NAME] [--password PW] [--no-admin] [--tls] [--module PBX0]
   --port      TCP port on 127.0.0.1 (default 0 = pick a free one)
   --users     users file, JSON or YAML (see connectors/innovaphone/simulator/example-users.yaml)
   --app       App object name the hub logs in as (default presence-hub)
   --password  App object password (default secret)
   --no-admin  App object without the Admin (PbxAdminApi) checkmark
   --tls       serve wss:// with a generated self-signed certificate
+  --module    PBX module in the WebSocket path /<module>/APPS/websocket (default PBX0)
 Control API (HTTP, same port): GET /_sim/users, POST /_sim/users/<user>/presence {activity,note},
-  POST /_sim/users/<user>/calls, POST /_sim/calls/<id>/answer|hold|retrieve|end, POST /_sim/users/<user>/dial,
+  POST /_sim/users/<user>/calls {peer,answer}, DELETE /_sim/users/<user>/calls (hang up),
+  POST /_sim/calls/<id>/answer|hold|retrieve|end, POST /_sim/users/<user>/dial,
   POST /_sim/drop, POST /_sim/faults {refuseLogins,ignoreChallenge,delayMs,dropReplies,omitSrc}, GET /_sim/log, POST /_sim/reset`;
 
 export async function runPbxSimulatorCli(args: string[]): Promise<number> {

@@ -52,6 +52,12 @@ export async function handleControlRequest(
         return send(res, 200, { ok: true });
       }
     }
+    if (a === "users" && b && c === "calls" && method === "DELETE") {
+      // Hang up every call of the user (no call id needed).
+      const calls = (sim.user(b).calls as { id: string }[] | undefined) ?? [];
+      for (const call of calls) sim.endCall(call.id);
+      return send(res, 200, { ended: calls.length });
+    }
     if (a === "users" && b && method === "POST") {
       if (c === "presence") {
         sim.setOwnPresence(b, str(body.activity) ?? "", str(body.note) ?? "", str(body.contact) ?? "tel:");
@@ -59,7 +65,10 @@ export async function handleControlRequest(
       }
       if (c === "calls") {
         const direction = body.direction === "out" ? "out" : "in";
-        return send(res, 201, { call: sim.startCall(b, { peer: str(body.peer), direction }) });
+        const call = sim.startCall(b, { peer: str(body.peer), direction });
+        // `answer: true` starts it connected: one command for "the user is on a call" (demo, scripts).
+        if (body.answer === true) sim.answerCall(call);
+        return send(res, 201, { call });
       }
       if (c === "dial")
         return send(res, 200, sim.dial(b, { peer: str(body.peer), ring: body.ring !== false }));

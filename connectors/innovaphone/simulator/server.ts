@@ -11,12 +11,7 @@ import type { PbxSimulator } from "./api.js";
 import { handleControlRequest } from "./control-http.js";
 import { PbxModel } from "./model.js";
 import { SimSession } from "./session.js";
-import type {
-  PbxSimulatorOptions,
-  SimAppObject,
-  SimFaults,
-  SimLogEntry,
-} from "./types.js";
+import type { PbxSimulatorOptions, SimAppObject, SimFaults, SimLogEntry } from "./types.js";
 
 export type { PbxSimulator } from "./api.js";
 

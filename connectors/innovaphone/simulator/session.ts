@@ -4,17 +4,12 @@
 import { randomBytes, randomInt } from "node:crypto";
 import type WebSocket from "ws";
 import { computeDigest } from "../digest.js";
-import type { ModelEvent, PbxModel, SimCall, SimUser } from "./model.js";
-import type {
-  PbxSimulatorOptions,
-  SimAppObject,
-  SimApiName,
-  SimCd,
-  SimFaults,
-  SimLogEntry,
-} from "./types.js";
+import type { ModelEvent, PbxModel, SimUser } from "./model.js";
+import type { PbxSimulatorOptions, SimAppObject, SimApiName, SimFaults, SimLogEntry } from "./types.js";
 import { SIM_ALL_APIS } from "./types.js";
-import { adminObject, parseCd, replicationRow, SUPPORTED_COLUMNS } from "./wire.js";
+import { adminApiResult, diversionResult } from "./admin-api.js";
+import { callAddMessage, userInfoMessage } from "./rcc-messages.js";
+import { replicationRow, SUPPORTED_COLUMNS } from "./wire.js";
 
 type Msg = Record<string, unknown> & { mt?: unknown; api?: unknown; src?: unknown };
 
@@ -330,30 +325,7 @@ export class SimSession {
 
   /** 14r1 non-admin diversions: entries without Boolean, filter or precedence (§9.5). */
   private diversion(mt: string, msg: Msg) {
-    const u = this.findUser(msg);
-    const type = str(msg.type);
-    if (!u || (type !== "cfu" && type !== "cfb" && type !== "cfnr")) {
-      return this.reply(msg, mt === "GetDiversion" ? {} : { ok: false });
-    }
-    const isUserCd = (c: SimCd) => c.type === type && !c.bool && !c.filter && !c.precedence;
-    const existing = u.cds.find(isUserCd);
-    if (mt === "GetDiversion") {
-      const body: Record<string, unknown> = {};
-      if (existing?.e164) body.num = existing.e164;
-      if (existing?.h323) body.sip = existing.h323;
-      return this.reply(msg, body);
-    }
-    const others = u.cds.filter((c) => !isUserCd(c));
-    if (mt === "DelDiversion") {
-      if (existing) this.ctx.model.updateUser(u.guid, { cds: others });
-      return this.reply(msg, { ok: !!existing });
-    }
-    const cd: SimCd = { type };
-    if (str(msg["ep-num"])) cd.e164 = str(msg["ep-num"]);
-    if (str(msg["ep-sip"])) cd.h323 = str(msg["ep-sip"]);
-    if (!cd.e164 && !cd.h323) return this.reply(msg, { ok: false });
-    this.ctx.model.updateUser(u.guid, { cds: [...others, cd] });
-    return this.reply(msg, { ok: true });
+    return this.reply(msg, diversionResult(mt, msg, this.findUser(msg), this.ctx.model));
   }
 
   // ------------------------------------------------------------------ PbxTableUsers
@@ -397,89 +369,14 @@ export class SimSession {
   // ------------------------------------------------------------------ PbxAdminApi
 
   private adminApi(mt: string, msg: Msg) {
-    const model = this.ctx.model;
-    const lookup = (): SimUser | undefined => {
-      if (str(msg.guid) && msg.guid !== "*" && msg.guid !== "?")
-        return model.users.get(str(msg.guid).toLowerCase());
-      if (str(msg.cn)) for (const u of model.users.values()) if (u.cn === msg.cn) return u;
-      if (str(msg.h323)) for (const u of model.users.values()) if (u.h323 === msg.h323) return u;
-      return undefined;
-    };
-    switch (mt) {
-      case "GetObject": {
-        const u = lookup();
-        if (!u) return this.reply(msg, { error: 1, errorText: "not found" });
-        this.reply(
-          msg,
-          adminObject(u, model.presenceArray(u, false), {
-            shape: this.ctx.options.adminCdsShape ?? "admin",
-            withTemplate: msg.template === "with",
-            properties: Array.isArray(msg.properties) ? msg.properties.map(String) : undefined,
-          }),
-        );
-        return;
-      }
-      case "UpdateObject": {
-        let u = lookup();
-        if (!u) {
-          if (msg.guid === "?" || msg.guid === undefined) {
-            if (!str(msg.h323) && !str(msg.cn)) return this.reply(msg, { error: 1, errorText: "no name" });
-            u = model.addUser({ h323: str(msg.h323) || str(msg.cn), cn: str(msg.cn) || undefined });
-          } else return this.reply(msg, { error: 1, errorText: "not found" });
-        }
-        const patch: Parameters<PbxModel["updateUser"]>[1] = {};
-        for (const k of ["cn", "dn", "h323", "e164"] as const)
-          if (typeof msg[k] === "string") patch[k] = msg[k] as string;
-        if (Array.isArray(msg.emails)) {
-          patch.emails = msg.emails
-            .map((e) => (e && typeof e === "object" ? str((e as Msg).email) : str(e)))
-            .filter(Boolean);
-        }
-        if (msg.cfpr !== undefined) patch.cfpr = typeof msg.cfpr === "boolean" ? msg.cfpr : null; // -1 → unset
-        if (msg.dnd !== undefined) patch.dnd = msg.dnd === true;
-        if (Array.isArray(msg.cds)) patch.cds = msg.cds.map(parseCd).filter((c) => c !== undefined);
-        model.updateUser(u.guid, patch);
-        this.reply(msg, { guid: u.guid });
-        return;
-      }
-      case "SearchUsers": {
-        const from = str(msg.cn);
-        const limit = Math.min(20, typeof msg.limit === "number" ? msg.limit : 20);
-        const list = [...model.users.values()]
-          .sort((a, b) => a.cn.localeCompare(b.cn))
-          .filter((u) => (msg.includeMatch ? u.cn >= from : u.cn > from))
-          .slice(0, limit)
-          .map((u) => ({
-            cn: u.cn,
-            dn: u.dn,
-            guid: u.guid,
-            h323: u.h323,
-            emails: u.emails.map((email) => ({ email })),
-          }));
-        return this.reply(msg, { user: list });
-      }
-      case "GetBooleans":
-        return this.reply(msg, { booleans: [] });
-    }
+    const body = adminApiResult(mt, msg, this.ctx.model, this.ctx.options);
+    if (body) this.reply(msg, body);
   }
 
   // ------------------------------------------------------------------ RCC
 
   private rccVisible(u: SimUser): boolean {
     return !u.apps || (this.app !== undefined && u.apps.includes(this.app.name));
-  }
-
-  private callAdd(c: SimCall): Msg {
-    const u = this.ctx.model.users.get(c.guid);
-    return {
-      mt: "CallAdd",
-      guid: c.guid,
-      cn: u?.cn ?? "",
-      call: Number(c.id),
-      state: c.state,
-      "conf-id": "",
-      "call-id": c.callId,
-    };
   }
 
   private rccApi(mt: string, msg: Msg) {
@@ -493,14 +390,17 @@ export class SimSession {
       const rcc = this.rcc;
       const tick = () => {
         if (this.rcc !== rcc) return;
-        for (const u of users.slice(i, i + limit)) this.indicate("RCC", msg.src, this.userInfo(u));
+        for (const u of users.slice(i, i + limit))
+          this.indicate("RCC", msg.src, userInfoMessage(u, this.ctx.model));
         i += limit;
         if (i < users.length) {
           setTimeout(tick, tickMs);
           return;
         }
 
-        if (rcc.calls) for (const c of model.calls.values()) this.indicate("RCC", msg.src, this.callAdd(c));
+        if (rcc.calls)
+          for (const c of model.calls.values())
+            this.indicate("RCC", msg.src, callAddMessage(c, this.ctx.model));
         rcc.ready = true;
         this.reply(msg, {});
       };
@@ -532,23 +432,6 @@ export class SimSession {
     return rights.note ? items : items.map((p) => ({ ...p, note: "" }));
   }
 
-  private userInfo(u: SimUser): Msg {
-    const calls = this.ctx.model.callsOf(u.guid);
-    return {
-      mt: "UserInfo",
-      guid: u.guid,
-      cn: u.cn,
-      dn: u.dn,
-      h323: u.h323,
-      e164: u.e164,
-      node: "root",
-      pbx: "sim",
-      regs: [{ hw: `sim-${u.h323}` }],
-      channel: calls.length,
-      alert: calls.filter((c) => (c.state & 0x0f) < 5).length,
-    };
-  }
-
   // ------------------------------------------------------------------ model changes → indications
 
   private onModel(e: ModelEvent): void {
@@ -568,7 +451,7 @@ export class SimSession {
         const info =
           e.op === "del"
             ? { mt: "UserInfo", update: "del", guid: e.user.guid, cn: e.user.cn }
-            : { ...this.userInfo(e.user), update: "update" };
+            : { ...userInfoMessage(e.user, this.ctx.model), update: "update" };
         this.indicate("RCC", this.rcc.src, info);
       }
       if (e.op === "del") {
@@ -592,7 +475,7 @@ export class SimSession {
     }
     if (e.kind === "call" && this.rcc?.calls && apis.includes("RCC")) {
       const c = e.call;
-      if (e.op === "add") this.indicate("RCC", this.rcc.src, this.callAdd(c));
+      if (e.op === "add") this.indicate("RCC", this.rcc.src, callAddMessage(c, this.ctx.model));
       else if (e.op === "update") {
         this.indicate("RCC", this.rcc.src, {
           mt: "CallUpdate",

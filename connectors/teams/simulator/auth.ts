@@ -105,11 +105,16 @@ export class SimAuth {
     this.accessTokens.clear();
   }
 
-  async sign(claims: Record<string, unknown>, audience: string, lifetimeSec: number): Promise<string> {
+  async sign(
+    claims: Record<string, unknown>,
+    audience: string,
+    lifetimeSec: number,
+    issuer = this.issuer(),
+  ): Promise<string> {
     const nowSec = Math.floor(Date.now() / 1000);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: "RS256", kid: this.kid, typ: "JWT" })
-      .setIssuer(this.issuer())
+      .setIssuer(issuer)
       .setAudience(audience)
       .setIssuedAt(nowSec)
       .setNotBefore(nowSec - 60)
@@ -342,18 +347,40 @@ export class SimAuth {
     };
   }
 
-  /** A validationTokens JWT as Graph puts it in rich notifications (§3.8). */
-  validationToken(appId: string): Promise<string> {
-    return this.sign(
-      {
-        tid: this.tenantId,
-        azp: CHANGE_TRACKING_APP_ID,
-        appid: CHANGE_TRACKING_APP_ID,
-        ver: "2.0",
-        oid: randomUUID(),
-      },
-      appId,
-      3600,
-    );
+  /**
+   * A validationTokens JWT as Graph puts it in rich notifications (§3.8), signed with the simulator's key.
+   * `overrides` mint a token that only looks right — for another app (audience), another caller (azp /
+   * appid), another tenant or issuer, or a v1 token without `azp` — so tests can check each claim is checked.
+   */
+  validationToken(appId: string, overrides: ValidationTokenOverrides = {}): Promise<string> {
+    const tid = overrides.tenantId ?? this.tenantId;
+    const caller = overrides.caller ?? CHANGE_TRACKING_APP_ID;
+    const claims: Record<string, unknown> = {
+      tid,
+      ...(overrides.version === "1.0" ? {} : { azp: overrides.azp ?? caller }),
+      appid: caller,
+      ver: overrides.version ?? "2.0",
+      oid: randomUUID(),
+    };
+    const issuer =
+      overrides.issuer ??
+      (overrides.version === "1.0" ? `https://sts.windows.net/${tid}/` : `${this.baseUrl()}/${tid}/v2.0`);
+    return this.sign(claims, overrides.audience ?? appId, 3600, issuer);
   }
+}
+
+/** How a minted validationToken differs from a genuine one (all optional). */
+export interface ValidationTokenOverrides {
+  /** `aud`; default the subscribing app's id. */
+  audience?: string;
+  /** `azp` and `appid`; default the Graph Change Tracking app. */
+  caller?: string;
+  /** Only `azp` (v2 tokens), e.g. to make it disagree with `appid`. */
+  azp?: string;
+  /** `tid` (and the default issuer's tenant). */
+  tenantId?: string;
+  /** `iss`; default the authority's issuer for `tid` (v1: https://sts.windows.net/<tid>/). */
+  issuer?: string;
+  /** "1.0": no `azp`, the caller in `appid` only. Default "2.0". */
+  version?: "1.0" | "2.0";
 }

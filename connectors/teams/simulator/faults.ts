@@ -1,6 +1,6 @@
 // Fault injection for the Graph simulator (§8.6): rules matched by "METHOD /path" regex and count that
-// answer with a status (429 + Retry-After, 503, 401 …), delay a request or drop the connection, plus an
-// automatic presence rate limit (presenceLimitPer30s → 429 with Retry-After).
+// answer with a status (429 + Retry-After, 503, 401 …), delay a request or only its answer, or drop the
+// connection, plus an automatic presence rate limit (presenceLimitPer30s → 429 with Retry-After).
 
 export interface FaultRule {
   /** Regex over "METHOD /path" (no query string), e.g. "POST /v1.0/users/.* /presence/setPresence". */
@@ -13,11 +13,17 @@ export interface FaultRule {
   /** Graph error code for a generated error body when `body` is absent. */
   code?: string;
   delayMs?: number;
+  /**
+   * Handle the request normally but hold its answer back this long: e.g. a subscription that already
+   * exists (and delivers notifications) while its create call is still unanswered.
+   */
+  delayResponseMs?: number;
   dropConnection?: boolean;
 }
 
 export interface FaultDecision {
   delayMs?: number;
+  delayResponseMs?: number;
   drop?: boolean;
   reply?: { status: number; headers: Record<string, string>; body: unknown };
 }
@@ -58,6 +64,7 @@ export class Faults {
       r.used++;
       const d: FaultDecision = {};
       if (r.delayMs) d.delayMs = r.delayMs;
+      if (r.delayResponseMs) d.delayResponseMs = r.delayResponseMs;
       if (r.dropConnection) d.drop = true;
       if (r.status) {
         const code =

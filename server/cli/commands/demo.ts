@@ -4,7 +4,7 @@
 import { configureRootLogger } from "../../../common/log.js";
 import { parseCommandLine } from "../../../common/cli-args.js";
 import type { Command } from "../command.js";
-import { closeOnSignals, loginBanner } from "../running.js";
+import { closeOnSignals, reloadOnSighup } from "../running.js";
 
 const HELP = `Usage: presence-hub demo [options]
 
@@ -44,14 +44,15 @@ export const demoCommand: Command = {
       port: values.port === undefined ? undefined : Number(values.port),
       dataDir: values["data-dir"],
       extraUsers: values.users === undefined ? 0 : Number(values.users),
-      // A demo needs a password you can read off the screen; generate one unless the variable sets it.
     });
     const matched = demo.hub.hub.endpoints.list({ matched: true, limit: 1 }).total;
     process.stdout.write(
       [
         "",
         "Presence Hub demo is running.",
-        loginBanner(demo.hub),
+        `  Open:     ${demo.hub.url}/`,
+        `  User:     ${demo.hub.credentials.user}`,
+        `  Password: ${demo.adminPassword}`,
         "",
         `  PBX simulator:   ${demo.pbx.url}  (control API ${demo.pbx.httpUrl}/_sim/…)`,
         `  Graph simulator: ${demo.graph.url}  (control API ${demo.graph.url}/_emulator/…)`,
@@ -64,7 +65,8 @@ export const demoCommand: Command = {
         "",
       ].join("\n"),
     );
-    closeOnSignals(() => demo.close());
+    reloadOnSighup(demo.hub.registry);
+    closeOnSignals(() => demo.close(), { done: "Presence Hub demo stopped." });
     return -1;
   },
 };

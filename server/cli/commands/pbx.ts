@@ -95,7 +95,7 @@ export const pbxCommand: Command = {
     if (sub === "test") return runTest(rest);
     if (!sub || sub === "--help" || sub === "-h" || sub === "help") {
       process.stdout.write(`${HELP}\n`);
-      return sub ? 0 : 2;
+      return 0;
     }
     process.stderr.write(`Unknown pbx subcommand "${sub}"\n\n${HELP}\n`);
     return 2;

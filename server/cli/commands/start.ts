@@ -7,7 +7,7 @@ import { hashPassword } from "../../auth/password.js";
 import { loadConfig } from "../../config.js";
 import { runHub } from "../../run-hub.js";
 import type { Command } from "../command.js";
-import { closeOnSignals, loginBanner } from "../running.js";
+import { closeOnSignals, loginBanner, reloadOnSighup } from "../running.js";
 
 // Callers that start the hub the way this command does (the end-to-end tests) import runHub from here.
 export { type RunningHub, runHub } from "../../run-hub.js";
@@ -77,6 +77,7 @@ export const startCommand: Command = {
     const running = await runHub(config);
     logger("cli").info({ url: running.url, dataDir: config.dataDir, rulesDir: config.rulesDir }, "presence hub started");
     process.stdout.write(`\nPresence Hub is running.\n${loginBanner(running)}\n\n`);
+    reloadOnSighup(running.registry);
     closeOnSignals(() => running.close());
     return -1;
   },

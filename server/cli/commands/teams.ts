@@ -13,6 +13,7 @@ const USAGE = `Usage: presence-hub teams test --tenant T --client-id C --client-
   --authority      Identity platform base URL (default https://login.microsoftonline.com)
   --graph          Microsoft Graph base URL (default https://graph.microsoft.com)
   --ca             PEM file with an extra CA to trust (e.g. the Graph simulator's CA)
+  --timeout        Overall bound of the test in ms (default 15000)
   --json           Print the result as JSON
 
 Exit code 0 when Microsoft 365 is usable, 1 when a step failed, 2 on wrong usage.`;
