@@ -8,6 +8,7 @@ export type ErrorCode =
   | "RULES_SEMANTIC"
   | "RULES_TEST_FAILED"
   | "RULES_FILE_MISSING"
+  | "RULES_FILE_TOO_LARGE"
   | "RULES_FRAGMENT"
   | "RULES_UNKNOWN_TYPE"
   // connectors (shared taxonomy: transient → retry, auth → stop and ask the admin, config → permanent)

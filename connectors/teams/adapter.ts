@@ -4,6 +4,7 @@
 // a full read at start, after gaps and after lifecycle "missed". The start sequence runs as a session of
 // the shared supervisor (common/supervisor.ts), like the innovaphone connection.
 import { TypedEmitter } from "../../common/emitter.js";
+import { count } from "../../common/plural.js";
 import { errorMessage, HubError, isHubError } from "../../common/errors.js";
 import { logger } from "../../common/log.js";
 import { type Failure, type Session, Supervisor } from "../../common/supervisor.js";
@@ -275,13 +276,16 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   /** The online reason: how presence arrives (push, polling) and the first subscription problem. */
   private statusText(): string {
     const n = this.watched.size;
+    const users = count(n, "user");
     const pollEvery = `${Math.round(this.config.pollIntervalMs / 1000)} s`;
     if (!this.config.notificationUrl)
-      return `Polling ${n} users every ${pollEvery} (no public notification URL configured)`;
-    if (!this.subs) return `Polling ${n} users every ${pollEvery} (no service account signed in)`;
+      return `Polling ${users} every ${pollEvery} (no public notification URL configured)`;
+    if (!this.subs) return `Polling ${users} every ${pollEvery} (no service account signed in)`;
     const summary = this.subs.summary();
     const covered = summary.coveredUsers;
-    const parts = [`Live notifications for ${covered} of ${n} users through ${summary.active} subscriptions`];
+    const parts = [
+      `Live notifications for ${covered} of ${users} through ${count(summary.active, "subscription")}`,
+    ];
     if (this.webhookDown)
       parts.push(`the hub cannot reach its own notification URL, polling all ${n} every ${pollEvery}`);
     else if (n > covered) parts.push(`polling ${n - covered} every ${pollEvery}`);

@@ -2,8 +2,9 @@
 // schema-checks it, follows its own `extend`s depth-first, and reports unknown names and cycles at the
 // `extend` entry that caused them. Output: the fragments in merge order (a fragment's own extends before
 // it; each fragment once, at its first use), every name the set depends on, and the sources for the hash.
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { readRuleFile } from "./rule-file.js";
 import { errorMessage } from "../../common/errors.js";
 import type { RuleDiagnostic, SourcePosition } from "./diagnostics.js";
 import type { FragmentDoc } from "./document.js";
@@ -49,7 +50,7 @@ export function diskFragments(dir: string): FragmentReader {
       for (const ext of [".yaml", ".yml"]) {
         const file = join(dir, `${name}${ext}`);
         try {
-          return { file, source: await readFile(file, "utf8") };
+          return { file, source: await readRuleFile(file) };
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== "ENOENT") return { file, error: errorMessage(e) };
         }

@@ -3,10 +3,10 @@
 // compose → semantic checks → compile to json-rules-engine → decision tables → embedded tests. The
 // result is either a ready CompiledRuleSet or the list of diagnostics; publishing is the registry's job.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { errorMessage, isHubError } from "../../common/errors.js";
 import { compilePbxRules, compileTeamsRules } from "./compile.js";
+import { MAX_RULE_FILE_BYTES, readRuleFile, tooLarge, yieldToEventLoop } from "./rule-file.js";
 import { Composition } from "./compose.js";
 import { type RuleDiagnostic, RuleSetLoadError } from "./diagnostics.js";
 import type { RuleSetDoc } from "./document.js";
@@ -71,8 +71,15 @@ export async function loadRuleSetSource(
     fragments,
   });
   try {
+    if (Buffer.byteLength(source) > MAX_RULE_FILE_BYTES) {
+      const e = tooLarge(Buffer.byteLength(source));
+      return fail([{ file, line: 1, column: 1, path: "$", message: e.message, code: e.code, severity: "error" }]);
+    }
+    // Each stage below is synchronous; yield in between so a reload never holds the event loop for long.
+    await yieldToEventLoop();
     const src = parseSource(file, source);
     if (src.errors.length) return fail(src.errors);
+    await yieldToEventLoop();
     const schemaErrors = validateSchema(src);
     if (schemaErrors.length) return fail(schemaErrors);
     const raw = src.value as RuleSetDoc;
@@ -90,6 +97,7 @@ export async function loadRuleSetSource(
     const errors = semantic.filter((d) => d.severity === "error");
     const warnings = semantic.filter((d) => d.severity === "warning");
     if (errors.length) return fail(errors, warnings);
+    await yieldToEventLoop();
     const teamsRules = compileTeamsRules(doc.teamsToPbx.rules);
     const pbxRules = compilePbxRules(doc.pbxToTeams.rules);
     const tables = await buildTables(doc, teamsRules, pbxRules);
@@ -132,9 +140,10 @@ export async function loadRuleSetFile(
 ): Promise<LoadResult & { source?: string }> {
   let source: string;
   try {
-    source = await readFile(file, "utf8");
+    source = await readRuleFile(file);
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    const code = isHubError(e, "RULES_FILE_TOO_LARGE") ? e.code : "RULES_FILE_MISSING";
     return {
       ok: false,
       hash: "",
@@ -146,8 +155,8 @@ export async function loadRuleSetFile(
           line: 1,
           column: 1,
           path: "$",
-          message: missing ? "file is missing" : `cannot read file: ${errorMessage(e)}`,
-          code: "RULES_FILE_MISSING",
+          message: missing ? "file is missing" : code === "RULES_FILE_MISSING" ? `cannot read file: ${errorMessage(e)}` : errorMessage(e),
+          code,
           severity: "error",
         },
       ],

@@ -120,7 +120,7 @@ describe("Teams adapter lifecycle (shared supervisor)", () => {
     expect(synchronized).toBe(2);
     expect(s.subscriptions()).toHaveLength(1);
     expect(adapter.status()).toMatchObject({ state: "online" });
-    expect(adapter.status().reason).toMatch(/Live notifications for 2 of 2 users/);
+    expect(adapter.status().reason).toMatch(/Live notifications for 2 of 2 users through 1 subscription(;|$)/);
     expect(statuses.map((st) => st.state).filter((st, i, a) => st !== a[i - 1])).toEqual([
       "connecting",
       "online",
