@@ -169,7 +169,10 @@ export class RuleRegistry implements RuleSetSource {
     this.pending.clear();
     this.pendingFragments.clear();
     if (files.size === 0) return;
-    void this.enqueue([...files]);
+    // A file event only matters when the content differs from what the last attempt read (editors write
+    // twice, the settle check below may have been first): reloading the same bytes again would only
+    // count the same failure twice.
+    void this.enqueue([...files], { onlyIfChanged: true });
     // chokidar can drop the event of a second write that lands within a few ms of the first (seen with
     // two quick saves): look at the same files once more after the burst, and reload only what changed
     // since the last attempt, so a dropped event cannot leave an edit unserved.
