@@ -12,7 +12,7 @@ import Fastify, {
   type FastifyPluginAsync,
   type FastifyRequest,
 } from "fastify";
-import { type TeamsWebhookHandler, teamsWebhookRoutes } from "../connectors/teams/webhook.js";
+import { teamsWebhookRoutes } from "../connectors/teams/webhook.js";
 import { uiDir as defaultUiDir } from "../common/paths.js";
 import type { RuleRegistry } from "../engine/rules/registry.js";
 import { authPlugin } from "./auth/plugin.js";
@@ -191,9 +191,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(healthRoutes, { hub: options.hub });
   if (!options.metricsAuth) await app.register(metricsRoutes, { hub: options.hub, http: httpMetrics.registry });
   await app.register(teamsCallbackRoute, { hub: options.hub });
-  // Graph change notifications: public, the adapter checks clientState on every item. The getter follows
-  // the adapter across Microsoft 365 re-configuration (a new adapter is created on save).
-  await app.register(teamsWebhookRoutes, { handler: () => webhookHandler(options.hub) });
+  // Graph change notifications: public, each item goes to the one tenant's adapter owning its subscription
+  // (which checks clientState again). The getter follows the adapters across Microsoft 365
+  // re-configuration (a new adapter is created on save) and across tenants.
+  await app.register(teamsWebhookRoutes, { handler: () => options.hub.webhookHandlers() });
   for (const p of options.publicPlugins ?? []) await app.register(p.plugin, p.options ?? {});
   await app.register(fastifyStatic, {
     root: options.uiDir ?? defaultUiDir,
@@ -234,10 +235,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   return app;
 }
 
-function webhookHandler(hub: Hub): TeamsWebhookHandler | undefined {
-  const adapter = hub.teams.adapter() as Partial<TeamsWebhookHandler> | undefined;
-  return adapter && typeof adapter.handleNotifications === "function" ? (adapter as TeamsWebhookHandler) : undefined;
-}
 
 /** Where the UI lives relative to the package (exported for the CLI banner and tests). */
 export const uiIndex = join(defaultUiDir, "index.html");

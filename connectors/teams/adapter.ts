@@ -414,6 +414,10 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     this.notifications.handleLifecycle(body);
   }
 
+  owns(subscriptionId: unknown, clientState: unknown): boolean {
+    return this.subs?.matches(subscriptionId, clientState) ?? false;
+  }
+
   /** Resolves when every webhook body received so far is processed (tests, bench). */
   idle(): Promise<void> {
     return this.notifications.idle();

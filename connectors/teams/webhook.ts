@@ -1,9 +1,12 @@
 // The hub's Graph webhook as a fastify 5 plugin: notification and lifecycle URLs with the exact
 // validation handshake (200, text/plain, the URL-decoded token, msgraph-presence.md §3.3), a body size
 // limit, and 202 within milliseconds — items are handed to the adapter after the reply is sent, because
-// Graph throttles or drops endpoints that answer slower than 3 s (§3.4).
+// Graph throttles or drops endpoints that answer slower than 3 s (§3.4). With several tenants (one adapter
+// each) every item goes to exactly the one adapter that owns its subscription and clientState; an item no
+// adapter owns goes nowhere, so a notification for one tenant can never reach another's state.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { logger } from "../../common/log.js";
+import { BodyReport, SummaryLimiter } from "./webhook-report.js";
 
 const log = logger("teams");
 
@@ -15,11 +18,16 @@ export const GRAPH_LIFECYCLE_PATH = "/graph/lifecycle";
 export interface TeamsWebhookHandler {
   handleNotifications(body: unknown): void;
   handleLifecycle(body: unknown): void;
+  /** Whether this adapter's subscription `subscriptionId` carries `clientState` (or is being created with it). */
+  owns(subscriptionId: unknown, clientState: unknown): boolean;
 }
 
 export interface TeamsWebhookOptions {
-  /** The handler, or a getter when the adapter is (re)created after the routes are registered. */
-  handler: TeamsWebhookHandler | (() => TeamsWebhookHandler | undefined);
+  /**
+   * The handler(s), or a getter when adapters are (re)created after the routes are registered: one per
+   * tenant with a running Microsoft 365 connection.
+   */
+  handler: TeamsWebhookHandler | (() => TeamsWebhookHandler | TeamsWebhookHandler[] | undefined);
   /** Default /graph/notify. */
   notifyPath?: string;
   /** Default /graph/lifecycle. */
@@ -37,9 +45,12 @@ export function validationTokenOf(rawUrl: string): string | null {
 }
 
 export const teamsWebhookRoutes: FastifyPluginAsync<TeamsWebhookOptions> = async (app, opts) => {
-  const resolve = (): TeamsWebhookHandler | undefined =>
-    typeof opts.handler === "function" ? opts.handler() : opts.handler;
+  const resolve = (): TeamsWebhookHandler[] => {
+    const h = typeof opts.handler === "function" ? opts.handler() : opts.handler;
+    return h === undefined ? [] : Array.isArray(h) ? h : [h];
+  };
   const bodyLimit = opts.bodyLimit ?? 4 * 1024 * 1024;
+  const unrouted = new SummaryLimiter(log);
 
   // Answer the handshake before any body parsing: Graph sends text/plain with an empty body.
   const handshake = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
@@ -52,14 +63,16 @@ export const teamsWebhookRoutes: FastifyPluginAsync<TeamsWebhookOptions> = async
 
   const route = (path: string, kind: "notify" | "lifecycle") => {
     app.post(path, { bodyLimit, onRequest: handshake }, async (req, reply) => {
-      const handler = resolve();
-      if (!handler) return reply.code(503).send({ error: "Teams connector is not running" });
+      const handlers = resolve();
+      if (handlers.length === 0) return reply.code(503).send({ error: "Teams connector is not running" });
       const body = req.body;
       // Acknowledge first, process after the response is on the wire.
       setImmediate(() => {
         try {
-          if (kind === "notify") handler.handleNotifications(body);
-          else handler.handleLifecycle(body);
+          for (const [handler, part] of route_(handlers, body, unrouted)) {
+            if (kind === "notify") handler.handleNotifications(part);
+            else handler.handleLifecycle(part);
+          }
         } catch (e) {
           log.warn({ err: (e as Error).message }, "webhook processing failed");
         }
@@ -70,3 +83,43 @@ export const teamsWebhookRoutes: FastifyPluginAsync<TeamsWebhookOptions> = async
   route(opts.notifyPath ?? GRAPH_NOTIFY_PATH, "notify");
   route(opts.lifecyclePath ?? GRAPH_LIFECYCLE_PATH, "lifecycle");
 };
+
+/**
+ * Which adapter gets which items. One adapter gets the body as it is (it checks and reports every item
+ * itself); with several, each item goes to the one adapter owning its subscription and clientState, and
+ * items nobody owns are dropped here with one rate-limited summary line.
+ */
+function route_(
+  handlers: TeamsWebhookHandler[],
+  body: unknown,
+  unrouted: SummaryLimiter,
+): [TeamsWebhookHandler, unknown][] {
+  if (handlers.length === 1) return [[handlers[0]!, body]];
+  const items = (body as { value?: unknown } | null)?.value;
+  const report = new BodyReport();
+  const parts = new Map<TeamsWebhookHandler, unknown[]>();
+  if (!Array.isArray(items)) report.ignore("malformed body");
+  else {
+    report.items = items.length;
+    for (const item of items) {
+      const it = item as { subscriptionId?: unknown; clientState?: unknown } | null;
+      const owner =
+        it && typeof it === "object"
+          ? handlers.find((h) => h.owns(it.subscriptionId, it.clientState))
+          : undefined;
+      if (!owner) {
+        report.ignore(
+          it && typeof it === "object" ? "unknown subscription or wrong clientState" : "not an object",
+          it?.subscriptionId,
+        );
+        continue;
+      }
+      report.accepted++;
+      const list = parts.get(owner);
+      if (list) list.push(item);
+      else parts.set(owner, [item]);
+    }
+  }
+  unrouted.report(report, "webhook body: items no tenant's subscription owns were ignored");
+  return [...parts].map(([h, value]) => [h, { value }]);
+}

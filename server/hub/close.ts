@@ -1,13 +1,11 @@
 // The hub's graceful stop, in the order that keeps what the hub set from outliving it: undo through the
-// still-connected adapters (bounded), stop the adapters, close the core, flush the endpoint rows, the event
-// log and the batched sync state, close the store. Idempotent: every caller gets the same promise.
-import type { SyncCore } from "../../engine/sync/core.js";
+// still-connected adapters of every tenant (bounded, in parallel), stop the connectors, stop each tenant's
+// Microsoft 365 side and close its core, write the buffered endpoint rows, sync state and event log, close
+// the store. Idempotent: every caller gets the same promise.
 import type { HubStore } from "../store/types.js";
 import type { ConnectorManager } from "./connectors.js";
-import type { EndpointDirectory } from "./endpoints.js";
 import type { EventLog } from "./events.js";
-import type { BatchedSyncPersistence } from "./sync-persistence.js";
-import type { TeamsManager } from "./teams.js";
+import type { TenantManager } from "./tenants.js";
 import type { CloseOptions, HubHealth } from "./types.js";
 
 /** Running / stopping / stopped, shared by the close sequence (writes) and health() (reads). */
@@ -19,12 +17,9 @@ export interface HubLifecycle {
 export interface ClosableHub {
   lifecycle: HubLifecycle;
   store: HubStore;
-  core: SyncCore;
+  tenants: TenantManager;
   connectors: ConnectorManager;
-  teams: TeamsManager;
-  endpoints: EndpointDirectory;
   events: EventLog;
-  persistence: BatchedSyncPersistence;
   /** Stops listening for rule swaps (before the adapters go, so no swap restarts one). */
   unsubscribeSwap: () => void;
 }
@@ -43,8 +38,7 @@ export function hubCloser(p: ClosableHub): (options?: CloseOptions) => Promise<v
         message: undo ? "Stopping: undoing what the hub set" : "Stopping",
       });
       if (undo) {
-        const ids = p.endpoints.ids();
-        const left = await p.core.release(ids, timeoutMs);
+        const left = (await Promise.all(p.tenants.all().map((t) => t.release(timeoutMs)))).flat();
         if (left.length) {
           p.events.add({
             level: "warn",
@@ -55,12 +49,10 @@ export function hubCloser(p: ClosableHub): (options?: CloseOptions) => Promise<v
         }
       }
       p.unsubscribeSwap();
-      await Promise.allSettled([p.connectors.stopAll(), p.teams.stop()]);
-      p.core.close();
-      p.endpoints.flush();
+      await p.connectors.stopAll();
+      await Promise.allSettled(p.tenants.all().map((t) => t.stop()));
       p.events.add({ level: "info", kind: "hub.stopped", message: "Stopped" });
       p.events.close();
-      p.persistence.flush();
       p.store.close();
       p.lifecycle.state = "stopped";
     })();

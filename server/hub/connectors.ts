@@ -11,10 +11,10 @@ import type { ConnectionTestResult, ConnectorStatus, PbxAdapter } from "../../en
 import { runConnectionTest } from "../../engine/ports/connection-test.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 import { holdsPbx, type SyncCore } from "../../engine/sync/core.js";
-import type { HubStore, StoredConnector } from "../store/types.js";
+import { DEFAULT_TENANT, type HubStore, type StoredConnector } from "../store/types.js";
 import type { EndpointDirectory } from "./endpoints.js";
 import { requireSecretForNewTarget } from "./secret-binding.js";
-import { type EventLog, statusEventLevel } from "./events.js";
+import { statusEventLevel, type TenantEvents } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
 import { mergeConfig, withSecrets } from "./pbx-config.js";
 import {
@@ -25,25 +25,35 @@ import {
   type InstalledPbxModule,
   pbxModuleFor,
 } from "./pbx-modules.js";
-import type { ConnectorView, PbxAdapterFactory } from "./types.js";
+import type { ConnectorView, HubStreamMessage, PbxAdapterFactory } from "./types.js";
 
 const secretName = (id: string, field: string) => `connector/${id}/${field}`;
 
 interface Running {
   adapter: PbxAdapter;
+  /** The core it is attached to (its tenant's). */
+  core: SyncCore;
   unsubscribe: (() => void)[];
+}
+
+/** What a connector runs in: its tenant's sync core, endpoint directory and event log. */
+export interface ConnectorTenant {
+  core: SyncCore;
+  endpoints: EndpointDirectory;
+  events: TenantEvents;
 }
 
 export interface ConnectorDeps {
   store: HubStore;
-  core: SyncCore;
+  /** The running parts of a tenant (throws NOT_FOUND for an unknown one). */
+  tenant(id: string): ConnectorTenant;
   rules: RuleSetSource;
-  events: EventLog;
+  /** Hub-wide stream (connector views are published to every listener; routes filter by tenant). */
+  publish(m: HubStreamMessage): void;
   metrics: HubMetrics;
   log: Logger;
   /** Replace a module's create/test by kind (tests and benchmarks wrap the real adapters). */
   factories: Record<string, PbxAdapterFactory>;
-  endpoints: () => EndpointDirectory;
   undoTimeoutMs: number;
 }
 
@@ -59,8 +69,9 @@ export class ConnectorManager {
 
   constructor(private readonly d: ConnectorDeps) {}
 
-  startAll(): void {
-    for (const c of this.d.store.listConnectors()) this.start(c);
+  /** Start every connector (of one tenant: a tenant that was just added or restarted). */
+  startAll(tenant?: string): void {
+    for (const c of this.d.store.listConnectors(tenant)) this.start(c);
   }
 
   info(id: string) {
@@ -75,8 +86,13 @@ export class ConnectorManager {
     };
   }
 
-  list(): ConnectorView[] {
-    return this.d.store.listConnectors().map((c) => this.view(c));
+  list(tenant?: string): ConnectorView[] {
+    return this.d.store.listConnectors(tenant).map((c) => this.view(c));
+  }
+
+  /** Stop and delete every connector of a tenant, undoing what the hub set through each (tenant delete). */
+  async removeAll(tenant: string): Promise<void> {
+    for (const c of this.d.store.listConnectors(tenant)) await this.remove(c.id);
   }
 
   get(id: string): ConnectorView {
@@ -101,8 +117,11 @@ export class ConnectorManager {
     }
     validateInput(m.inputs.create, input);
     const now = new Date().toISOString();
+    const tenant = input.tenant ?? DEFAULT_TENANT;
+    this.d.tenant(tenant); // an unknown tenant is NOT_FOUND before anything is stored
     const c: StoredConnector = {
       id: randomUUID().slice(0, 8),
+      tenant,
       type: input.type,
       name: input.name.trim(),
       description: input.description ?? "",
@@ -118,7 +137,7 @@ export class ConnectorManager {
         if (value) this.d.store.setSecret(secretName(c.id, field), value);
       }
     });
-    this.d.events.add({
+    this.events(c).add({
       level: "info",
       kind: "connector.created",
       connectorId: c.id,
@@ -147,7 +166,7 @@ export class ConnectorManager {
       this.d.store.putConnector(next);
       for (const [field, value] of secrets) this.d.store.setSecret(secretName(id, field), value);
     });
-    this.d.events.add({
+    this.events(next).add({
       level: "info",
       kind: "connector.updated",
       connectorId: id,
@@ -165,7 +184,7 @@ export class ConnectorManager {
         (k) => JSON.stringify(cfg(next)[k]) !== JSON.stringify(cfg(old)[k]),
       );
       await this.stop(id, otherPbx);
-      if (otherPbx) this.d.core.unrelease(this.d.endpoints().ids(id));
+      if (otherPbx) this.unrelease(next);
       this.start(next);
     }
     return this.publish(id);
@@ -176,14 +195,14 @@ export class ConnectorManager {
     if (c.enabled !== enabled) {
       const next = { ...c, enabled, updatedAt: new Date().toISOString() };
       this.d.store.putConnector(next);
-      this.d.events.add({
+      this.events(c).add({
         level: "info",
         kind: "connector.updated",
         connectorId: id,
         message: `Connector "${c.name}" ${enabled ? "enabled" : "disabled"}`,
       });
       if (enabled) {
-        this.d.core.unrelease(this.d.endpoints().ids(id));
+        this.unrelease(next);
         this.start(next);
       } else {
         await this.stop(id, true);
@@ -197,19 +216,20 @@ export class ConnectorManager {
     const c = this.require(id);
     // A disabled connector may still have hub-set state on its PBX (its undo could not finish when it was
     // disabled). Deleting is the last chance to undo it: connect once more so the release can.
-    const ids = this.d.endpoints().ids(id);
+    const t = this.d.tenant(c.tenant);
+    const ids = t.endpoints.ids(id);
     const leftover = ids.some((e) => {
-      const hub = this.d.core.snapshot(e)?.hub;
+      const hub = t.core.snapshot(e)?.hub;
       return hub !== undefined && holdsPbx(hub);
     });
     if (!c.enabled && leftover) this.start({ ...c, enabled: true });
     await this.stop(id, true, true);
-    this.d.endpoints().onConnectorRemoved(id);
+    t.endpoints.onConnectorRemoved(id);
     this.d.store.deleteConnector(id);
     this.idleStatus.delete(id);
     this.lastState.delete(id);
-    this.d.metrics.setConnectorState(id, null);
-    this.d.events.add({
+    this.d.metrics.setConnectorState(c.tenant, id, null);
+    t.events.add({
       level: "info",
       kind: "connector.deleted",
       connectorId: id,
@@ -244,7 +264,8 @@ export class ConnectorManager {
     const config = withSecrets(
       merged,
       m.module.secretFields,
-      (field) => typed.get(field) ?? (saved ? this.d.store.getSecret(secretName(saved.id, field)) : undefined),
+      (field) =>
+        typed.get(field) ?? (saved ? this.d.store.getSecret(secretName(saved.id, field)) : undefined),
     );
     return runConnectionTest(() => factory.test(config));
   }
@@ -287,6 +308,17 @@ export class ConnectorManager {
     return m;
   }
 
+  /** The event log of the connector's tenant. */
+  private events(c: StoredConnector): TenantEvents {
+    return this.d.tenant(c.tenant).events;
+  }
+
+  /** Lift the release of the connector's endpoints (enabled again, or pointed at another PBX). */
+  private unrelease(c: StoredConnector): void {
+    const t = this.d.tenant(c.tenant);
+    t.core.unrelease(t.endpoints.ids(c.id));
+  }
+
   /** A module's adapter factory, or the replacement the hub was opened with. */
   private factoryOf(m: InstalledPbxModule): PbxAdapterFactory {
     return this.d.factories[m.module.kind] ?? (m.module as unknown as PbxAdapterFactory);
@@ -313,7 +345,9 @@ export class ConnectorManager {
   /** The secrets typed into a config input (write-only: absent = keep the stored one). */
   private secretsOf(m: InstalledPbxModule, config: object | undefined): [string, string][] {
     const input = (config ?? {}) as Record<string, unknown>;
-    return m.module.secretFields.flatMap((f) => (typeof input[f] === "string" ? [[f, input[f] as string]] : []));
+    return m.module.secretFields.flatMap((f) =>
+      typeof input[f] === "string" ? [[f, input[f] as string]] : [],
+    );
   }
 
   private require(id: string): StoredConnector {
@@ -333,14 +367,14 @@ export class ConnectorManager {
       ...c,
       config: { ...c.config, ...flags } as ConnectorView["config"],
       status: this.status(c.id),
-      counts: this.d.endpoints().counts(c.id),
+      counts: this.d.tenant(c.tenant).endpoints.counts(c.id),
       ruleSet: rs ? { id: rs.id, title: rs.title, revision: rs.revision } : null,
     };
   }
 
   private publish(id: string): ConnectorView {
     const v = this.get(id);
-    this.d.events.publish({ type: "connector", connector: v });
+    this.d.publish({ type: "connector", connector: v });
     return v;
   }
 
@@ -384,15 +418,16 @@ export class ConnectorManager {
       return;
     }
     this.idleStatus.delete(c.id);
-    const endpoints = this.d.endpoints();
+    const t = this.d.tenant(c.tenant);
+    const endpoints = t.endpoints;
     const unsubscribe = [
       adapter.on("status", (st) => this.onStatus(c, st)),
       adapter.on("user", (u) => endpoints.onPbxUser(c.id, u)),
       adapter.on("userRemoved", (guid) => endpoints.onPbxUserRemoved(c.id, guid)),
     ];
-    this.running.set(c.id, { adapter, unsubscribe });
+    this.running.set(c.id, { adapter, core: t.core, unsubscribe });
     // The core subscribes after the directory, so a replicated user has its endpoint before its first event.
-    this.d.core.addConnector({
+    t.core.addConnector({
       id: c.id,
       type: c.type,
       adapter,
@@ -410,11 +445,13 @@ export class ConnectorManager {
   /** Undo (optionally, bounded) and disconnect. */
   private async stop(id: string, undo: boolean, deleting = false): Promise<void> {
     const r = this.running.get(id);
-    if (undo) {
-      const ids = this.d.endpoints().ids(id);
+    const c = this.d.store.getConnector(id);
+    const t = c && this.d.tenant(c.tenant);
+    if (undo && t) {
+      const ids = t.endpoints.ids(id);
       if (r && ids.length) {
-        const left = await this.d.core.release(ids, this.d.undoTimeoutMs);
-        this.d.events.add({
+        const left = await t.core.release(ids, this.d.undoTimeoutMs);
+        t.events.add({
           level: left.length ? "warn" : "info",
           kind: "undo",
           connectorId: id,
@@ -427,9 +464,9 @@ export class ConnectorManager {
         });
       } else if (ids.length) {
         // No adapter: the PBX side cannot be undone now; the released state still clears Teams sessions.
-        const left = await this.d.core.release(ids, Math.min(1000, this.d.undoTimeoutMs));
+        const left = await t.core.release(ids, Math.min(1000, this.d.undoTimeoutMs));
         if (left.length && deleting) {
-          this.d.events.add({
+          t.events.add({
             level: "warn",
             kind: "undo",
             connectorId: id,
@@ -442,7 +479,7 @@ export class ConnectorManager {
     if (!r) return;
     this.running.delete(id);
     for (const u of r.unsubscribe) u();
-    this.d.core.removeConnector(id);
+    r.core.removeConnector(id);
     try {
       await withTimeout(r.adapter.stop(), 5000);
     } catch (e) {
@@ -451,17 +488,16 @@ export class ConnectorManager {
   }
 
   private onStatus(c: StoredConnector, st: ConnectorStatus): void {
-    this.d.metrics.setConnectorState(c.id, st.state);
+    this.d.metrics.setConnectorState(c.tenant, c.id, st.state);
     const key = `${st.state}|${st.reason}`;
     if (this.lastState.get(c.id) === key) return;
     this.lastState.set(c.id, key);
-    this.d.events.add({
+    this.events(c).add({
       level: statusEventLevel(st.state),
       kind: "connector.status",
       connectorId: c.id,
       message: `${c.name}: ${st.state}${st.reason ? ` — ${st.reason}` : ""}`,
     });
-    if (this.d.store.getConnector(c.id))
-      this.d.events.publish({ type: "connector", connector: this.get(c.id) });
+    if (this.d.store.getConnector(c.id)) this.d.publish({ type: "connector", connector: this.get(c.id) });
   }
 }

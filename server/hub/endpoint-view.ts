@@ -21,6 +21,7 @@ export interface ConnectorInfo {
 
 /** What the view of one endpoint is built from besides its stored row. */
 export interface EndpointFacts {
+  tenant: string;
   snap: EndpointSyncSnapshot | undefined;
   /** The PBX user as replicated (undefined: not reported). */
   user: PbxUser | undefined;
@@ -80,6 +81,7 @@ export function endpointView(e: StoredEndpoint, f: EndpointFacts): EndpointView 
   if (snap?.teamsError) warnings.push({ code: "WRITE_FAILED", message: `Teams: ${snap.teamsError}` });
   return {
     id: e.id,
+    tenant: f.tenant,
     connectorId: e.connectorId,
     teamsUserId: e.teamsUserId,
     pbxGuid: e.pbxGuid,

@@ -7,7 +7,7 @@ import { HubError } from "../../common/errors.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredEndpoint } from "../store/types.js";
-import type { EventLog } from "./events.js";
+import type { TenantEvents } from "./events.js";
 import { type ConnectorInfo, endpointView } from "./endpoint-view.js";
 import { type DirectoryIndex, indexDirectory, matchTeamsUser } from "./matching.js";
 import type {
@@ -34,17 +34,26 @@ export class EndpointDirectory {
   private newTimer: NodeJS.Immediate | undefined;
 
   constructor(
+    /** The tenant: its connectors' endpoints, matched against its own Teams directory only. */
+    readonly tenant: string,
     private readonly store: HubStore,
     private readonly core: SyncCore,
-    private readonly events: EventLog,
+    private readonly events: TenantEvents,
     private readonly rules: RuleSetSource,
     private readonly connectorInfo: (id: string) => ConnectorInfo | undefined,
   ) {
-    for (const e of store.listEndpoints()) {
-      this.rows.set(e.id, e);
-      this.indexPbx(e);
-      this.core.upsertEndpoint(binding(e));
+    for (const c of store.listConnectors(tenant)) {
+      for (const e of store.listEndpoints(c.id)) {
+        this.rows.set(e.id, e);
+        this.indexPbx(e);
+        this.core.upsertEndpoint(binding(e));
+      }
     }
+  }
+
+  /** Whether the endpoint is one of this tenant's. */
+  has(id: string): boolean {
+    return this.rows.has(id);
   }
 
   // ------------------------------------------------------------ inputs from the adapters
@@ -191,21 +200,26 @@ export class EndpointDirectory {
   }
 
   list(query: EndpointListQuery = {}): Page<EndpointView> {
-    const s = query.search?.trim().toLowerCase();
     const offset = Math.max(0, query.offset ?? 0);
     const limit = Math.max(1, Math.min(500, query.limit ?? 50));
-    const all = this.filter(query.connectorId, s).filter(
-      (e) =>
-        (query.enabled === undefined || e.enabled === query.enabled) &&
-        (query.matched === undefined || !!e.teamsUserId === query.matched),
-    );
-    all.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
+    const all = this.matching(query);
     return {
       items: all.slice(offset, offset + limit).map((e) => this.view(e)),
       total: all.length,
       offset,
       limit,
     };
+  }
+
+  /** The rows a list query selects (its filters, not its paging), in list order. */
+  matching(query: EndpointListQuery): StoredEndpoint[] {
+    const s = query.search?.trim().toLowerCase();
+    const all = this.filter(query.connectorId, s).filter(
+      (e) =>
+        (query.enabled === undefined || e.enabled === query.enabled) &&
+        (query.matched === undefined || !!e.teamsUserId === query.matched),
+    );
+    return all.sort(byListOrder);
   }
 
   get(id: string): EndpointView {
@@ -301,10 +315,14 @@ export class EndpointDirectory {
     };
   }
 
-  totals(): { endpoints: number; enabled: number } {
+  totals(): { endpoints: number; enabled: number; matched: number } {
     let enabled = 0;
-    for (const e of this.rows.values()) if (e.enabled) enabled++;
-    return { endpoints: this.rows.size, enabled };
+    let matched = 0;
+    for (const e of this.rows.values()) {
+      if (e.enabled) enabled++;
+      if (e.teamsUserId) matched++;
+    }
+    return { endpoints: this.rows.size, enabled, matched };
   }
 
   /** Write buffered endpoint rows now (tests, shutdown). */
@@ -416,9 +434,10 @@ export class EndpointDirectory {
     if (deleteRow) this.store.deleteEndpoint(id);
   }
 
-  private view(e: StoredEndpoint): EndpointView {
+  view(e: StoredEndpoint): EndpointView {
     const info = this.connectorInfo(e.connectorId);
     return endpointView(e, {
+      tenant: this.tenant,
       snap: this.core.snapshot(e.id),
       user: this.pbxUser(e.connectorId, e.pbxGuid),
       info,
@@ -426,6 +445,11 @@ export class EndpointDirectory {
       teamsUserKnown: !e.teamsUserId || !this.directoryLoaded || this.index.byId.has(e.teamsUserId),
     });
   }
+}
+
+/** The order of endpoint lists: by display name, then id. */
+export function byListOrder(a: StoredEndpoint, b: StoredEndpoint): number {
+  return a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id);
 }
 
 function binding(e: StoredEndpoint) {

@@ -34,14 +34,25 @@ export function kindTerms(kind: string | undefined): string[] | undefined {
 
 /** Whether one event matches a query's filters (not its paging): the same meaning as the store's SQL. */
 export function eventMatches(e: HubEvent, q: EventListQuery): boolean {
+  if (q.tenant && e.tenant !== q.tenant) return false;
   if (q.endpointId && e.endpointId !== q.endpointId) return false;
   if (q.connectorId && e.connectorId !== q.connectorId) return false;
   const levels = levelsFrom(q.level);
   if (levels && !levels.includes(e.level)) return false;
   const kinds = kindTerms(q.kind);
-  if (kinds && !kinds.some((k) => (k.includes(".") ? e.kind === k : e.kind === k || e.kind.startsWith(`${k}.`))))
+  if (
+    kinds &&
+    !kinds.some((k) => (k.includes(".") ? e.kind === k : e.kind === k || e.kind.startsWith(`${k}.`)))
+  )
     return false;
   return true;
+}
+
+/** The event log as one tenant's parts see it: every event they add belongs to that tenant. */
+export interface TenantEvents {
+  add(e: Omit<NewEvent, "tenant">): void;
+  publish(m: HubStreamMessage): void;
+  endpointChanged(id: string): void;
 }
 
 export class EventLog {
@@ -70,6 +81,15 @@ export class EventLog {
     }
   }
 
+  /** The log for one tenant's parts (connectors, Microsoft 365, endpoints, its sync core). */
+  forTenant(tenant: string): TenantEvents {
+    return {
+      add: (e) => this.add({ ...e, tenant }),
+      publish: (m) => this.publish(m),
+      endpointChanged: (id) => this.endpointChanged(id),
+    };
+  }
+
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
@@ -89,6 +109,7 @@ export class EventLog {
   list(query: EventListQuery = {}): HubEvent[] {
     this.flush();
     return this.store.listEvents({
+      tenant: query.tenant,
       endpointId: query.endpointId,
       connectorId: query.connectorId,
       kinds: kindTerms(query.kind),

@@ -1,20 +1,18 @@
-// openHub: assembles the running hub (store, sync core, connectors, Microsoft 365, endpoints, event log,
-// metrics) and returns the Hub facade the admin API, UI and CLI use. The facade only configures,
-// observes and explains; presence events flow adapter → core → adapter without passing through here.
+// openHub: assembles the running hub (store, event log, metrics, the hub-wide connector manager and one
+// TenantRuntime per tenant — its sync core, Microsoft 365 side and endpoint directory) and returns the Hub
+// facade the admin API, UI and CLI use. The facade only configures, observes and explains; presence events
+// flow adapter → core → adapter without passing through here.
 import { teamsModule } from "../../connectors/index.js";
 import { packageVersion } from "../../common/paths.js";
 import { logger as makeLogger } from "../../common/log.js";
-import { SyncCore } from "../../engine/sync/core.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { hubCloser, type HubLifecycle } from "./close.js";
 import { ConnectorManager } from "./connectors.js";
-import { EndpointDirectory } from "./endpoints.js";
 import { EventLog } from "./events.js";
 import { hubFacade } from "./facade.js";
 import { HubMetrics } from "./metrics.js";
-import { syncNoticeHandler } from "./sync-notices.js";
-import { BatchedSyncPersistence } from "./sync-persistence.js";
-import { TeamsManager } from "./teams.js";
+import { TenantRuntime } from "./tenant-runtime.js";
+import { TenantManager } from "./tenants.js";
 import type { Hub, OpenHubOptions } from "./types.js";
 
 const VERSION = packageVersion();
@@ -28,12 +26,14 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
   });
   const lifecycle: HubLifecycle = { state: "running", startedAt: new Date().toISOString() };
   const registry = options.registry;
+  const undoTimeoutMs = options.undoTimeoutMs ?? 5000;
 
-  // Late-bound parts (the event log and the core need views/notices from parts created after them).
-  let endpoints!: EndpointDirectory;
-  let connectors!: ConnectorManager;
-  const events = new EventLog(store, log, (id) => endpoints?.tryView(id));
-
+  // Late-bound parts (the event log and the metrics read views of parts created after them).
+  let tenants!: TenantManager;
+  const events = new EventLog(store, log, (id) => {
+    const t = tenants?.all().find((r) => r.endpoints.has(id));
+    return t?.endpoints.tryView(id);
+  });
   const ruleStatus =
     typeof (registry as { list?: unknown }).list === "function"
       ? () =>
@@ -41,47 +41,45 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
             .list()
             .map((r) => ({ id: r.id, revision: r.revision, ok: r.state === "ok" }))
       : undefined;
-  let core!: SyncCore;
   const metrics = new HubMetrics(() => {
-    const s = core.stats();
-    const t = endpoints.totals();
-    return { pending: s.pending, failing: s.failing, endpoints: t.endpoints, enabled: t.enabled };
+    const sum = { pending: 0, failing: 0, endpoints: 0, enabled: 0 };
+    for (const t of tenants.all()) {
+      const s = t.core.stats();
+      const totals = t.endpoints.totals();
+      sum.pending += s.pending;
+      sum.failing += s.failing;
+      sum.endpoints += totals.endpoints;
+      sum.enabled += totals.enabled;
+    }
+    return sum;
   }, ruleStatus);
 
-  const persistence = new BatchedSyncPersistence(store, log);
-  core = new SyncCore({
-    rules: registry,
-    persistence,
-    concurrency: options.concurrency,
-    retryBaseMs: options.sync?.retryBaseMs,
-    retryMaxMs: options.sync?.retryMaxMs,
-    echoGraceMs: options.sync?.echoGraceMs,
-    staleAfterMs: options.sync?.staleAfterMs,
-    notify: syncNoticeHandler(store, metrics, events),
-    logger: makeLogger("sync"),
-  });
-
-  connectors = new ConnectorManager({
+  const connectors = new ConnectorManager({
     store,
-    core,
+    tenant: (id) => tenants.runtime(id),
     rules: registry,
-    events,
+    publish: (m) => events.publish(m),
     metrics,
     log: makeLogger("connectors"),
     factories: options.adapterFactories ?? {},
-    endpoints: () => endpoints,
-    undoTimeoutMs: options.undoTimeoutMs ?? 5000,
+    undoTimeoutMs,
   });
-  endpoints = new EndpointDirectory(store, core, events, registry, (id) => connectors.info(id));
-  const teams = new TeamsManager({
+  tenants = new TenantManager({
     store,
-    core,
     events,
     metrics,
-    log: makeLogger("teams-settings"),
-    factory: options.teamsFactory ?? teamsModule,
-    endpoints: () => endpoints,
-    publicBaseUrl: options.publicBaseUrl,
+    connectors: () => connectors,
+    undoTimeoutMs,
+    makeRuntime: (id) =>
+      new TenantRuntime(id, {
+        store,
+        registry,
+        events,
+        metrics,
+        options,
+        teamsFactory: options.teamsFactory ?? teamsModule,
+        connectorInfo: (cid) => connectors.info(cid),
+      }),
   });
 
   const unsubscribeSwap = registry.onSwap((id) => {
@@ -98,20 +96,10 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
 
   // Teams first: a PBX adapter that synchronizes before Teams is attached would otherwise see "no Teams"
   // and clear what the hub set before the restart.
-  teams.start();
+  tenants.startAll();
   connectors.startAll();
   events.add({ level: "info", kind: "hub.started", message: `Presence Hub ${VERSION} started` });
 
-  const close = hubCloser({
-    lifecycle,
-    store,
-    core,
-    connectors,
-    teams,
-    endpoints,
-    events,
-    persistence,
-    unsubscribeSwap,
-  });
-  return hubFacade({ version: VERSION, lifecycle, core, connectors, teams, endpoints, events, metrics, close });
+  const close = hubCloser({ lifecycle, store, tenants, connectors, events, unsubscribeSwap });
+  return hubFacade({ version: VERSION, lifecycle, tenants, connectors, events, metrics, close });
 }

@@ -1,5 +1,6 @@
 // Prometheus metrics of the hub in their own prom-client registry (the HTTP layer serves hub.metrics at
-// /metrics): events processed, decisions, writes by side and result, connector states, rule reloads.
+// /metrics): events processed, decisions, writes by side and result, connector states, rule reloads — the
+// per-tenant ones labelled with the tenant.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { ConnectorState } from "../../engine/ports/adapters.js";
 
@@ -24,31 +25,31 @@ export class HubMetrics {
   readonly eventsProcessed = new Counter({
     name: "presence_hub_events_processed_total",
     help: "Presence events from the adapters processed by the sync core (echo = the hub's own write seen again)",
-    labelNames: ["side", "echo"] as const,
+    labelNames: ["tenant", "side", "echo"] as const,
     registers: [this.registry],
   });
   readonly decisions = new Counter({
     name: "presence_hub_decisions_total",
     help: "Rule-set decisions made by the sync core",
-    labelNames: ["direction", "type"] as const,
+    labelNames: ["tenant", "direction", "type"] as const,
     registers: [this.registry],
   });
   readonly writes = new Counter({
     name: "presence_hub_writes_total",
     help: "Writes to the external systems by side, operation and result",
-    labelNames: ["side", "op", "result"] as const,
+    labelNames: ["tenant", "side", "op", "result"] as const,
     registers: [this.registry],
   });
   readonly connectorState = new Gauge({
     name: "presence_hub_connector_state",
     help: "1 for the current state of each PBX connector",
-    labelNames: ["connector", "state"] as const,
+    labelNames: ["tenant", "connector", "state"] as const,
     registers: [this.registry],
   });
   readonly teamsState = new Gauge({
     name: "presence_hub_teams_state",
-    help: "1 for the current state of the Microsoft 365 connector",
-    labelNames: ["state"] as const,
+    help: "1 for the current state of each tenant's Microsoft 365 connector",
+    labelNames: ["tenant", "state"] as const,
     registers: [this.registry],
   });
   readonly ruleSwaps = new Counter({
@@ -125,14 +126,18 @@ export class HubMetrics {
     }
   }
 
-  setConnectorState(connector: string, state: ConnectorState | null): void {
+  setConnectorState(tenant: string, connector: string, state: ConnectorState | null): void {
     for (const s of STATES) {
-      if (state === null) this.connectorState.remove({ connector, state: s });
-      else this.connectorState.set({ connector, state: s }, s === state ? 1 : 0);
+      if (state === null) this.connectorState.remove({ tenant, connector, state: s });
+      else this.connectorState.set({ tenant, connector, state: s }, s === state ? 1 : 0);
     }
   }
 
-  setTeamsState(state: ConnectorState): void {
-    for (const s of STATES) this.teamsState.set({ state: s }, s === state ? 1 : 0);
+  /** state null: the tenant is gone. */
+  setTeamsState(tenant: string, state: ConnectorState | null): void {
+    for (const s of STATES) {
+      if (state === null) this.teamsState.remove({ tenant, state: s });
+      else this.teamsState.set({ tenant, state: s }, s === state ? 1 : 0);
+    }
   }
 }

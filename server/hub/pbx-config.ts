@@ -16,7 +16,11 @@ function deepMerge(base: Json, patch: Json): Json {
 }
 
 /** `input` merged onto `base` (a nested object such as `tls` field by field), without the secret fields. */
-export function mergeConfig(base: object, input: object | undefined, secrets: readonly string[]): PbxStoredConfig {
+export function mergeConfig(
+  base: object,
+  input: object | undefined,
+  secrets: readonly string[],
+): PbxStoredConfig {
   const out = deepMerge(base as Json, (input ?? {}) as Json);
   for (const s of secrets) delete out[s];
   return out as PbxStoredConfig;

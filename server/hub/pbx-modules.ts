@@ -83,7 +83,9 @@ export function pbxModuleFor(adapter: string | undefined): InstalledPbxModule | 
 }
 
 /** Secret field names of every installed vendor (a connector whose vendor is not known). */
-export const allSecretFields: readonly string[] = [...new Set(installed.flatMap((m) => m.module.secretFields))];
+export const allSecretFields: readonly string[] = [
+  ...new Set(installed.flatMap((m) => m.module.secretFields)),
+];
 
 // ---------------------------------------------------------------- any vendor (HTTP routes, OpenAPI)
 

@@ -27,6 +27,8 @@ export function connectorInputSchemas<C extends TSchema>(config: C) {
       {
         /** Connector type = rule set id; its `adapter` names the vendor module. */
         type: Type.String({ pattern: idPattern }),
+        /** The tenant (customer) the connector belongs to; default "default". Fixed after creation. */
+        tenant: Type.Optional(Type.String({ pattern: idPattern })),
         name: Type.String({ minLength: 1, maxLength: 100 }),
         description: Type.Optional(Type.String({ maxLength: 1000 })),
         /** Default true. A connector without the vendor's required settings stays offline "Not configured". */
@@ -74,6 +76,8 @@ export const EndpointBulkEnableInput = Type.Object(
     enabled: Type.Boolean(),
     /** Either explicit ids, or a filter (same semantics as list). */
     ids: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100000 })),
+    /** Only this tenant's endpoints. */
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
     connectorId: Type.Optional(Type.String({ maxLength: 64 })),
     search: Type.Optional(Type.String({ maxLength: 200 })),
   },
@@ -86,3 +90,21 @@ export const ServiceAccountCompleteInput = Type.Object(
   { additionalProperties: false },
 );
 export type ServiceAccountCompleteInput = Static<typeof ServiceAccountCompleteInput>;
+
+// ---------------------------------------------------------------- tenants
+
+export const TenantCreateInput = Type.Object(
+  {
+    /** A readable id for URLs and metrics labels; default: made from the name ("Acme GmbH" → "acme-gmbh"). */
+    id: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,39}$" })),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  { additionalProperties: false },
+);
+export type TenantCreateInput = Static<typeof TenantCreateInput>;
+
+export const TenantUpdateInput = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  { additionalProperties: false },
+);
+export type TenantUpdateInput = Static<typeof TenantUpdateInput>;

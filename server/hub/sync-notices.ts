@@ -3,15 +3,21 @@
 import type { CfbEntry } from "../../engine/ports/adapters.js";
 import type { SyncNotice } from "../../engine/sync/types.js";
 import type { HubStore } from "../store/types.js";
-import type { EventLog } from "./events.js";
+import type { TenantEvents } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
 
-/** The `notify` callback of the sync core: metrics and event-log entries for each notice. */
+/** The `notify` callback of one tenant's sync core: metrics and event-log entries for each notice. */
 export function syncNoticeHandler(
+  tenant: string,
   store: HubStore,
   metrics: HubMetrics,
-  events: EventLog,
+  events: TenantEvents,
 ): (n: SyncNotice) => void {
+  // The per-event counter, resolved to its label children once: the event path does no label hashing.
+  const processed = {
+    pbx: [false, true].map((echo) => metrics.eventsProcessed.labels(tenant, "pbx", String(echo))),
+    teams: [false, true].map((echo) => metrics.eventsProcessed.labels(tenant, "teams", String(echo))),
+  };
   // A connector's type never changes after creation, so the metrics label is memoized: the decision path
   // must not query SQLite per event.
   const typeById = new Map<string, string>();
@@ -26,13 +32,13 @@ export function syncNoticeHandler(
   const onNotice = (n: SyncNotice) => {
     switch (n.kind) {
       case "event.processed":
-        metrics.eventsProcessed.inc({ side: n.side, echo: String(n.echo) });
+        processed[n.side][n.echo ? 1 : 0]!.inc();
         return;
       case "endpoint.changed":
         events.endpointChanged(n.endpointId);
         return;
       case "decision.teamsToPbx":
-        metrics.decisions.inc({ direction: "teamsToPbx", type: typeOf(n.connectorId) });
+        metrics.decisions.inc({ tenant, direction: "teamsToPbx", type: typeOf(n.connectorId) });
         // The core's decision record is the sentence: the timeline and the endpoint view say the same.
         events.add({
           level: "info",
@@ -44,7 +50,7 @@ export function syncNoticeHandler(
         });
         return;
       case "decision.pbxToTeams":
-        metrics.decisions.inc({ direction: "pbxToTeams", type: typeOf(n.connectorId) });
+        metrics.decisions.inc({ tenant, direction: "pbxToTeams", type: typeOf(n.connectorId) });
         events.add({
           level: "info",
           kind: "decision.pbxToTeams",
@@ -75,7 +81,7 @@ export function syncNoticeHandler(
         });
         return;
       case "write": {
-        metrics.writes.inc({ side: n.side, op: n.op, result: n.ok ? "ok" : "error" });
+        metrics.writes.inc({ tenant, side: n.side, op: n.op, result: n.ok ? "ok" : "error" });
         const where = n.side === "pbx" ? "PBX" : "Teams";
         const kind = !n.ok
           ? "write.failed"

@@ -20,11 +20,13 @@ export class BatchedSyncPersistence implements SyncPersistence {
   constructor(
     private readonly store: HubStore,
     private readonly log: Logger,
+    /** Whose states loadAll() returns (one sync core per tenant). */
+    private readonly tenant?: string,
   ) {}
 
   loadAll(): Map<string, HubSetState> {
     this.flush();
-    return this.store.loadSyncStates();
+    return this.store.loadSyncStates(this.tenant);
   }
 
   save(endpointId: string, state: HubSetState): void {

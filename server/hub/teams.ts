@@ -15,9 +15,9 @@ import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredTeamsSettings } from "../store/types.js";
 import type { EndpointDirectory } from "./endpoints.js";
 import { changedTargetFields, requireSecretForNewTarget } from "./secret-binding.js";
-import { type EventLog, statusEventLevel } from "./events.js";
+import { statusEventLevel, type TenantEvents } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
-import { StoreCertificateStore, StoreTokenStore } from "./teams-stores.js";
+import { StoreCertificateStore, StoreTokenStore, tenantSecret } from "./teams-stores.js";
 import type {
   ServiceAccountSignInStart,
   ServiceAccountView,
@@ -29,7 +29,7 @@ import type {
 
 export { StoreCertificateStore, StoreTokenStore } from "./teams-stores.js";
 
-const CLIENT_SECRET = "teams/clientSecret";
+const clientSecretName = (tenant: string) => tenantSecret(tenant, "teams/clientSecret");
 
 /** Microsoft 365 settings before the first save (connectors/teams/settings.ts). */
 export const DEFAULT_TEAMS_SETTINGS: Omit<StoredTeamsSettings, "updatedAt"> = TEAMS_DEFAULTS;
@@ -58,9 +58,11 @@ function status(state: ConnectorStatus["state"], reason: string): ConnectorStatu
 }
 
 export interface TeamsDeps {
+  /** The tenant whose Microsoft 365 side this is (settings, secrets and accounts are its own). */
+  tenant: string;
   store: HubStore;
   core: SyncCore;
-  events: EventLog;
+  events: TenantEvents;
   metrics: HubMetrics;
   log: Logger;
   factory: TeamsAdapterFactory;
@@ -76,6 +78,7 @@ export class TeamsManager {
   private unsubscribe: (() => void)[] = [];
   private idle: ConnectorStatus = status("offline", "Not configured");
   private readonly tokens: StoreTokenStore;
+  private readonly clientSecretName: string;
   private readonly certificates: StoreCertificateStore;
   private readonly signIns = new Map<
     string,
@@ -87,8 +90,9 @@ export class TeamsManager {
   private closed = false;
 
   constructor(private readonly d: TeamsDeps) {
-    this.tokens = new StoreTokenStore(d.store);
-    this.certificates = new StoreCertificateStore(d.store);
+    this.tokens = new StoreTokenStore(d.store, d.tenant);
+    this.certificates = new StoreCertificateStore(d.store, d.tenant);
+    this.clientSecretName = clientSecretName(d.tenant);
   }
 
   start(): void {
@@ -104,9 +108,9 @@ export class TeamsManager {
   }
 
   get(): TeamsSettingsView {
-    const s = this.d.store.getTeamsSettings();
+    const s = this.d.store.getTeamsSettings(this.d.tenant);
     const base = { ...DEFAULT_TEAMS_SETTINGS, ...(s ?? {}) };
-    const secretSet = this.d.store.getSecret(CLIENT_SECRET) !== undefined;
+    const secretSet = this.d.store.getSecret(this.clientSecretName) !== undefined;
     const webhook = this.webhookBase(base);
     return {
       configured: !!(base.tenantId && base.clientId && secretSet),
@@ -122,7 +126,7 @@ export class TeamsManager {
       webhookBaseUrlSource: webhook.source,
       pollIntervalSeconds: base.pollIntervalSeconds,
       sessionExpirationSeconds: base.sessionExpirationSeconds,
-      serviceAccounts: this.d.store.listServiceAccounts().map(
+      serviceAccounts: this.d.store.listServiceAccounts(this.d.tenant).map(
         (a): ServiceAccountView => ({
           id: a.id,
           upn: a.upn,
@@ -138,32 +142,32 @@ export class TeamsManager {
 
   async save(input: TeamsSettingsInput): Promise<TeamsSettingsView> {
     validateInput(TeamsSettingsInput, input);
-    const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
+    const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings(this.d.tenant) ?? {}) };
     const next: StoredTeamsSettings = { ...this.merge(old, input), updatedAt: new Date().toISOString() };
     this.checkSecretTarget(input, next);
     // Service accounts' refresh tokens are secrets of the old tenant/authority too: they are not sent to
     // another one — those accounts sign in again.
     const retargeted = this.retargeted(next);
     this.d.store.transaction(() => {
-      this.d.store.putTeamsSettings(next);
-      if (input.clientSecret !== undefined) this.d.store.setSecret(CLIENT_SECRET, input.clientSecret);
+      this.d.store.putTeamsSettings(this.d.tenant, next);
+      if (input.clientSecret !== undefined) this.d.store.setSecret(this.clientSecretName, input.clientSecret);
     });
     if (retargeted) {
-      for (const a of this.d.store.listServiceAccounts()) await this.tokens.remove(a.id);
+      for (const a of this.d.store.listServiceAccounts(this.d.tenant)) await this.tokens.remove(a.id);
     }
     this.d.events.add({ level: "info", kind: "teams.settings", message: "Microsoft 365 settings saved" });
     await this.restart();
     const v = this.get();
-    this.d.events.publish({ type: "teams", status: v.status });
+    this.d.events.publish({ type: "teams", tenant: this.d.tenant, status: v.status });
     return v;
   }
 
   async test(input: TeamsSettingsInput = {}): Promise<ConnectionTestResult> {
     validateInput(TeamsSettingsInput, input);
-    const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings() ?? {}) };
+    const old = { ...DEFAULT_TEAMS_SETTINGS, ...(this.d.store.getTeamsSettings(this.d.tenant) ?? {}) };
     const merged = this.merge(old, input);
     this.checkSecretTarget(input, merged);
-    const secret = input.clientSecret ?? this.d.store.getSecret(CLIENT_SECRET) ?? "";
+    const secret = input.clientSecret ?? this.d.store.getSecret(this.clientSecretName) ?? "";
     // Stored service-account tokens only go where they were saved for, like the client secret.
     const tokenStore = this.retargeted(merged) ? undefined : this.tokens;
     return runConnectionTest(() => this.d.factory.test(this.config(merged, secret), { tokenStore }));
@@ -227,7 +231,7 @@ export class TeamsManager {
   }
 
   async removeServiceAccount(id: string): Promise<void> {
-    if (!this.d.store.listServiceAccounts().some((a) => a.id === id)) {
+    if (!this.d.store.listServiceAccounts(this.d.tenant).some((a) => a.id === id)) {
       throw new HubError("NOT_FOUND", `service account ${id} not found`);
     }
     await this.tokens.remove(id);
@@ -245,7 +249,7 @@ export class TeamsManager {
 
   /** Whether `next` points elsewhere than the saved settings (tenant, app, authority, Graph URL). */
   private retargeted(next: object): boolean {
-    const saved = this.d.store.getTeamsSettings();
+    const saved = this.d.store.getTeamsSettings(this.d.tenant);
     return !!saved && changedTargetFields(teamsModule.secretTargetFields, saved, next).length > 0;
   }
 
@@ -254,10 +258,10 @@ export class TeamsManager {
     requireSecretForNewTarget({
       path: "clientSecret",
       fields: teamsModule.secretTargetFields,
-      saved: this.d.store.getTeamsSettings(),
+      saved: this.d.store.getTeamsSettings(this.d.tenant),
       next,
       typed: input.clientSecret !== undefined,
-      stored: this.d.store.getSecret(CLIENT_SECRET) !== undefined,
+      stored: this.d.store.getSecret(this.clientSecretName) !== undefined,
     });
   }
 
@@ -330,8 +334,8 @@ export class TeamsManager {
   }
 
   private async restart(): Promise<void> {
-    const s = this.d.store.getTeamsSettings();
-    const secret = this.d.store.getSecret(CLIENT_SECRET);
+    const s = this.d.store.getTeamsSettings(this.d.tenant);
+    const secret = this.d.store.getSecret(this.clientSecretName);
     const app = s ? appIdentity(s) : "";
     if (this.adapter && (!(s?.enabled && s.tenantId && s.clientId && secret) || app !== this.adapterApp)) {
       // Switching Microsoft 365 off, or to another app registration/tenant (whose sessionId cannot clear the
@@ -389,7 +393,7 @@ export class TeamsManager {
   }
 
   private onStatus(st: ConnectorStatus): void {
-    this.d.metrics.setTeamsState(st.state);
+    this.d.metrics.setTeamsState(this.d.tenant, st.state);
     const key = `${st.state}|${st.reason}`;
     if (key === this.lastState) return;
     this.lastState = key;
@@ -398,7 +402,7 @@ export class TeamsManager {
       kind: "teams.status",
       message: `Microsoft 365: ${st.state}${st.reason ? ` — ${st.reason}` : ""}`,
     });
-    this.d.events.publish({ type: "teams", status: st });
+    this.d.events.publish({ type: "teams", tenant: this.d.tenant, status: st });
   }
 
   /** Directory read with retry (the adapter may still be connecting); `strict` rethrows for refresh(). */

@@ -14,11 +14,31 @@ import type {
 import type { TeamsConnectorConfig, TeamsSettingsInput } from "../../connectors/teams/settings.js";
 import type { CertificateStore } from "../../connectors/teams/certificates.js";
 import type { TokenStore } from "../../connectors/teams/tokens.js";
+import type { TeamsWebhookHandler } from "../../connectors/teams/webhook.js";
 import type { ConnectionTestOptions, PbxModuleContext } from "../../engine/ports/connector-module.js";
 import type { PbxCallState, TeamsPresence, TeamsPresencePair } from "../../engine/presence.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
-import type { ConnectorCreateInput, ConnectorTestInput, ConnectorUpdateInput, PbxConnectorConfig, PbxConnectorConfigView } from "./pbx-modules.js";
+import type {
+  ConnectorCreateInput,
+  ConnectorTestInput,
+  ConnectorUpdateInput,
+  PbxConnectorConfig,
+  PbxConnectorConfigView,
+} from "./pbx-modules.js";
 import type { EndpointBulkEnableInput, EndpointUpdateInput } from "./schemas.js";
+
+// ---------------------------------------------------------------- tenants
+
+/** A tenant (customer) with what the Tenants page shows of it. */
+export interface TenantView {
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Its Microsoft 365 connection. */
+  teams: { configured: boolean; state: ConnectorStatus["state"]; reason: string };
+  counts: { connectors: number; connectorsOnline: number; endpoints: number; matchedEndpoints: number };
+}
 
 // ---------------------------------------------------------------- PBX connectors
 
@@ -36,6 +56,8 @@ export type {
 
 export interface ConnectorRecord {
   id: string;
+  /** The tenant (customer) the connector belongs to; fixed at creation. */
+  tenant: string;
   /** Connector type = rule set id, e.g. "innovaphone-dnd". */
   type: string;
   name: string;
@@ -106,7 +128,11 @@ export interface TeamsSettingsView {
   updatedAt: string | null;
 }
 
-export type { TeamsConnectorConfig, TeamsSettings, TeamsSettingsInput } from "../../connectors/teams/settings.js";
+export type {
+  TeamsConnectorConfig,
+  TeamsSettings,
+  TeamsSettingsInput,
+} from "../../connectors/teams/settings.js";
 
 /** "settings": the Microsoft 365 setting; "publicUrl": the hub's PRESENCE_HUB_PUBLIC_URL; "none": polling. */
 export type WebhookBaseUrlSource = "settings" | "publicUrl" | "none";
@@ -182,6 +208,8 @@ export interface SideSyncView<D, A> {
 
 export interface EndpointView {
   id: string;
+  /** The tenant (its connector's). */
+  tenant: string;
   connectorId: string;
   teamsUserId: string | null;
   pbxGuid: string;
@@ -227,6 +255,8 @@ export interface EndpointView {
 }
 
 export interface EndpointListQuery {
+  /** Only this tenant's endpoints. */
+  tenant?: string;
   /** Case-insensitive substring of name, e-mail, h323 or e164. */
   search?: string;
   connectorId?: string;
@@ -268,6 +298,12 @@ export type HubEventKind =
   | "teams.settings"
   | "teams.status"
   | "rules.swapped"
+  | "tenant.created"
+  | "tenant.updated"
+  | "tenant.deleted"
+  | "user.created"
+  | "user.updated"
+  | "user.deleted"
   | "endpoint.matched"
   | "endpoint.updated"
   | "presence.teams"
@@ -288,6 +324,8 @@ export interface HubEvent {
   at: string;
   level: HubEventLevel;
   kind: HubEventKind;
+  /** The tenant the event belongs to; absent for hub-wide events (start, stop, rule reloads). */
+  tenant?: string;
   connectorId?: string;
   endpointId?: string;
   message: string;
@@ -295,6 +333,8 @@ export interface HubEvent {
 }
 
 export interface EventListQuery {
+  /** Only this tenant's events. */
+  tenant?: string;
   endpointId?: string;
   connectorId?: string;
   /**
@@ -315,7 +355,7 @@ export type HubStreamMessage =
   | { type: "event"; event: HubEvent }
   | { type: "endpoint"; endpoint: EndpointView }
   | { type: "connector"; connector: ConnectorView }
-  | { type: "teams"; status: ConnectorStatus };
+  | { type: "teams"; tenant: string; status: ConnectorStatus };
 
 // ---------------------------------------------------------------- health
 
@@ -326,7 +366,9 @@ export interface HubHealth {
   version: string;
   store: { ok: boolean };
   connectors: { id: string; name: string; enabled: boolean; state: ConnectorStatus["state"] }[];
+  /** The default tenant's Microsoft 365 connection. */
   teams: { configured: boolean; state: ConnectorStatus["state"] };
+  tenants: { id: string; teams: { configured: boolean; state: ConnectorStatus["state"] } }[];
   sync: { endpoints: number; enabled: number; pending: number; failing: number };
 }
 
@@ -339,12 +381,40 @@ export interface CloseOptions {
   timeoutMs?: number;
 }
 
+/** One tenant's Microsoft 365 connection (the default tenant's is `hub.teams`, the route `/api/teams`). */
+export interface HubTeams {
+  get(): TeamsSettingsView;
+  save(input: TeamsSettingsInput): Promise<TeamsSettingsView>;
+  /** Tests saved settings, or unsaved ones merged onto the saved (incl. client secret). */
+  test(input?: TeamsSettingsInput): Promise<ConnectionTestResult>;
+  /** Directory users (cached from the last listUsers) for manual mapping. */
+  users(query?: { search?: string; offset?: number; limit?: number }): Page<TeamsUser>;
+  /** Re-reads the directory and re-matches endpoints. */
+  refresh(): Promise<TeamsSettingsView>;
+  /** Service-account sign-in; undefined when the Teams connector does not support it. */
+  beginServiceAccountSignIn?(input: { redirectUri: string }): Promise<ServiceAccountSignInStart>;
+  completeServiceAccountSignIn?(input: { state: string; code: string }): Promise<ServiceAccountView>;
+  removeServiceAccount(id: string): Promise<void>;
+  /** The running Teams adapter, if any. */
+  adapter(): TeamsAdapter | undefined;
+}
+
 export interface Hub {
+  tenants: {
+    list(): TenantView[];
+    /** Throws HubError NOT_FOUND. */
+    get(id: string): TenantView;
+    create(input: { id?: string; name: string }): Promise<TenantView>;
+    update(id: string, input: { name?: string }): Promise<TenantView>;
+    /** Undoes what the hub set for the tenant (its connectors, Teams sessions), then deletes it and its data. */
+    remove(id: string): Promise<void>;
+  };
   connectors: {
-    list(): ConnectorView[];
+    /** Every connector, or one tenant's. */
+    list(query?: { tenant?: string }): ConnectorView[];
     /** Throws HubError NOT_FOUND. */
     get(id: string): ConnectorView;
-    /** Throws HubError VALIDATION (bad input, unknown type). */
+    /** Throws HubError VALIDATION (bad input, unknown type), NOT_FOUND (unknown tenant). */
     create(input: ConnectorCreateInput): Promise<ConnectorView>;
     update(id: string, input: ConnectorUpdateInput): Promise<ConnectorView>;
     /** Undoes what the hub set through this connector (bounded), stops it, deletes it and its endpoints. */
@@ -356,22 +426,12 @@ export interface Hub {
     /** Reconnects the adapter (Refresh button) and returns the view. */
     refresh(id: string): Promise<ConnectorView>;
   };
-  teams: {
-    get(): TeamsSettingsView;
-    save(input: TeamsSettingsInput): Promise<TeamsSettingsView>;
-    /** Tests saved settings, or unsaved ones merged onto the saved (incl. client secret). */
-    test(input?: TeamsSettingsInput): Promise<ConnectionTestResult>;
-    /** Directory users (cached from the last listUsers) for manual mapping. */
-    users(query?: { search?: string; offset?: number; limit?: number }): Page<TeamsUser>;
-    /** Re-reads the directory and re-matches endpoints. */
-    refresh(): Promise<TeamsSettingsView>;
-    /** Service-account sign-in; undefined when the Teams connector does not support it. */
-    beginServiceAccountSignIn?(input: { redirectUri: string }): Promise<ServiceAccountSignInStart>;
-    completeServiceAccountSignIn?(input: { state: string; code: string }): Promise<ServiceAccountView>;
-    removeServiceAccount(id: string): Promise<void>;
-    /** The running Teams adapter (the HTTP layer mounts its webhook plugin with it), if any. */
-    adapter(): TeamsAdapter | undefined;
-  };
+  /** The default tenant's Microsoft 365 connection. */
+  teams: HubTeams;
+  /** One tenant's Microsoft 365 connection; throws NOT_FOUND for an unknown tenant. */
+  teamsOf(tenant: string): HubTeams;
+  /** Where the Graph webhook hands notifications: the running Teams adapters of every tenant. */
+  webhookHandlers(): TeamsWebhookHandler[];
   endpoints: {
     list(query?: EndpointListQuery): Page<EndpointView>;
     get(id: string): EndpointView;

@@ -82,6 +82,49 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX events_connector ON events(connector_id, id);
     `,
   },
+  {
+    version: 2,
+    name: "tenants and admin users",
+    // Every existing row belongs to the default tenant. Columns added with a default cannot carry a
+    // REFERENCES clause in SQLite; the hub keeps connectors' and accounts' tenants valid (it deletes a
+    // tenant's connectors before the tenant). Secrets are renamed by the store (they are sealed with
+    // their name as associated data: see SqliteStore).
+    up: `
+      CREATE TABLE tenants (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      INSERT INTO tenants (id, name, created_at, updated_at)
+        VALUES ('default', 'Default', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+      ALTER TABLE connectors ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX connectors_tenant ON connectors(tenant_id);
+      CREATE TABLE teams_settings_of_tenant (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        config TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      INSERT INTO teams_settings_of_tenant (tenant_id, config, updated_at)
+        SELECT 'default', config, updated_at FROM teams_settings;
+      DROP TABLE teams_settings;
+      ALTER TABLE teams_settings_of_tenant RENAME TO teams_settings;
+      ALTER TABLE service_accounts ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
+      ALTER TABLE events ADD COLUMN tenant_id TEXT;
+      CREATE INDEX events_tenant ON events(tenant_id, id);
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'tenant-admin')),
+        tenant_id TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK ((role = 'admin') = (tenant_id IS NULL))
+      );
+    `,
+  },
 ];
 
 /** Applies every migration above the database's user_version; returns the resulting version. */

@@ -17,6 +17,8 @@ import type {
   StoredEndpoint,
   StoredServiceAccount,
   StoredTeamsSettings,
+  StoredTenant,
+  StoredUser,
 } from "./types.js";
 
 export const DB_FILE = "hub.db";
@@ -43,6 +45,7 @@ export interface SqliteStoreOptions {
 
 interface ConnectorRow {
   id: string;
+  tenant_id: string;
   type: string;
   name: string;
   description: string;
@@ -72,15 +75,41 @@ interface EventRow {
   at: string;
   level: HubEvent["level"];
   kind: HubEvent["kind"];
+  tenant_id: string | null;
   connector_id: string | null;
   endpoint_id: string | null;
   message: string;
   details: string | null;
 }
 
+interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: StoredUser["role"];
+  tenant_id: string | null;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+function toUser(r: UserRow): StoredUser {
+  return {
+    id: r.id,
+    username: r.username,
+    passwordHash: r.password_hash,
+    role: r.role,
+    tenant: r.tenant_id,
+    disabled: r.disabled === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
 function toConnector(r: ConnectorRow): StoredConnector {
   return {
     id: r.id,
+    tenant: r.tenant_id,
     type: r.type,
     name: r.name,
     description: r.description,
@@ -110,6 +139,7 @@ function toEndpoint(r: EndpointRow): StoredEndpoint {
 
 function toEvent(r: EventRow): HubEvent {
   const e: HubEvent = { id: r.id, at: r.at, level: r.level, kind: r.kind, message: r.message };
+  if (r.tenant_id) e.tenant = r.tenant_id;
   if (r.connector_id) e.connectorId = r.connector_id;
   if (r.endpoint_id) e.endpointId = r.endpoint_id;
   if (r.details) e.details = JSON.parse(r.details);
@@ -138,7 +168,9 @@ export class SqliteStore implements HubStore {
       this.db.pragma("synchronous = NORMAL");
       this.db.pragma("foreign_keys = ON");
       this.db.pragma("busy_timeout = 5000");
+      const before = this.db.pragma("user_version", { simple: true }) as number;
       this.version = migrate(this.db, MIGRATIONS);
+      if (before >= 1 && before < 2) this.moveSecretsToDefaultTenant();
     } catch (e) {
       throw new HubError("STORE", `cannot open the database ${this.path}: ${(e as Error).message}`, {
         cause: e,
@@ -146,11 +178,21 @@ export class SqliteStore implements HubStore {
     }
     const db = this.db;
     this.st = {
+      listTenants: db.prepare("SELECT * FROM tenants ORDER BY created_at, id"),
+      getTenant: db.prepare("SELECT * FROM tenants WHERE id = ?"),
+      putTenant: db.prepare(
+        `INSERT INTO tenants (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name=excluded.name, updated_at=excluded.updated_at`,
+      ),
+      deleteTenant: db.prepare("DELETE FROM tenants WHERE id = ?"),
+      deleteTenantAccounts: db.prepare("DELETE FROM service_accounts WHERE tenant_id = ?"),
+      deleteTenantEvents: db.prepare("DELETE FROM events WHERE tenant_id = ?"),
       listConnectors: db.prepare("SELECT * FROM connectors ORDER BY created_at, id"),
+      listConnectorsOf: db.prepare("SELECT * FROM connectors WHERE tenant_id = ? ORDER BY created_at, id"),
       getConnector: db.prepare("SELECT * FROM connectors WHERE id = ?"),
       putConnector: db.prepare(
-        `INSERT INTO connectors (id, type, name, description, enabled, config, created_at, updated_at)
-         VALUES (@id, @type, @name, @description, @enabled, @config, @created_at, @updated_at)
+        `INSERT INTO connectors (id, tenant_id, type, name, description, enabled, config, created_at, updated_at)
+         VALUES (@id, @tenant_id, @type, @name, @description, @enabled, @config, @created_at, @updated_at)
          ON CONFLICT(id) DO UPDATE SET type=excluded.type, name=excluded.name, description=excluded.description,
            enabled=excluded.enabled, config=excluded.config, updated_at=excluded.updated_at`,
       ),
@@ -162,17 +204,17 @@ export class SqliteStore implements HubStore {
          ON CONFLICT(name) DO UPDATE SET iv=excluded.iv, tag=excluded.tag, data=excluded.data, updated_at=excluded.updated_at`,
       ),
       deleteSecret: db.prepare("DELETE FROM secrets WHERE name = ?"),
-      getTeams: db.prepare("SELECT config FROM teams_settings WHERE id = 1"),
+      getTeams: db.prepare("SELECT config FROM teams_settings WHERE tenant_id = ?"),
       putTeams: db.prepare(
-        `INSERT INTO teams_settings (id, config, updated_at) VALUES (1, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET config=excluded.config, updated_at=excluded.updated_at`,
+        `INSERT INTO teams_settings (tenant_id, config, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(tenant_id) DO UPDATE SET config=excluded.config, updated_at=excluded.updated_at`,
       ),
-      listSa: db.prepare("SELECT * FROM service_accounts ORDER BY added_at, id"),
+      listSa: db.prepare("SELECT * FROM service_accounts WHERE tenant_id = ? ORDER BY added_at, id"),
       putSa: db.prepare(
-        `INSERT INTO service_accounts (id, upn, status, reason, added_at) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO service_accounts (id, tenant_id, upn, status, reason, added_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET upn=excluded.upn, status=excluded.status, reason=excluded.reason`,
       ),
-      deleteSa: db.prepare("DELETE FROM service_accounts WHERE id = ?"),
+      deleteSa: db.prepare("DELETE FROM service_accounts WHERE tenant_id = ? AND id = ?"),
       listEndpoints: db.prepare("SELECT * FROM endpoints ORDER BY display_name COLLATE NOCASE, id"),
       listEndpointsOf: db.prepare(
         "SELECT * FROM endpoints WHERE connector_id = ? ORDER BY display_name COLLATE NOCASE, id",
@@ -189,6 +231,10 @@ export class SqliteStore implements HubStore {
       ),
       deleteEndpoint: db.prepare("DELETE FROM endpoints WHERE id = ?"),
       loadSync: db.prepare("SELECT endpoint_id, state FROM sync_state"),
+      loadSyncOf: db.prepare(
+        `SELECT s.endpoint_id, s.state FROM sync_state s JOIN endpoints e ON e.id = s.endpoint_id
+         JOIN connectors c ON c.id = e.connector_id WHERE c.tenant_id = ?`,
+      ),
       saveSync: db.prepare(
         `INSERT INTO sync_state (endpoint_id, state, updated_at) VALUES (?, ?, ?)
          ON CONFLICT(endpoint_id) DO UPDATE SET state=excluded.state, updated_at=excluded.updated_at`,
@@ -199,9 +245,19 @@ export class SqliteStore implements HubStore {
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
       ),
       insertEvent: db.prepare(
-        `INSERT INTO events (at, level, kind, connector_id, endpoint_id, message, details)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO events (at, level, kind, tenant_id, connector_id, endpoint_id, message, details)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      listUsers: db.prepare("SELECT * FROM users ORDER BY username COLLATE NOCASE"),
+      getUser: db.prepare("SELECT * FROM users WHERE id = ?"),
+      findUser: db.prepare("SELECT * FROM users WHERE username = ? COLLATE NOCASE"),
+      putUser: db.prepare(
+        `INSERT INTO users (id, username, password_hash, role, tenant_id, disabled, created_at, updated_at)
+         VALUES (@id, @username, @password_hash, @role, @tenant_id, @disabled, @created_at, @updated_at)
+         ON CONFLICT(id) DO UPDATE SET username=excluded.username, password_hash=excluded.password_hash,
+           role=excluded.role, tenant_id=excluded.tenant_id, disabled=excluded.disabled, updated_at=excluded.updated_at`,
+      ),
+      deleteUser: db.prepare("DELETE FROM users WHERE id = ?"),
       trimEvents: db.prepare("DELETE FROM events WHERE id <= ?"),
     };
   }
@@ -214,10 +270,57 @@ export class SqliteStore implements HubStore {
     return this.version;
   }
 
+  /**
+   * Version 2 made the Microsoft 365 secrets per tenant. Secrets are sealed with their name as associated
+   * data, so renaming means opening each with its old name and sealing it with the new one.
+   */
+  private moveSecretsToDefaultTenant(): void {
+    const rows = this.db
+      .prepare(
+        "SELECT name, iv, tag, data FROM secrets WHERE name LIKE 'teams/%' OR name LIKE 'serviceAccount/%'",
+      )
+      .all() as { name: string; iv: Buffer; tag: Buffer; data: Buffer }[];
+    const move = this.db.prepare("UPDATE secrets SET name = ?, iv = ?, tag = ?, data = ? WHERE name = ?");
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const name = `tenant/default/${r.name}`;
+        const sealed = this.box.seal(name, this.box.open(r.name, r));
+        move.run(name, sealed.iv, sealed.tag, sealed.data, r.name);
+      }
+    })();
+  }
+
+  // ------------------------------------------------------------ tenants
+
+  listTenants(): StoredTenant[] {
+    return (this.st.listTenants.all() as TenantRow[]).map(toTenant);
+  }
+
+  getTenant(id: string): StoredTenant | undefined {
+    const r = this.st.getTenant.get(id) as TenantRow | undefined;
+    return r ? toTenant(r) : undefined;
+  }
+
+  putTenant(t: StoredTenant): void {
+    this.st.putTenant.run(t.id, t.name, t.createdAt, t.updatedAt);
+  }
+
+  deleteTenant(id: string): void {
+    this.transaction(() => {
+      // teams_settings and users go by ON DELETE CASCADE
+      this.st.deleteTenantAccounts.run(id);
+      this.st.deleteTenantEvents.run(id);
+      this.st.deleteTenant.run(id);
+      const prefix = `tenant/${id}/`;
+      this.st.deleteSecretsPrefix.run(prefix.length, prefix);
+    });
+  }
+
   // ------------------------------------------------------------ connectors
 
-  listConnectors(): StoredConnector[] {
-    return (this.st.listConnectors.all() as ConnectorRow[]).map(toConnector);
+  listConnectors(tenant?: string): StoredConnector[] {
+    const rows = tenant === undefined ? this.st.listConnectors.all() : this.st.listConnectorsOf.all(tenant);
+    return (rows as ConnectorRow[]).map(toConnector);
   }
 
   getConnector(id: string): StoredConnector | undefined {
@@ -228,6 +331,7 @@ export class SqliteStore implements HubStore {
   putConnector(c: StoredConnector): void {
     this.st.putConnector.run({
       id: c.id,
+      tenant_id: c.tenant,
       type: c.type,
       name: c.name,
       description: c.description,
@@ -265,18 +369,18 @@ export class SqliteStore implements HubStore {
 
   // ------------------------------------------------------------ Microsoft 365
 
-  getTeamsSettings(): StoredTeamsSettings | undefined {
-    const r = this.st.getTeams.get() as { config: string } | undefined;
+  getTeamsSettings(tenant: string): StoredTeamsSettings | undefined {
+    const r = this.st.getTeams.get(tenant) as { config: string } | undefined;
     return r ? JSON.parse(r.config) : undefined;
   }
 
-  putTeamsSettings(s: StoredTeamsSettings): void {
-    this.st.putTeams.run(JSON.stringify(s), s.updatedAt);
+  putTeamsSettings(tenant: string, s: StoredTeamsSettings): void {
+    this.st.putTeams.run(tenant, JSON.stringify(s), s.updatedAt);
   }
 
-  listServiceAccounts(): StoredServiceAccount[] {
+  listServiceAccounts(tenant: string): StoredServiceAccount[] {
     return (
-      this.st.listSa.all() as {
+      this.st.listSa.all(tenant) as {
         id: string;
         upn: string;
         status: string;
@@ -292,14 +396,14 @@ export class SqliteStore implements HubStore {
     }));
   }
 
-  putServiceAccount(a: StoredServiceAccount): void {
-    this.st.putSa.run(a.id, a.upn, a.status, a.reason ?? null, a.addedAt);
+  putServiceAccount(tenant: string, a: StoredServiceAccount): void {
+    this.st.putSa.run(a.id, tenant, a.upn, a.status, a.reason ?? null, a.addedAt);
   }
 
-  deleteServiceAccount(id: string): void {
+  deleteServiceAccount(tenant: string, id: string): void {
     this.transaction(() => {
-      this.st.deleteSa.run(id);
-      this.st.deleteSecret.run(`serviceAccount/${id}/refreshToken`);
+      this.st.deleteSa.run(tenant, id);
+      this.st.deleteSecret.run(`tenant/${tenant}/serviceAccount/${id}/refreshToken`);
     });
   }
 
@@ -345,9 +449,10 @@ export class SqliteStore implements HubStore {
 
   // ------------------------------------------------------------ sync state
 
-  loadSyncStates(): Map<string, HubSetState> {
+  loadSyncStates(tenant?: string): Map<string, HubSetState> {
     const out = new Map<string, HubSetState>();
-    for (const r of this.st.loadSync.all() as { endpoint_id: string; state: string }[]) {
+    const rows = tenant === undefined ? this.st.loadSync.all() : this.st.loadSyncOf.all(tenant);
+    for (const r of rows as { endpoint_id: string; state: string }[]) {
       out.set(r.endpoint_id, JSON.parse(r.state));
     }
     return out;
@@ -385,6 +490,7 @@ export class SqliteStore implements HubStore {
           at,
           e.level,
           e.kind,
+          e.tenant ?? null,
           e.connectorId ?? null,
           e.endpointId ?? null,
           e.message,
@@ -392,6 +498,7 @@ export class SqliteStore implements HubStore {
         );
         lastId = Number(info.lastInsertRowid);
         const ev: HubEvent = { id: lastId, at, level: e.level, kind: e.kind, message: e.message };
+        if (e.tenant) ev.tenant = e.tenant;
         if (e.connectorId) ev.connectorId = e.connectorId;
         if (e.endpointId) ev.endpointId = e.endpointId;
         if (e.details) ev.details = e.details;
@@ -406,6 +513,10 @@ export class SqliteStore implements HubStore {
   listEvents(query: EventStoreQuery): HubEvent[] {
     const where: string[] = [];
     const args: unknown[] = [];
+    if (query.tenant) {
+      where.push("tenant_id = ?");
+      args.push(query.tenant);
+    }
     if (query.endpointId) {
       where.push("endpoint_id = ?");
       args.push(query.endpointId);
@@ -439,9 +550,53 @@ export class SqliteStore implements HubStore {
     return (this.db.prepare(sql).all(...args) as EventRow[]).map(toEvent);
   }
 
+  // ------------------------------------------------------------ admin users
+
+  listUsers(): StoredUser[] {
+    return (this.st.listUsers.all() as UserRow[]).map(toUser);
+  }
+
+  getUser(id: string): StoredUser | undefined {
+    const r = this.st.getUser.get(id) as UserRow | undefined;
+    return r ? toUser(r) : undefined;
+  }
+
+  findUser(username: string): StoredUser | undefined {
+    const r = this.st.findUser.get(username) as UserRow | undefined;
+    return r ? toUser(r) : undefined;
+  }
+
+  putUser(u: StoredUser): void {
+    this.st.putUser.run({
+      id: u.id,
+      username: u.username,
+      password_hash: u.passwordHash,
+      role: u.role,
+      tenant_id: u.tenant,
+      disabled: u.disabled ? 1 : 0,
+      created_at: u.createdAt,
+      updated_at: u.updatedAt,
+    });
+  }
+
+  deleteUser(id: string): void {
+    this.st.deleteUser.run(id);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+interface TenantRow {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+function toTenant(r: TenantRow): StoredTenant {
+  return { id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {

@@ -39,6 +39,8 @@ export interface StoredEndpoint {
 export type NewEvent = {
   level: HubEventLevel;
   kind: HubEventKind;
+  /** The tenant the event belongs to; absent = the whole hub (start, stop, rule reloads). */
+  tenant?: string;
   connectorId?: string;
   endpointId?: string;
   message: string;
@@ -46,11 +48,47 @@ export type NewEvent = {
   at?: string;
 };
 
+/** The tenant every installation has (and every row of a single-tenant data directory migrates into). */
+export const DEFAULT_TENANT = "default";
+
+export interface StoredTenant {
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type AdminRole = "admin" | "tenant-admin";
+
+/** An admin account: `admin` may do everything, `tenant-admin` only its tenant (`tenant`). */
+export interface StoredUser {
+  id: string;
+  username: string;
+  /** scrypt$… (server/auth/password.ts). */
+  passwordHash: string;
+  role: AdminRole;
+  /** The tenant of a tenant-admin; null for an admin. */
+  tenant: string | null;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface HubStore {
   /** Runs fn in one transaction: all of it is stored or none (nested calls join the outer one). */
   transaction<T>(fn: () => T): T;
 
-  listConnectors(): StoredConnector[];
+  listTenants(): StoredTenant[];
+  getTenant(id: string): StoredTenant | undefined;
+  putTenant(t: StoredTenant): void;
+  /**
+   * Deletes the tenant with its Microsoft 365 settings, service accounts, users, events and the secrets
+   * under `tenant/<id>/`. Its connectors must be deleted first (the hub undoes through them).
+   */
+  deleteTenant(id: string): void;
+
+  /** All connectors, or those of one tenant. */
+  listConnectors(tenant?: string): StoredConnector[];
   getConnector(id: string): StoredConnector | undefined;
   putConnector(c: StoredConnector): void;
   /** Deletes the connector, its endpoints, their sync state and its secrets. */
@@ -60,18 +98,20 @@ export interface HubStore {
   setSecret(name: string, value: string): void;
   deleteSecret(name: string): void;
 
-  getTeamsSettings(): StoredTeamsSettings | undefined;
-  putTeamsSettings(s: StoredTeamsSettings): void;
-  listServiceAccounts(): StoredServiceAccount[];
-  putServiceAccount(a: StoredServiceAccount): void;
-  deleteServiceAccount(id: string): void;
+  getTeamsSettings(tenant: string): StoredTeamsSettings | undefined;
+  putTeamsSettings(tenant: string, s: StoredTeamsSettings): void;
+  listServiceAccounts(tenant: string): StoredServiceAccount[];
+  putServiceAccount(tenant: string, a: StoredServiceAccount): void;
+  /** Deletes the account and its refresh token (`tenant/<tenant>/serviceAccount/<id>/…`). */
+  deleteServiceAccount(tenant: string, id: string): void;
 
   listEndpoints(connectorId?: string): StoredEndpoint[];
   getEndpoint(id: string): StoredEndpoint | undefined;
   putEndpoints(endpoints: StoredEndpoint[]): void;
   deleteEndpoint(id: string): void;
 
-  loadSyncStates(): Map<string, HubSetState>;
+  /** Hub-set state of every endpoint, or of one tenant's endpoints. */
+  loadSyncStates(tenant?: string): Map<string, HubSetState>;
   saveSyncState(endpointId: string, state: HubSetState): void;
   deleteSyncState(endpointId: string): void;
 
@@ -83,11 +123,20 @@ export interface HubStore {
   /** Newest first; `kinds` are exact kinds or families ("decision" = "decision.*"), any matches. */
   listEvents(query: EventStoreQuery): HubEvent[];
 
+  listUsers(): StoredUser[];
+  getUser(id: string): StoredUser | undefined;
+  /** Case-insensitive. */
+  findUser(username: string): StoredUser | undefined;
+  putUser(u: StoredUser): void;
+  deleteUser(id: string): void;
+
   schemaVersion(): number;
   close(): void;
 }
 
 export interface EventStoreQuery {
+  /** Only this tenant's events (hub-wide events have none and are left out). */
+  tenant?: string;
   endpointId?: string;
   connectorId?: string;
   /** Exact kinds ("write.pbx") or families ("decision"); any of them matches. */

@@ -12,6 +12,7 @@ import type {
   HubStreamMessage,
   PbxConnectorConfig,
   TeamsSettingsView,
+  TenantView,
 } from "../../server/hub/types.js";
 
 export const SECRETS = { pbxPassword: "pbx-S3cret-pw!", clientSecret: "cl13nt~S3cret.value" };
@@ -63,6 +64,7 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
       e164: String(100 + i),
       enabled: true,
       match: "auto",
+      tenant: "default",
       teams: { presence: null, observed: null, at: null },
       pbx: { callState: "idle", activity: "", cfpr: true, ownCfb: true, at: null },
       hub: {
@@ -111,15 +113,54 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
     return ep;
   };
   const metrics = new Registry();
-  return {
+  const tenantView = (id: string, name: string): TenantView => ({
+    id,
+    name,
+    createdAt: now(),
+    updatedAt: now(),
+    teams: { configured: false, state: "offline", reason: "Not configured" },
+    counts: { connectors: 0, connectorsOnline: 0, endpoints: 0, matchedEndpoints: 0 },
+  });
+  const tenants = new Map<string, TenantView>([["default", tenantView("default", "Default")]]);
+  const tenantOf = (id: string) => {
+    const t = tenants.get(id);
+    if (!t) throw new HubError("NOT_FOUND", `tenant ${id} not found`);
+    return t;
+  };
+  const hub: FakeHub = {
     secrets,
     record: event,
     endpointViews: endpoints,
     emit: (m) => {
       for (const l of listeners) l(m);
     },
+    tenants: {
+      list: () => [...tenants.values()],
+      get: (id) => tenantOf(id),
+      async create(input) {
+        const id = input.id ?? input.name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+        if (tenants.has(id)) throw new HubError("CONFLICT", `id: a tenant "${id}" exists already`);
+        tenants.set(id, tenantView(id, input.name));
+        return tenantOf(id);
+      },
+      async update(id, input) {
+        const t = tenantOf(id);
+        if (input.name) t.name = input.name;
+        return t;
+      },
+      async remove(id) {
+        tenantOf(id);
+        if (id === "default") throw new HubError("CONFLICT", "the default tenant cannot be deleted");
+        tenants.delete(id);
+      },
+    },
+    teamsOf: (id) => {
+      tenantOf(id);
+      return hub.teams;
+    },
+    webhookHandlers: () => [],
     connectors: {
-      list: () => [...connectors.values()].map(view),
+      list: (q) => [...connectors.values()].map(view).filter((c) => !q?.tenant || c.tenant === q.tenant),
       get: (id) => view(getC(id)),
       async create(input) {
         if (input.type !== "innovaphone-dnd") throw new HubError("VALIDATION", `unknown connector type "${input.type}"`);
@@ -139,6 +180,7 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
           config,
           view: {
             id,
+            tenant: input.tenant ?? "default",
             type: input.type,
             name: input.name,
             description: input.description ?? "",
@@ -268,8 +310,10 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
       store: { ok: true },
       connectors: [],
       teams: { configured: false, state: "offline" },
+      tenants: [...tenants.keys()].map((id) => ({ id, teams: { configured: false, state: "offline" as const } })),
       sync: { endpoints: endpoints.length, enabled: endpoints.length, pending: 0, failing: 0 },
     }),
     close: async () => {},
   };
+  return hub;
 }

@@ -27,9 +27,9 @@ describe("GET /api/events/stream", () => {
       }
     };
     await readUntil("retry:");
-    hub.emit({ type: "teams", status: { state: "online", reason: "ok", since: new Date().toISOString() } });
+    hub.emit({ type: "teams", tenant: "default", status: { state: "online", reason: "ok", since: new Date().toISOString() } });
     await readUntil("event: teams");
-    expect(text).toMatch(/event: teams\ndata: \{"type":"teams","status":\{"state":"online"/);
+    expect(text).toMatch(/event: teams\ndata: \{"type":"teams","tenant":"default","status":\{"state":"online"/);
     const closed = app.close();
     await readUntil("__never__"); // returns when the server ends the stream
     await closed;

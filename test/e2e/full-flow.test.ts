@@ -236,8 +236,8 @@ async function storedRefreshTokens(dataDir: string): Promise<string[]> {
   const store = openSqliteStore({ dataDir });
   try {
     return store
-      .listServiceAccounts()
-      .map((a) => store.getSecret(`serviceAccount/${a.id}/refreshToken`))
+      .listServiceAccounts("default")
+      .map((a) => store.getSecret(`tenant/default/serviceAccount/${a.id}/refreshToken`))
       .filter((raw): raw is string => Boolean(raw))
       .map((raw) => (JSON.parse(raw) as { refreshToken: string }).refreshToken);
   } finally {

@@ -244,8 +244,8 @@ describe("sync through the hub", () => {
       /Busy\/InACall → PBX dnd.*teams-call/,
     );
     const metrics = await h.metrics.metrics();
-    expect(metrics).toMatch(/presence_hub_writes_total\{side="pbx",op="setPresence",result="ok"\} 1/);
-    expect(metrics).toMatch(/presence_hub_connector_state\{connector="[^"]+",state="online"\} 1/);
+    expect(metrics).toMatch(/presence_hub_writes_total\{tenant="default",side="pbx",op="setPresence",result="ok"\} 1/);
+    expect(metrics).toMatch(/presence_hub_connector_state\{tenant="default",connector="[^"]+",state="online"\} 1/);
     teams.userSet("t-alice", "Available", "Available");
     await until(() => pbx.incomingCall("g1") === "rings", 3000, "rings again");
   });

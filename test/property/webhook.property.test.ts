@@ -29,7 +29,11 @@ describe("Graph webhook parsing (property)", () => {
     const seen: unknown[] = [];
     const app = Fastify({ logger: false });
     await app.register(teamsWebhookRoutes, {
-      handler: { handleNotifications: (b) => void seen.push(b), handleLifecycle: (b) => void seen.push(b) },
+      handler: {
+        handleNotifications: (b) => void seen.push(b),
+        handleLifecycle: (b) => void seen.push(b),
+        owns: () => true,
+      },
       bodyLimit: 64 * 1024,
     });
     await app.ready();

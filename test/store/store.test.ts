@@ -17,6 +17,7 @@ function connector(id: string): StoredConnector {
   const now = new Date().toISOString();
   return {
     id,
+    tenant: "default",
     type: "innovaphone-dnd",
     name: `PBX ${id}`,
     description: "",

@@ -1,0 +1,83 @@
+// One tenant's running parts: its own sync core (its own Teams adapter, workers and retry budgets — a
+// notification or a throttled Graph of one tenant cannot touch another's state), its Microsoft 365 manager
+// and its endpoint directory (endpoints are matched against this tenant's Teams directory only).
+import { logger as makeLogger } from "../../common/log.js";
+import type { RuleSetSource } from "../../engine/rules/types.js";
+import { SyncCore } from "../../engine/sync/core.js";
+import type { HubStore } from "../store/types.js";
+import type { ConnectorTenant } from "./connectors.js";
+import type { ConnectorInfo } from "./endpoint-view.js";
+import { EndpointDirectory } from "./endpoints.js";
+import type { EventLog, TenantEvents } from "./events.js";
+import type { HubMetrics } from "./metrics.js";
+import { syncNoticeHandler } from "./sync-notices.js";
+import { BatchedSyncPersistence } from "./sync-persistence.js";
+import { TeamsManager } from "./teams.js";
+import type { OpenHubOptions, TeamsAdapterFactory } from "./types.js";
+
+export interface TenantRuntimeDeps {
+  store: HubStore;
+  registry: RuleSetSource;
+  events: EventLog;
+  metrics: HubMetrics;
+  options: Pick<OpenHubOptions, "concurrency" | "sync" | "publicBaseUrl">;
+  teamsFactory: TeamsAdapterFactory;
+  connectorInfo: (id: string) => ConnectorInfo | undefined;
+}
+
+export class TenantRuntime implements ConnectorTenant {
+  readonly events: TenantEvents;
+  readonly persistence: BatchedSyncPersistence;
+  readonly core: SyncCore;
+  readonly endpoints: EndpointDirectory;
+  readonly teams: TeamsManager;
+
+  constructor(
+    readonly id: string,
+    d: TenantRuntimeDeps,
+  ) {
+    const log = makeLogger("hub", { tenant: id });
+    this.events = d.events.forTenant(id);
+    this.persistence = new BatchedSyncPersistence(d.store, log, id);
+    const sync = d.options.sync;
+    this.core = new SyncCore({
+      rules: d.registry,
+      persistence: this.persistence,
+      concurrency: d.options.concurrency,
+      retryBaseMs: sync?.retryBaseMs,
+      retryMaxMs: sync?.retryMaxMs,
+      echoGraceMs: sync?.echoGraceMs,
+      staleAfterMs: sync?.staleAfterMs,
+      notify: syncNoticeHandler(id, d.store, d.metrics, this.events),
+      logger: makeLogger("sync", { tenant: id }),
+    });
+    this.endpoints = new EndpointDirectory(id, d.store, this.core, this.events, d.registry, d.connectorInfo);
+    this.teams = new TeamsManager({
+      tenant: id,
+      store: d.store,
+      core: this.core,
+      events: this.events,
+      metrics: d.metrics,
+      log: makeLogger("teams-settings", { tenant: id }),
+      factory: d.teamsFactory,
+      endpoints: () => this.endpoints,
+      publicBaseUrl: d.options.publicBaseUrl,
+    });
+  }
+
+  /**
+   * Undo what the hub set for every endpoint of the tenant (bounded), as a graceful stop or a tenant delete
+   * does. Returns the endpoints not yet neutral.
+   */
+  release(timeoutMs: number): Promise<string[]> {
+    return this.core.release(this.endpoints.ids(), timeoutMs);
+  }
+
+  /** After its connectors stopped: stop the Microsoft 365 side, close the core, write what is buffered. */
+  async stop(): Promise<void> {
+    await this.teams.stop();
+    this.core.close();
+    this.endpoints.flush();
+    this.persistence.flush();
+  }
+}
