@@ -13,6 +13,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { teamsWebhookRoutes } from "../connectors/teams/webhook.js";
+import { tenantRoutes } from "./routes/tenants.js";
 import { uiDir as defaultUiDir } from "../common/paths.js";
 import type { RuleRegistry } from "../engine/rules/registry.js";
 import { authPlugin } from "./auth/plugin.js";
@@ -211,6 +212,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Only JSON bodies: text/plain is a "simple" cross-site content type (CSRF), and we never need it.
     scope.removeContentTypeParser("text/plain");
     if (options.metricsAuth) await scope.register(metricsRoutes, { hub: options.hub, http: httpMetrics.registry });
+    await scope.register(tenantRoutes, { hub: options.hub });
     await scope.register(connectorRoutes, { hub: options.hub });
     await scope.register(connectorModuleRoutes);
     await scope.register(teamsRoutes, { hub: options.hub, publicBaseUrl });

@@ -117,6 +117,7 @@ function teamsApi(t: TenantRuntime): HubTeams {
     beginServiceAccountSignIn: (input) => teams.beginSignIn(input),
     completeServiceAccountSignIn: (input) => teams.completeSignIn(input),
     removeServiceAccount: (id) => teams.removeServiceAccount(id),
+    hasPendingSignIn: (state) => teams.hasPendingSignIn(state),
     adapter: () => teams.currentAdapter(),
   };
 }

@@ -197,6 +197,11 @@ export class TeamsManager {
     return { url: start.url, state: start.state };
   }
 
+  hasPendingSignIn(state: string): boolean {
+    const p = this.signIns.get(state);
+    return !!p && p.expires >= Date.now();
+  }
+
   async completeSignIn(input: { state: string; code: string }): Promise<ServiceAccountView> {
     const pending = this.signIns.get(input.state);
     if (!pending || pending.expires < Date.now()) {

@@ -395,6 +395,8 @@ export interface HubTeams {
   beginServiceAccountSignIn?(input: { redirectUri: string }): Promise<ServiceAccountSignInStart>;
   completeServiceAccountSignIn?(input: { state: string; code: string }): Promise<ServiceAccountView>;
   removeServiceAccount(id: string): Promise<void>;
+  /** Whether this tenant issued the sign-in `state` (the one callback URL serves every tenant). */
+  hasPendingSignIn?(state: string): boolean;
   /** The running Teams adapter, if any. */
   adapter(): TeamsAdapter | undefined;
 }

@@ -8,7 +8,14 @@ import {
   PbxConnectorConfigInputSchema,
 } from "../hub/pbx-modules.js";
 import type { Hub } from "../hub/types.js";
-import { connectorViewSchema, errorSchema, idParams, inline, testResultSchema } from "./schemas.js";
+import {
+  connectorViewSchema,
+  errorSchema,
+  idParams,
+  inline,
+  tenantQuery,
+  testResultSchema,
+} from "./schemas.js";
 
 const tags = ["connectors"];
 const errors = { 400: errorSchema, 404: errorSchema };
@@ -21,7 +28,10 @@ const testNew = {
   type: "object",
   additionalProperties: false,
   required: ["type"],
-  properties: { type: { type: "string", minLength: 1, maxLength: 64 }, config: inline(PbxConnectorConfigInputSchema) },
+  properties: {
+    type: { type: "string", minLength: 1, maxLength: 64 },
+    config: inline(PbxConnectorConfigInputSchema),
+  },
 } as const;
 
 type IdParams = { Params: { id: string } };
@@ -29,10 +39,17 @@ type IdParams = { Params: { id: string } };
 export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }): Promise<void> {
   const { hub } = opts;
 
-  app.get(
+  app.get<{ Querystring: { tenant?: string } }>(
     "/api/connectors",
-    { schema: { tags, summary: "List PBX connectors with live status", response: { 200: { type: "array", items: connectorViewSchema } } } },
-    async () => hub.connectors.list(),
+    {
+      schema: {
+        tags,
+        summary: "List PBX connectors with live status (all, or one tenant's)",
+        querystring: { type: "object", additionalProperties: false, properties: tenantQuery },
+        response: { 200: { type: "array", items: connectorViewSchema }, ...errors },
+      },
+    },
+    async (request) => hub.connectors.list({ tenant: request.query.tenant }),
   );
 
   app.post<{ Body: ConnectorCreateInput }>(
@@ -54,7 +71,14 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
 
   app.get<IdParams>(
     "/api/connectors/:id",
-    { schema: { tags, summary: "One connector", params: idParams, response: { 200: connectorViewSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "One connector",
+        params: idParams,
+        response: { 200: connectorViewSchema, ...errors },
+      },
+    },
     async (request) => hub.connectors.get(request.params.id),
   );
 
@@ -77,7 +101,8 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
     {
       schema: {
         tags,
-        summary: "Save the Configure popup (the vendor's settings and the default destination; omitted secret = keep)",
+        summary:
+          "Save the Configure popup (the vendor's settings and the default destination; omitted secret = keep)",
         params: idParams,
         body: inline(PbxConnectorConfigInputSchema),
         response: { 200: connectorViewSchema, ...errors },
@@ -88,7 +113,14 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
 
   app.delete<IdParams>(
     "/api/connectors/:id",
-    { schema: { tags, summary: "Delete (undoes what the hub set through it first)", params: idParams, response: { 204: { type: "null" }, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "Delete (undoes what the hub set through it first)",
+        params: idParams,
+        response: { 204: { type: "null" }, ...errors },
+      },
+    },
     async (request, reply) => {
       await hub.connectors.remove(request.params.id);
       reply.code(204);
@@ -101,7 +133,8 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
       {
         schema: {
           tags,
-          summary: action === "enable" ? "Enable (connects)" : "Disable (undoes what the hub set, then disconnects)",
+          summary:
+            action === "enable" ? "Enable (connects)" : "Disable (undoes what the hub set, then disconnects)",
           params: idParams,
           response: { 200: connectorViewSchema, ...errors },
         },
@@ -115,7 +148,8 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
     {
       schema: {
         tags,
-        summary: "Test: the saved settings with unsaved changes merged on top (stored password used when omitted)",
+        summary:
+          "Test: the saved settings with unsaved changes merged on top (stored password used when omitted)",
         params: idParams,
         body: configOnly,
         response: { 200: testResultSchema, ...errors },
@@ -127,14 +161,26 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
   app.post<{ Body: { type: string; config?: PbxConnectorConfigInput } }>(
     "/api/connectors/test",
     {
-      schema: { tags, summary: "Test settings of a connector that is not saved yet", body: testNew, response: { 200: testResultSchema, ...errors } },
+      schema: {
+        tags,
+        summary: "Test settings of a connector that is not saved yet",
+        body: testNew,
+        response: { 200: testResultSchema, ...errors },
+      },
     },
     async (request) => hub.connectors.test({ type: request.body.type, config: request.body.config }),
   );
 
   app.post<IdParams>(
     "/api/connectors/:id/refresh",
-    { schema: { tags, summary: "Refresh: reconnect and return the status", params: idParams, response: { 200: connectorViewSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "Refresh: reconnect and return the status",
+        params: idParams,
+        response: { 200: connectorViewSchema, ...errors },
+      },
+    },
     async (request) => hub.connectors.refresh(request.params.id),
   );
 }

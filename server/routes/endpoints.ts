@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { EndpointBulkEnableInput, EndpointUpdateInput } from "../hub/schemas.js";
 import type { EndpointListQuery, Hub } from "../hub/types.js";
-import { errorSchema, idParams, inline, pagingQuery } from "./schemas.js";
+import { errorSchema, idParams, inline, pagingQuery, tenantQuery } from "./schemas.js";
 
 const tags = ["endpoints"];
 const errors = { 400: errorSchema, 404: errorSchema };
@@ -21,6 +21,7 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
           type: "object",
           additionalProperties: false,
           properties: {
+            ...tenantQuery,
             search: { type: "string", maxLength: 200 },
             connectorId: { type: "string", maxLength: 64 },
             enabled: { type: "boolean" },
@@ -36,7 +37,14 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
 
   app.get<{ Params: { id: string } }>(
     "/api/endpoints/:id",
-    { schema: { tags, summary: "One endpoint with both sides' presence, desired vs acknowledged and warnings", params: idParams, response: errors } },
+    {
+      schema: {
+        tags,
+        summary: "One endpoint with both sides' presence, desired vs acknowledged and warnings",
+        params: idParams,
+        response: errors,
+      },
+    },
     async (request) => hub.endpoints.get(request.params.id),
   );
 
@@ -81,7 +89,11 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
         response: {
           200: {
             type: "object",
-            properties: { matched: { type: "integer" }, unmatched: { type: "integer" }, changed: { type: "integer" } },
+            properties: {
+              matched: { type: "integer" },
+              unmatched: { type: "integer" },
+              changed: { type: "integer" },
+            },
           },
           ...errors,
         },
@@ -100,7 +112,10 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { beforeId: { type: "integer", minimum: 1 }, limit: { type: "integer", minimum: 1, maximum: 1000 } },
+          properties: {
+            beforeId: { type: "integer", minimum: 1 },
+            limit: { type: "integer", minimum: 1, maximum: 1000 },
+          },
         },
         response: errors,
       },

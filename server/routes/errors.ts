@@ -74,10 +74,21 @@ export function toErrorReply(error: unknown): { status: number; body: ErrorBody;
   }
   const status = typeof fe?.statusCode === "number" ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
-    const code = status === 401 ? "UNAUTHORIZED" : status === 404 ? "NOT_FOUND" : status === 429 ? "THROTTLED" : "VALIDATION";
+    const code =
+      status === 401
+        ? "UNAUTHORIZED"
+        : status === 404
+          ? "NOT_FOUND"
+          : status === 429
+            ? "THROTTLED"
+            : "VALIDATION";
     return { status, body: { code, message: fe.message }, internal: false };
   }
-  return { status: 500, body: { code: "INTERNAL", message: "internal error (see the hub log)" }, internal: true };
+  return {
+    status: 500,
+    body: { code: "INTERNAL", message: "internal error (see the hub log)" },
+    internal: true,
+  };
 }
 
 /** Whether a 404 should be the UI's not-found page: a browser navigation outside /api/. */
@@ -100,11 +111,17 @@ export function registerErrorHandling(app: FastifyInstance, opts: { uiIndex?: st
     if (opts.uiIndex && wantsPage(request)) {
       try {
         page ??= readFileSync(opts.uiIndex, "utf8");
-        return reply.code(404).type("text/html; charset=utf-8").header("cache-control", "no-cache").send(page);
+        return reply
+          .code(404)
+          .type("text/html; charset=utf-8")
+          .header("cache-control", "no-cache")
+          .send(page);
       } catch {
         // no UI shell on disk: fall through to the JSON answer
       }
     }
-    reply.code(404).send({ code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}` });
+    reply
+      .code(404)
+      .send({ code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}` });
   });
 }

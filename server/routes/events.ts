@@ -5,7 +5,7 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type { EventListQuery, Hub, HubEvent, HubStreamMessage } from "../hub/types.js";
-import { errorSchema } from "./schemas.js";
+import { errorSchema, tenantQuery } from "./schemas.js";
 
 const tags = ["events"];
 const HEARTBEAT_MS = 15_000;
@@ -65,6 +65,7 @@ export async function eventRoutes(app: FastifyInstance, opts: { hub: Hub }): Pro
           type: "object",
           additionalProperties: false,
           properties: {
+            ...tenantQuery,
             endpointId: { type: "string", maxLength: 64 },
             connectorId: { type: "string", maxLength: 64 },
             kind: { type: "string", maxLength: 300, pattern: "^[a-zA-Z.]+(,[a-zA-Z.]+)*$" },

@@ -10,7 +10,8 @@ export async function healthRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
     {
       schema: {
         tags: ["operations"],
-        summary: "Health: 200 ok, 503 degraded/stopping; details (connectors, sync counts) when authenticated",
+        summary:
+          "Health: 200 ok, 503 degraded/stopping; details (connectors, sync counts) when authenticated",
       },
     },
     async (request, reply) => {

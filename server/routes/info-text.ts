@@ -45,7 +45,8 @@ const en = {
   default: "default",
   anythingUnknown: "anything else, and unknown values",
   anything: "anything else",
-  cfbIntro: "While a decision says <strong>cfb: ensure</strong> (marked * in the matrix), new PBX calls are diverted to the first destination that exists:",
+  cfbIntro:
+    "While a decision says <strong>cfb: ensure</strong> (marked * in the matrix), new PBX calls are diverted to the first destination that exists:",
   userCfb: "the user's own CFB destination on the PBX",
   connectorDefault: "the connector's default destination number",
   restoreOn: "A CFB entry the hub added is removed again when the presence is cleared.",
@@ -75,7 +76,8 @@ const de: typeof en = {
   legendMeeting: "Besprechung",
   legendBusy: "beschäftigt / am Telefon",
   legendDnd: "nicht stören",
-  legendTail: "* = Rufumleitung bei besetzt sichergestellt. Für Regel und Notiz mit der Maus auf eine Zelle zeigen.",
+  legendTail:
+    "* = Rufumleitung bei besetzt sichergestellt. Für Regel und Notiz mit der Maus auf eine Zelle zeigen.",
   rulesHead: "Regeln (erster Treffer nach Priorität, dann Reihenfolge in der Datei)",
   cfbHead: "Rufumleitung bei besetzt (CFB)",
   testsHead: "Eingebettete Tests",
@@ -101,10 +103,12 @@ const de: typeof en = {
   default: "Vorgabe",
   anythingUnknown: "alles andere und unbekannte Werte",
   anything: "alles andere",
-  cfbIntro: "Solange eine Entscheidung <strong>cfb: ensure</strong> lautet (in der Matrix mit * markiert), werden neue PBX-Anrufe zum ersten vorhandenen Ziel umgeleitet:",
+  cfbIntro:
+    "Solange eine Entscheidung <strong>cfb: ensure</strong> lautet (in der Matrix mit * markiert), werden neue PBX-Anrufe zum ersten vorhandenen Ziel umgeleitet:",
   userCfb: "das eigene Besetzt-Ziel (CFB) des Benutzers auf der PBX",
   connectorDefault: "das Standard-Umleitungsziel der Verbindung",
-  restoreOn: "Einen CFB-Eintrag, den der Hub hinzugefügt hat, entfernt er wieder, sobald die Präsenz zurückgesetzt wird.",
+  restoreOn:
+    "Einen CFB-Eintrag, den der Hub hinzugefügt hat, entfernt er wieder, sobald die Präsenz zurückgesetzt wird.",
   restoreOff: "CFB-Einträge, die der Hub hinzugefügt hat, bleiben bestehen.",
   policyFrom: "Regel aus",
   unknownType: "Unbekannter Verbindungstyp.",

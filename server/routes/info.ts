@@ -68,7 +68,12 @@ const scroll = (table: string) => `<div class="scroll">${table}</div>`;
 const fill = (text: string, params: Record<string, string | number>) =>
   text.replace(/\{(\w+)\}/g, (m, k: string) => (params[k] === undefined ? m : String(params[k])));
 
-function banner(st: RuleTypeStatus | undefined, rs: CompiledRuleSet | undefined, show: Show, cx: Ctx): string {
+function banner(
+  st: RuleTypeStatus | undefined,
+  rs: CompiledRuleSet | undefined,
+  show: Show,
+  cx: Ctx,
+): string {
   if (!st) return "";
   if (st.state === "invalid" && st.lastError) {
     const list = st.errors
@@ -138,14 +143,26 @@ function teamsRules(rs: CompiledRuleSet, cx: Ctx): string {
     .join("");
   const d = rs.doc.teamsToPbx.default;
   const x = cx.x;
-  const th = [x.rule, x.priority, x.availability, x.activity, x.outOfOffice, x.pbxActivity, x.note, x.cfb, x.from];
-  return scroll(`<table class="rules"><tr>${th.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${rows}<tr><td><em>${escapeHtml(
-    x.default,
-  )}</em></td><td></td><td colspan="3">${escapeHtml(x.anythingUnknown)}</td><td>${escapeHtml(
-    d.activity || '"" (clear)',
-  )}</td><td>${escapeHtml(d.note ?? "")}</td><td>${escapeHtml(d.cfb ?? "leave")}</td><td class="from"><code>${escapeHtml(
-    fileOf(rs),
-  )}</code></td></tr></table>`);
+  const th = [
+    x.rule,
+    x.priority,
+    x.availability,
+    x.activity,
+    x.outOfOffice,
+    x.pbxActivity,
+    x.note,
+    x.cfb,
+    x.from,
+  ];
+  return scroll(
+    `<table class="rules"><tr>${th.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${rows}<tr><td><em>${escapeHtml(
+      x.default,
+    )}</em></td><td></td><td colspan="3">${escapeHtml(x.anythingUnknown)}</td><td>${escapeHtml(
+      d.activity || '"" (clear)',
+    )}</td><td>${escapeHtml(d.note ?? "")}</td><td>${escapeHtml(d.cfb ?? "leave")}</td><td class="from"><code>${escapeHtml(
+      fileOf(rs),
+    )}</code></td></tr></table>`,
+  );
 }
 
 /** The set's own file name (relative): where the defaults always are. */
@@ -187,11 +204,13 @@ function pbxRules(rs: CompiledRuleSet, cx: Ctx): string {
     .join("");
   const x = cx.x;
   const th = [x.rule, x.priority, x.callState, x.pbxActivityUser, x.teamsPresence, x.from];
-  return `${scroll(`<table class="rules"><tr>${th.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${rows}<tr><td><em>${escapeHtml(
-    x.default,
-  )}</em></td><td></td><td colspan="2">${escapeHtml(x.anything)}</td><td>${escapeHtml(
-    rs.doc.pbxToTeams.default.presence,
-  )}</td><td class="from"><code>${escapeHtml(fileOf(rs))}</code></td></tr></table>`)}${scroll(`<table class="matrix">${head}${grid}</table>`)}`;
+  return `${scroll(
+    `<table class="rules"><tr>${th.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${rows}<tr><td><em>${escapeHtml(
+      x.default,
+    )}</em></td><td></td><td colspan="2">${escapeHtml(x.anything)}</td><td>${escapeHtml(
+      rs.doc.pbxToTeams.default.presence,
+    )}</td><td class="from"><code>${escapeHtml(fileOf(rs))}</code></td></tr></table>`,
+  )}${scroll(`<table class="matrix">${head}${grid}</table>`)}`;
 }
 
 function cfbPolicy(rs: CompiledRuleSet, cx: Ctx): string {
@@ -219,7 +238,9 @@ function tests(rs: CompiledRuleSet, cx: Ctx): string {
     })
     .join("");
   const th = [cx.x.test, cx.x.input, cx.x.expected, cx.x.from];
-  return scroll(`<table class="rules"><tr>${th.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${rows}</table>`);
+  return scroll(
+    `<table class="rules"><tr>${th.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${rows}</table>`,
+  );
 }
 
 /** Which fragments the set extends (resolved, in merge order), each with its description. */
@@ -246,10 +267,12 @@ export function renderInfoPage(
 ): string {
   const x = INFO_TEXT[lang];
   const cx: Ctx = { x, lang, time: (iso) => timeTag(iso, lang, escapeHtml) };
-  const tr = (rs?.doc as { i18n?: Record<string, { title?: string; description?: string }> } | undefined)?.i18n?.[lang];
+  const tr = (rs?.doc as { i18n?: Record<string, { title?: string; description?: string }> } | undefined)
+    ?.i18n?.[lang];
   const rsTitle = tr?.title ?? rs?.title ?? id;
   const title = rs ? `${rsTitle} (${rs.id})` : id;
-  const testsLine = rs?.doc.tests.length === 1 ? x.testsPassedOne : fill(x.testsPassed, { n: rs?.doc.tests.length ?? 0 });
+  const testsLine =
+    rs?.doc.tests.length === 1 ? x.testsPassedOne : fill(x.testsPassed, { n: rs?.doc.tests.length ?? 0 });
   const body = rs
     ? `<h1>${escapeHtml(rsTitle)}</h1>
 <p class="meta">${escapeHtml(x.connectorType)} <code>${escapeHtml(rs.id)}</code> · ${escapeHtml(x.adapter)} ${escapeHtml(rs.adapter)} · ${escapeHtml(
@@ -292,7 +315,9 @@ export const infoRoutes: FastifyPluginAsync<InfoRoutesOptions> = async (app, opt
         params: { type: "object", properties: { id: { type: "string", maxLength: 64 } }, required: ["id"] },
         querystring: {
           type: "object",
-          properties: { lang: { type: "string", enum: ["en", "de"], description: "Page language (default en)" } },
+          properties: {
+            lang: { type: "string", enum: ["en", "de"], description: "Page language (default en)" },
+          },
         },
         response: {
           200: { type: "string", description: "text/html" },
@@ -313,7 +338,13 @@ export const infoRoutes: FastifyPluginAsync<InfoRoutesOptions> = async (app, opt
           "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'",
         )
         .header("cache-control", "no-store");
-      return renderInfoPage(st, rs, id, (file) => safeDisplayPath(registry.displayPath(file)), infoLang(request.query.lang));
+      return renderInfoPage(
+        st,
+        rs,
+        id,
+        (file) => safeDisplayPath(registry.displayPath(file)),
+        infoLang(request.query.lang),
+      );
     },
   );
 };

@@ -4,7 +4,10 @@ import type { FastifyInstance } from "fastify";
 import { Counter, Histogram, Registry } from "prom-client";
 import type { Hub } from "../hub/types.js";
 
-export function createHttpMetrics(): { registry: Registry; observe: (method: string, route: string, status: number, seconds: number) => void } {
+export function createHttpMetrics(): {
+  registry: Registry;
+  observe: (method: string, route: string, status: number, seconds: number) => void;
+} {
   const registry = new Registry();
   const requests = new Counter({
     name: "presence_hub_http_requests_total",
@@ -29,9 +32,13 @@ export function createHttpMetrics(): { registry: Registry; observe: (method: str
 }
 
 export async function metricsRoutes(app: FastifyInstance, opts: { hub: Hub; http: Registry }): Promise<void> {
-  app.get("/metrics", { schema: { tags: ["operations"], summary: "Prometheus metrics", produces: ["text/plain"] } }, async (_request, reply) => {
-    const [hubText, httpText] = await Promise.all([opts.hub.metrics.metrics(), opts.http.metrics()]);
-    reply.type(opts.hub.metrics.contentType || "text/plain; version=0.0.4; charset=utf-8");
-    return `${hubText.trimEnd()}\n${httpText}`;
-  });
+  app.get(
+    "/metrics",
+    { schema: { tags: ["operations"], summary: "Prometheus metrics", produces: ["text/plain"] } },
+    async (_request, reply) => {
+      const [hubText, httpText] = await Promise.all([opts.hub.metrics.metrics(), opts.http.metrics()]);
+      reply.type(opts.hub.metrics.contentType || "text/plain; version=0.0.4; charset=utf-8");
+      return `${hubText.trimEnd()}\n${httpText}`;
+    },
+  );
 }

@@ -66,6 +66,7 @@ export const connectorViewSchema = {
   type: "object",
   properties: {
     id: { type: "string" },
+    tenant: { type: "string" },
     type: { type: "string" },
     name: { type: "string" },
     description: { type: "string" },
@@ -128,3 +129,29 @@ export const pagingQuery = {
   offset: { type: "integer", minimum: 0, maximum: 10_000_000 },
   limit: { type: "integer", minimum: 1, maximum: 500 },
 } as const;
+
+export const tenantViewSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    name: { type: "string" },
+    createdAt: { type: "string" },
+    updatedAt: { type: "string" },
+    teams: {
+      type: "object",
+      properties: { configured: { type: "boolean" }, state: { type: "string" }, reason: { type: "string" } },
+    },
+    counts: {
+      type: "object",
+      properties: {
+        connectors: { type: "integer" },
+        connectorsOnline: { type: "integer" },
+        endpoints: { type: "integer" },
+        matchedEndpoints: { type: "integer" },
+      },
+    },
+  },
+} as const;
+
+/** `?tenant=` of the list routes: only that tenant's items. */
+export const tenantQuery = { tenant: { type: "string", maxLength: 64 } } as const;

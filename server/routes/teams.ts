@@ -1,60 +1,117 @@
-// Microsoft 365 admin API: settings (client secret write-only), Test with unsaved settings, directory
-// refresh and users, and the service-account sign-in (authorization-code redirect and callback).
-import type { FastifyInstance } from "fastify";
+// Microsoft 365 admin API, per tenant: settings (client secret write-only), Test with unsaved settings,
+// directory refresh and users, and the service-account sign-in (authorization-code redirect and callback).
+// `/api/teams` is the default tenant's, `/api/tenants/:tenant/teams` any tenant's.
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { HubError } from "../../common/errors.js";
 import { ServiceAccountCompleteInput, TeamsSettingsInput } from "../hub/schemas.js";
-import type { Hub } from "../hub/types.js";
-import { errorSchema, idParams, inline, pagingQuery, teamsSettingsViewSchema, testResultSchema } from "./schemas.js";
+import type { Hub, HubTeams } from "../hub/types.js";
+import {
+  errorSchema,
+  inline,
+  pagingQuery,
+  teamsSettingsViewSchema,
+  testResultSchema,
+} from "./schemas.js";
 
 const tags = ["microsoft365"];
 const errors = { 400: errorSchema, 404: errorSchema };
 export const SIGN_IN_CALLBACK_PATH = "/api/teams/service-accounts/callback";
 
-export async function teamsRoutes(app: FastifyInstance, opts: { hub: Hub; publicBaseUrl: () => string }): Promise<void> {
+export async function teamsRoutes(
+  app: FastifyInstance,
+  opts: { hub: Hub; publicBaseUrl: () => string },
+): Promise<void> {
   const { hub } = opts;
+  // The default tenant's settings where they always were, and every tenant's under /api/tenants/:tenant.
+  mountTeamsRoutes(app, "/api/teams", () => hub.teams, undefined, opts.publicBaseUrl);
+  mountTeamsRoutes(
+    app,
+    "/api/tenants/:tenant/teams",
+    (request) => hub.teamsOf((request.params as { tenant: string }).tenant),
+    { tenant: { type: "string", maxLength: 64 } },
+    opts.publicBaseUrl,
+  );
+}
 
-  app.get("/api/teams", { schema: { tags, summary: "Microsoft 365 settings and status", response: { 200: teamsSettingsViewSchema } } }, async () =>
-    hub.teams.get(),
+function mountTeamsRoutes(
+  app: FastifyInstance,
+  base: string,
+  teamsOf: (request: FastifyRequest) => HubTeams,
+  baseParams: Record<string, object> | undefined,
+  publicBaseUrl: () => string,
+): void {
+  const params = (extra: Record<string, object> = {}) =>
+    baseParams || Object.keys(extra).length
+      ? {
+          params: {
+            type: "object",
+            properties: { ...baseParams, ...extra },
+            required: Object.keys({ ...baseParams, ...extra }),
+          },
+        }
+      : {};
+
+  app.get(
+    base,
+    {
+      schema: {
+        tags,
+        summary: "Microsoft 365 settings and status",
+        ...params(),
+        response: { 200: teamsSettingsViewSchema, ...errors },
+      },
+    },
+    async (request) => teamsOf(request).get(),
   );
 
   app.put<{ Body: TeamsSettingsInput }>(
-    "/api/teams",
+    base,
     {
       schema: {
         tags,
         summary: "Save Microsoft 365 settings (omitted clientSecret = keep the stored one)",
+        ...params(),
         body: inline(TeamsSettingsInput),
         response: { 200: teamsSettingsViewSchema, ...errors },
       },
     },
-    async (request) => hub.teams.save(request.body),
+    async (request) => teamsOf(request).save(request.body),
   );
 
   app.post<{ Body: TeamsSettingsInput }>(
-    "/api/teams/test",
+    `${base}/test`,
     {
       schema: {
         tags,
         summary: "Test saved settings with unsaved changes merged on top",
+        ...params(),
         body: inline(TeamsSettingsInput),
         response: { 200: testResultSchema, ...errors },
       },
     },
-    async (request) => hub.teams.test(request.body ?? {}),
+    async (request) => teamsOf(request).test(request.body ?? {}),
   );
 
   app.post(
-    "/api/teams/refresh",
-    { schema: { tags, summary: "Re-read the directory and re-match endpoints", response: { 200: teamsSettingsViewSchema, ...errors } } },
-    async () => hub.teams.refresh(),
+    `${base}/refresh`,
+    {
+      schema: {
+        tags,
+        summary: "Re-read the directory and re-match endpoints",
+        ...params(),
+        response: { 200: teamsSettingsViewSchema, ...errors },
+      },
+    },
+    async (request) => teamsOf(request).refresh(),
   );
 
   app.get<{ Querystring: { search?: string; offset?: number; limit?: number } }>(
-    "/api/teams/users",
+    `${base}/users`,
     {
       schema: {
         tags,
         summary: "Directory users (for manual mapping)",
+        ...params(),
         querystring: {
           type: "object",
           additionalProperties: false,
@@ -62,42 +119,62 @@ export async function teamsRoutes(app: FastifyInstance, opts: { hub: Hub; public
         },
       },
     },
-    async (request) => hub.teams.users(request.query),
+    async (request) => teamsOf(request).users(request.query),
   );
 
   app.get(
-    "/api/teams/service-accounts/sign-in",
-    { schema: { tags, summary: "Start the service-account sign-in: redirects the browser to Microsoft", response: { 302: { type: "null" }, ...errors } } },
-    async (_request, reply) => {
-      if (!hub.teams.beginServiceAccountSignIn) {
+    `${base}/service-accounts/sign-in`,
+    {
+      schema: {
+        tags,
+        summary: "Start the service-account sign-in: redirects the browser to Microsoft",
+        ...params(),
+        response: { 302: { type: "null" }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const teams = teamsOf(request);
+      if (!teams.beginServiceAccountSignIn) {
         throw new HubError("CONFIG_INVALID", "the Teams connector does not support service-account sign-in");
       }
-      const start = await hub.teams.beginServiceAccountSignIn({ redirectUri: opts.publicBaseUrl() + SIGN_IN_CALLBACK_PATH });
+      const start = await teams.beginServiceAccountSignIn({
+        redirectUri: publicBaseUrl() + SIGN_IN_CALLBACK_PATH,
+      });
       return reply.redirect(start.url, 302);
     },
   );
 
   app.post<{ Body: ServiceAccountCompleteInput }>(
-    "/api/teams/service-accounts/complete",
+    `${base}/service-accounts/complete`,
     {
       schema: {
         tags,
         summary: "Complete a sign-in with the code (for automation; browsers use the callback)",
+        ...params(),
         body: inline(ServiceAccountCompleteInput),
         response: { ...errors },
       },
     },
     async (request) => {
-      if (!hub.teams.completeServiceAccountSignIn) throw new HubError("CONFIG_INVALID", "service-account sign-in not supported");
-      return hub.teams.completeServiceAccountSignIn(request.body);
+      const teams = teamsOf(request);
+      if (!teams.completeServiceAccountSignIn)
+        throw new HubError("CONFIG_INVALID", "service-account sign-in not supported");
+      return teams.completeServiceAccountSignIn(request.body);
     },
   );
 
   app.delete<{ Params: { id: string } }>(
-    "/api/teams/service-accounts/:id",
-    { schema: { tags, summary: "Remove a service account (and its stored token)", params: idParams, response: { 204: { type: "null" }, ...errors } } },
+    `${base}/service-accounts/:id`,
+    {
+      schema: {
+        tags,
+        summary: "Remove a service account (and its stored token)",
+        ...params({ id: { type: "string", maxLength: 64 } }),
+        response: { 204: { type: "null" }, ...errors },
+      },
+    },
     async (request, reply) => {
-      await hub.teams.removeServiceAccount(request.params.id);
+      await teamsOf(request).removeServiceAccount(request.params.id);
       reply.code(204);
     },
   );
@@ -129,19 +206,29 @@ export async function teamsCallbackRoute(app: FastifyInstance, opts: { hub: Hub 
     async (request, reply) => {
       const q = request.query;
       let result: string;
+      let target: string | undefined;
       if (q.error || !q.code || !q.state) {
         result = `error:${q.error_description ?? q.error ?? "no code returned"}`;
-      } else if (!opts.hub.teams.completeServiceAccountSignIn) {
-        result = "error:service-account sign-in not supported";
       } else {
-        try {
-          const account = await opts.hub.teams.completeServiceAccountSignIn({ state: q.state, code: q.code });
-          result = `ok:${account.upn}`;
-        } catch (e) {
-          result = `error:${(e as Error).message}`;
+        // One callback URL for every tenant (the redirect URI registered with each app): the tenant that
+        // issued the state completes the sign-in.
+        const tenant = opts.hub.tenants
+          .list()
+          .find((t) => opts.hub.teamsOf(t.id).hasPendingSignIn?.(q.state as string));
+        const teams = tenant ? opts.hub.teamsOf(tenant.id) : opts.hub.teams;
+        target = tenant?.id;
+        if (!teams.completeServiceAccountSignIn) result = "error:service-account sign-in not supported";
+        else {
+          try {
+            const account = await teams.completeServiceAccountSignIn({ state: q.state, code: q.code });
+            result = `ok:${account.upn}`;
+          } catch (e) {
+            result = `error:${(e as Error).message}`;
+          }
         }
       }
-      return reply.redirect(`/#/microsoft365?signin=${encodeURIComponent(result)}`, 302);
+      const tenantParam = target ? `tenant=${encodeURIComponent(target)}&` : "";
+      return reply.redirect(`/#/microsoft365?${tenantParam}signin=${encodeURIComponent(result)}`, 302);
     },
   );
 }
