@@ -13,6 +13,7 @@ import type { HubMetrics } from "./metrics.js";
 import { EndpointBulkEnableInput, EndpointUpdateInput } from "./schemas.js";
 import type { TenantRuntime } from "./tenant-runtime.js";
 import type { TenantManager } from "./tenants.js";
+import type { UserManager } from "./users.js";
 import type {
   CloseOptions,
   EndpointListQuery,
@@ -25,6 +26,7 @@ import type {
 
 export interface HubParts {
   version: string;
+  users: UserManager;
   lifecycle: HubLifecycle;
   tenants: TenantManager;
   connectors: ConnectorManager;
@@ -44,6 +46,7 @@ export function hubFacade(p: HubParts): Hub {
   const scope = (tenant: string | undefined): TenantRuntime[] =>
     tenant === undefined ? tenants.all() : [tenants.runtime(tenant)];
   return {
+    users: p.users,
     tenants: {
       list: () => tenants.list(),
       get: (id) => tenants.get(id),

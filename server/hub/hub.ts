@@ -13,6 +13,7 @@ import { hubFacade } from "./facade.js";
 import { HubMetrics } from "./metrics.js";
 import { TenantRuntime } from "./tenant-runtime.js";
 import { TenantManager } from "./tenants.js";
+import { UserManager } from "./users.js";
 import type { Hub, OpenHubOptions } from "./types.js";
 
 const VERSION = packageVersion();
@@ -101,5 +102,6 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
   events.add({ level: "info", kind: "hub.started", message: `Presence Hub ${VERSION} started` });
 
   const close = hubCloser({ lifecycle, store, tenants, connectors, events, unsubscribeSwap });
-  return hubFacade({ version: VERSION, lifecycle, tenants, connectors, events, metrics, close });
+  const users = new UserManager({ store, events, reservedUsername: options.adminUser });
+  return hubFacade({ version: VERSION, lifecycle, users, tenants, connectors, events, metrics, close });
 }

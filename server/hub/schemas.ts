@@ -108,3 +108,37 @@ export const TenantUpdateInput = Type.Object(
   { additionalProperties: false },
 );
 export type TenantUpdateInput = Static<typeof TenantUpdateInput>;
+
+// ---------------------------------------------------------------- admin accounts
+
+/** At least 12 characters: admins of a service provider's hub are worth a real passphrase. */
+const password = Type.String({ minLength: 12, maxLength: 200 });
+const role = StringEnum(["admin", "tenant-admin"]);
+
+export const UserCreateInput = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 100, pattern: "^[^\\s]+$" }),
+    password,
+    role,
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type UserCreateInput = Static<typeof UserCreateInput>;
+
+export const UserUpdateInput = Type.Object(
+  {
+    password: Type.Optional(password),
+    role: Type.Optional(role),
+    tenant: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type UserUpdateInput = Static<typeof UserUpdateInput>;
+
+export const PasswordChangeInput = Type.Object(
+  { currentPassword: Type.String({ minLength: 1, maxLength: 1000 }), newPassword: password },
+  { additionalProperties: false },
+);
+export type PasswordChangeInput = Static<typeof PasswordChangeInput>;

@@ -25,7 +25,7 @@ import type {
   PbxConnectorConfig,
   PbxConnectorConfigView,
 } from "./pbx-modules.js";
-import type { EndpointBulkEnableInput, EndpointUpdateInput } from "./schemas.js";
+import type { EndpointBulkEnableInput, EndpointUpdateInput, UserCreateInput, UserUpdateInput } from "./schemas.js";
 
 // ---------------------------------------------------------------- tenants
 
@@ -381,6 +381,40 @@ export interface CloseOptions {
   timeoutMs?: number;
 }
 
+// ---------------------------------------------------------------- admin accounts
+
+export type AdminRole = "admin" | "tenant-admin";
+
+/** An admin account as the API shows it (never the password hash). */
+export interface UserView {
+  id: string;
+  username: string;
+  /** admin: everything; tenant-admin: only `tenant` (its connectors, Microsoft 365, endpoints, events). */
+  role: AdminRole;
+  tenant: string | null;
+  disabled: boolean;
+  /** The configured admin (PRESENCE_HUB_ADMIN_PASSWORD / first-run password): not stored, not deletable. */
+  builtIn: boolean;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+
+/** Stored admin accounts (hashed passwords in the store); the configured admin lives in the auth layer. */
+export interface HubUsers {
+  list(): UserView[];
+  /** Throws NOT_FOUND. */
+  get(id: string): UserView;
+  /** Throws VALIDATION (bad input, weak password, tenant missing), CONFLICT (username taken), NOT_FOUND (tenant). */
+  create(input: UserCreateInput): Promise<UserView>;
+  update(id: string, input: UserUpdateInput): Promise<UserView>;
+  remove(id: string): Promise<void>;
+  /** The account for these credentials, or undefined (unknown, wrong password or disabled). */
+  authenticate(username: string, password: string): Promise<UserView | undefined>;
+  /** Change the own password; throws UNAUTHORIZED when `current` is wrong. */
+  changePassword(id: string, current: string, next: string): Promise<void>;
+}
+
 /** One tenant's Microsoft 365 connection (the default tenant's is `hub.teams`, the route `/api/teams`). */
 export interface HubTeams {
   get(): TeamsSettingsView;
@@ -402,6 +436,8 @@ export interface HubTeams {
 }
 
 export interface Hub {
+  /** Stored admin accounts (roles admin / tenant-admin). */
+  users: HubUsers;
   tenants: {
     list(): TenantView[];
     /** Throws HubError NOT_FOUND. */
@@ -480,6 +516,8 @@ export interface TeamsAdapterDeps {
 export interface OpenHubOptions {
   /** Directory of hub.db and secret.key (created if missing). */
   dataDir: string;
+  /** The configured admin's user name (no stored account may take it). */
+  adminUser?: string;
   /**
    * The hub's public base URL when the operator configured one (PRESENCE_HUB_PUBLIC_URL, --public-url): the
    * Teams webhook base unless the Microsoft 365 settings name another.

@@ -13,6 +13,7 @@ import type {
   PbxConnectorConfig,
   TeamsSettingsView,
   TenantView,
+  UserView,
 } from "../../server/hub/types.js";
 
 export const SECRETS = { pbxPassword: "pbx-S3cret-pw!", clientSecret: "cl13nt~S3cret.value" };
@@ -127,7 +128,57 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
     if (!t) throw new HubError("NOT_FOUND", `tenant ${id} not found`);
     return t;
   };
+  const users = new Map<string, UserView & { password: string }>();
+  const userOf = (id: string) => {
+    const u = users.get(id);
+    if (!u) throw new HubError("NOT_FOUND", `user ${id} not found`);
+    return u;
+  };
+  const userView = ({ password: _p, ...v }: UserView & { password: string }): UserView => v;
   const hub: FakeHub = {
+    users: {
+      list: () => [...users.values()].map(userView),
+      get: (id) => userView(userOf(id)),
+      async create(input) {
+        if ([...users.values()].some((u) => u.username === input.username))
+          throw new HubError("CONFLICT", `username: "${input.username}" is taken`);
+        if (input.role === "tenant-admin") tenantOf(input.tenant ?? "");
+        const u = {
+          id: `u${users.size + 1}`,
+          username: input.username,
+          role: input.role,
+          tenant: input.role === "admin" ? null : (input.tenant ?? null),
+          disabled: false,
+          builtIn: false,
+          createdAt: now(),
+          updatedAt: now(),
+          password: input.password,
+        };
+        users.set(u.id, u);
+        return userView(u);
+      },
+      async update(id, input) {
+        const u = userOf(id);
+        if (input.password !== undefined) u.password = input.password;
+        if (input.disabled !== undefined) u.disabled = input.disabled;
+        if (input.role !== undefined) u.role = input.role;
+        if (input.tenant !== undefined) u.tenant = input.tenant;
+        return userView(u);
+      },
+      async remove(id) {
+        userOf(id);
+        users.delete(id);
+      },
+      async authenticate(username, password) {
+        const u = [...users.values()].find((x) => x.username === username && x.password === password && !x.disabled);
+        return u && userView(u);
+      },
+      async changePassword(id, current, next) {
+        const u = userOf(id);
+        if (u.password !== current) throw new HubError("UNAUTHORIZED", "currentPassword: wrong password");
+        u.password = next;
+      },
+    },
     secrets,
     record: event,
     endpointViews: endpoints,
