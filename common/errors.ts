@@ -27,6 +27,10 @@ export type ErrorCode =
   | "CONFLICT"
   | "UNAUTHORIZED"
   | "STORE"
+  /** The shared store cannot be reached (retried; nothing is written outside meanwhile). */
+  | "STORE_UNAVAILABLE"
+  /** A write of an instance that no longer holds the lease (another instance owns the tenant now). */
+  | "STORE_FENCED"
   | "INTERNAL";
 
 export class HubError extends Error {

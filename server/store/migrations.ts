@@ -158,6 +158,58 @@ export const MIGRATIONS: Migration[] = [
       },
     ],
   },
+  {
+    version: 3,
+    name: "sessions and coordination of several instances",
+    // Sessions are stored so a restart (or another instance) keeps admins logged in; the cluster tables are
+    // used only by the shared store but exist in both, so both stores have one schema. Times are epoch ms.
+    steps: [
+      {
+        createTable: "sessions",
+        columns: [
+          text("id_hash", { primaryKey: true }),
+          text("user_id"),
+          text("principal", { notNull: true }),
+          bigint("created_at", { notNull: true }),
+          bigint("expires_at", { notNull: true }),
+        ],
+      },
+      { createIndex: "sessions_expiry", on: "sessions", columns: ["expires_at"] },
+      { createIndex: "sessions_user", on: "sessions", columns: ["user_id"] },
+      {
+        // One row per leased resource, kept forever so its fencing token only ever grows.
+        createTable: "leases",
+        columns: [
+          text("resource", { primaryKey: true }),
+          text("owner"),
+          bigint("token", { notNull: true, default: "0" }),
+          bigint("expires_at", { notNull: true, default: "0" }),
+        ],
+      },
+      {
+        createTable: "instances",
+        columns: [
+          text("id", { primaryKey: true }),
+          text("url"),
+          text("version", { notNull: true }),
+          bigint("started_at", { notNull: true }),
+          bigint("seen_at", { notNull: true }),
+          integer("stopping", { notNull: true, default: "0" }),
+        ],
+      },
+      {
+        // Graph change notifications that reached an instance not owning their tenant, for the owner.
+        createTable: "webhook_inbox",
+        columns: [
+          bigint("id", { autoIncrement: true }),
+          text("tenant_id", { notNull: true }),
+          bigint("received_at", { notNull: true }),
+          text("body", { notNull: true }),
+        ],
+      },
+      { createIndex: "webhook_inbox_tenant", on: "webhook_inbox", columns: ["tenant_id", "id"] },
+    ],
+  },
 ];
 
 /** Applies every migration above the database's user_version; returns the resulting version. */

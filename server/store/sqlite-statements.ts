@@ -47,7 +47,6 @@ export function prepareStatements(db: Database.Database): Statements {
     listEndpointsOf: db.prepare(
       "SELECT * FROM endpoints WHERE connector_id = ? ORDER BY display_name COLLATE NOCASE, id",
     ),
-    getEndpoint: db.prepare("SELECT * FROM endpoints WHERE id = ?"),
     putEndpoint: db.prepare(
       `INSERT INTO endpoints (id, connector_id, pbx_guid, teams_user_id, match, enabled, display_name, email,
          h323, e164, created_at, updated_at)
@@ -64,7 +63,7 @@ export function prepareStatements(db: Database.Database): Statements {
        JOIN connectors c ON c.id = e.connector_id WHERE c.tenant_id = ?`,
     ),
     saveSync: db.prepare(
-      `INSERT INTO sync_state (endpoint_id, state, updated_at) VALUES (?, ?, ?)
+      `INSERT INTO sync_state (endpoint_id, state, updated_at) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM endpoints WHERE id = ?)
        ON CONFLICT(endpoint_id) DO UPDATE SET state=excluded.state, updated_at=excluded.updated_at`,
     ),
     deleteSync: db.prepare("DELETE FROM sync_state WHERE endpoint_id = ?"),
@@ -87,5 +86,13 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     deleteUser: db.prepare("DELETE FROM users WHERE id = ?"),
     trimEvents: db.prepare("DELETE FROM events WHERE id <= ?"),
+    getSession: db.prepare("SELECT * FROM sessions WHERE id_hash = ?"),
+    putSession: db.prepare(
+      `INSERT INTO sessions (id_hash, user_id, principal, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id_hash) DO UPDATE SET principal=excluded.principal, expires_at=excluded.expires_at`,
+    ),
+    deleteSession: db.prepare("DELETE FROM sessions WHERE id_hash = ?"),
+    deleteUserSessions: db.prepare("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?"),
+    deleteExpiredSessions: db.prepare("DELETE FROM sessions WHERE expires_at <= ?"),
   };
 }

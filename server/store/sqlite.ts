@@ -1,6 +1,6 @@
 // The embedded store: one SQLite file (<dataDir>/hub.db, WAL) implementing HubStore. Statements are
-// prepared once; multi-row writes run in one transaction; secrets are sealed with AES-256-GCM before
-// they touch the database. The database files are owner-only (0600), the data directory 0700 when created.
+// prepared once; each write() runs in one transaction (synchronously: the promise only reports it);
+// secrets are sealed with AES-256-GCM before they touch the database. The database files are owner-only (0600), the data directory 0700 when created.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -13,25 +13,34 @@ import {
   type ConnectorRow,
   type EndpointRow,
   type EventRow,
+  newEventRecord,
+  type ServiceAccountRow,
+  type SessionRow,
   type TenantRow,
   type UserRow,
   toConnector,
   toEndpoint,
   toEvent,
+  toServiceAccount,
+  toSession,
   toTenant,
   toUser,
-} from "./sqlite-rows.js";
+} from "./rows.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
+import { eventQuerySql } from "./event-query.js";
 import type {
+  ConfigTable,
   EventStoreQuery,
   HubStore,
   NewEvent,
   StoredConnector,
   StoredEndpoint,
   StoredServiceAccount,
+  StoredSession,
   StoredTeamsSettings,
   StoredTenant,
   StoredUser,
+  StoreWriter,
 } from "./types.js";
 
 export const DB_FILE = "hub.db";
@@ -57,12 +66,15 @@ export interface SqliteStoreOptions {
 }
 
 export class SqliteStore implements HubStore {
+  readonly kind = "sqlite" as const;
   readonly path: string;
   private readonly db: Database.Database;
   private readonly box: SecretBox;
   private readonly eventLogLimit: number;
   private readonly version: number;
   private readonly st: Statements;
+  /** The writes of write(fn), run directly inside its transaction. */
+  private readonly writer: StoreWriter;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -86,14 +98,20 @@ export class SqliteStore implements HubStore {
       });
     }
     this.st = prepareStatements(this.db);
-  }
-
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    this.writer = this.createWriter();
   }
 
   schemaVersion(): number {
     return this.version;
+  }
+
+  async write(fn: (w: StoreWriter) => void): Promise<void> {
+    this.db.transaction(() => fn(this.writer))();
+  }
+
+  /** One instance only: nobody else writes. */
+  onExternalChange(_listener: (tables: ConfigTable[]) => void): () => void {
+    return () => undefined;
   }
 
   /**
@@ -116,7 +134,82 @@ export class SqliteStore implements HubStore {
     })();
   }
 
-  // ------------------------------------------------------------ tenants
+  private createWriter(): StoreWriter {
+    const st = this.st;
+    const deletePrefix = (prefix: string) => st.deleteSecretsPrefix.run(prefix.length, prefix);
+    return {
+      putTenant: (t) => st.putTenant.run(t.id, t.name, t.createdAt, t.updatedAt),
+      deleteTenant: (id) => {
+        // teams_settings and users go by ON DELETE CASCADE
+        st.deleteTenantAccounts.run(id);
+        st.deleteTenantEvents.run(id);
+        st.deleteTenant.run(id);
+        deletePrefix(`tenant/${id}/`);
+      },
+      putConnector: (c) =>
+        st.putConnector.run({
+          id: c.id,
+          tenant_id: c.tenant,
+          type: c.type,
+          name: c.name,
+          description: c.description,
+          enabled: c.enabled ? 1 : 0,
+          config: JSON.stringify(c.config),
+          created_at: c.createdAt,
+          updated_at: c.updatedAt,
+        }),
+      deleteConnector: (id) => {
+        // endpoints and sync_state go by ON DELETE CASCADE
+        st.deleteConnector.run(id);
+        deletePrefix(`connector/${id}/`);
+      },
+      setSecret: (name, value) => {
+        const s = this.box.seal(name, value);
+        st.setSecret.run(name, s.iv, s.tag, s.data, new Date().toISOString());
+      },
+      deleteSecret: (name) => st.deleteSecret.run(name),
+      putTeamsSettings: (tenant, s) => st.putTeams.run(tenant, JSON.stringify(s), s.updatedAt),
+      putServiceAccount: (tenant, a) => st.putSa.run(a.id, tenant, a.upn, a.status, a.reason ?? null, a.addedAt),
+      deleteServiceAccount: (tenant, id) => {
+        st.deleteSa.run(tenant, id);
+        st.deleteSecret.run(`tenant/${tenant}/serviceAccount/${id}/refreshToken`);
+      },
+      putEndpoints: (endpoints) => {
+        for (const e of endpoints) {
+          st.putEndpoint.run({
+            id: e.id,
+            connector_id: e.connectorId,
+            pbx_guid: e.pbxGuid,
+            teams_user_id: e.teamsUserId,
+            match: e.match,
+            enabled: e.enabled ? 1 : 0,
+            display_name: e.displayName,
+            email: e.email,
+            h323: e.h323,
+            e164: e.e164,
+            created_at: e.createdAt,
+            updated_at: e.updatedAt,
+          });
+        }
+      },
+      deleteEndpoint: (id) => st.deleteEndpoint.run(id),
+      setSetting: (key, value) => st.setSetting.run(key, JSON.stringify(value)),
+      putUser: (u) =>
+        st.putUser.run({
+          id: u.id,
+          username: u.username,
+          password_hash: u.passwordHash,
+          role: u.role,
+          tenant_id: u.tenant,
+          disabled: u.disabled ? 1 : 0,
+          created_at: u.createdAt,
+          updated_at: u.updatedAt,
+        }),
+      deleteUser: (id) => st.deleteUser.run(id),
+    };
+  }
+
+  // ------------------------------------------------------------ configuration (read)
 
   listTenants(): StoredTenant[] {
     return (this.st.listTenants.all() as TenantRow[]).map(toTenant);
@@ -126,23 +219,6 @@ export class SqliteStore implements HubStore {
     const r = this.st.getTenant.get(id) as TenantRow | undefined;
     return r ? toTenant(r) : undefined;
   }
-
-  putTenant(t: StoredTenant): void {
-    this.st.putTenant.run(t.id, t.name, t.createdAt, t.updatedAt);
-  }
-
-  deleteTenant(id: string): void {
-    this.transaction(() => {
-      // teams_settings and users go by ON DELETE CASCADE
-      this.st.deleteTenantAccounts.run(id);
-      this.st.deleteTenantEvents.run(id);
-      this.st.deleteTenant.run(id);
-      const prefix = `tenant/${id}/`;
-      this.st.deleteSecretsPrefix.run(prefix.length, prefix);
-    });
-  }
-
-  // ------------------------------------------------------------ connectors
 
   listConnectors(tenant?: string): StoredConnector[] {
     const rows = tenant === undefined ? this.st.listConnectors.all() : this.st.listConnectorsOf.all(tenant);
@@ -154,229 +230,24 @@ export class SqliteStore implements HubStore {
     return r ? toConnector(r) : undefined;
   }
 
-  putConnector(c: StoredConnector): void {
-    this.st.putConnector.run({
-      id: c.id,
-      tenant_id: c.tenant,
-      type: c.type,
-      name: c.name,
-      description: c.description,
-      enabled: c.enabled ? 1 : 0,
-      config: JSON.stringify(c.config),
-      created_at: c.createdAt,
-      updated_at: c.updatedAt,
-    });
-  }
-
-  deleteConnector(id: string): void {
-    this.transaction(() => {
-      // endpoints and sync_state go by ON DELETE CASCADE
-      this.st.deleteConnector.run(id);
-      const prefix = `connector/${id}/`;
-      this.st.deleteSecretsPrefix.run(prefix.length, prefix);
-    });
-  }
-
-  // ------------------------------------------------------------ secrets
-
   getSecret(name: string): string | undefined {
     const r = this.st.getSecret.get(name) as { iv: Buffer; tag: Buffer; data: Buffer } | undefined;
     return r ? this.box.open(name, r) : undefined;
   }
-
-  setSecret(name: string, value: string): void {
-    const s = this.box.seal(name, value);
-    this.st.setSecret.run(name, s.iv, s.tag, s.data, new Date().toISOString());
-  }
-
-  deleteSecret(name: string): void {
-    this.st.deleteSecret.run(name);
-  }
-
-  // ------------------------------------------------------------ Microsoft 365
 
   getTeamsSettings(tenant: string): StoredTeamsSettings | undefined {
     const r = this.st.getTeams.get(tenant) as { config: string } | undefined;
     return r ? JSON.parse(r.config) : undefined;
   }
 
-  putTeamsSettings(tenant: string, s: StoredTeamsSettings): void {
-    this.st.putTeams.run(tenant, JSON.stringify(s), s.updatedAt);
-  }
-
   listServiceAccounts(tenant: string): StoredServiceAccount[] {
-    return (
-      this.st.listSa.all(tenant) as {
-        id: string;
-        upn: string;
-        status: string;
-        reason: string | null;
-        added_at: string;
-      }[]
-    ).map((r) => ({
-      id: r.id,
-      upn: r.upn,
-      status: r.status as StoredServiceAccount["status"],
-      ...(r.reason ? { reason: r.reason } : {}),
-      addedAt: r.added_at,
-    }));
+    return (this.st.listSa.all(tenant) as ServiceAccountRow[]).map(toServiceAccount);
   }
-
-  putServiceAccount(tenant: string, a: StoredServiceAccount): void {
-    this.st.putSa.run(a.id, tenant, a.upn, a.status, a.reason ?? null, a.addedAt);
-  }
-
-  deleteServiceAccount(tenant: string, id: string): void {
-    this.transaction(() => {
-      this.st.deleteSa.run(tenant, id);
-      this.st.deleteSecret.run(`tenant/${tenant}/serviceAccount/${id}/refreshToken`);
-    });
-  }
-
-  // ------------------------------------------------------------ endpoints
-
-  listEndpoints(connectorId?: string): StoredEndpoint[] {
-    const rows = (
-      connectorId === undefined ? this.st.listEndpoints.all() : this.st.listEndpointsOf.all(connectorId)
-    ) as EndpointRow[];
-    return rows.map(toEndpoint);
-  }
-
-  getEndpoint(id: string): StoredEndpoint | undefined {
-    const r = this.st.getEndpoint.get(id) as EndpointRow | undefined;
-    return r ? toEndpoint(r) : undefined;
-  }
-
-  putEndpoints(endpoints: StoredEndpoint[]): void {
-    if (endpoints.length === 0) return;
-    this.transaction(() => {
-      for (const e of endpoints) {
-        this.st.putEndpoint.run({
-          id: e.id,
-          connector_id: e.connectorId,
-          pbx_guid: e.pbxGuid,
-          teams_user_id: e.teamsUserId,
-          match: e.match,
-          enabled: e.enabled ? 1 : 0,
-          display_name: e.displayName,
-          email: e.email,
-          h323: e.h323,
-          e164: e.e164,
-          created_at: e.createdAt,
-          updated_at: e.updatedAt,
-        });
-      }
-    });
-  }
-
-  deleteEndpoint(id: string): void {
-    this.st.deleteEndpoint.run(id);
-  }
-
-  // ------------------------------------------------------------ sync state
-
-  loadSyncStates(tenant?: string): Map<string, HubSetState> {
-    const out = new Map<string, HubSetState>();
-    const rows = tenant === undefined ? this.st.loadSync.all() : this.st.loadSyncOf.all(tenant);
-    for (const r of rows as { endpoint_id: string; state: string }[]) {
-      out.set(r.endpoint_id, JSON.parse(r.state));
-    }
-    return out;
-  }
-
-  saveSyncState(endpointId: string, state: HubSetState): void {
-    this.st.saveSync.run(endpointId, JSON.stringify(state), new Date().toISOString());
-  }
-
-  deleteSyncState(endpointId: string): void {
-    this.st.deleteSync.run(endpointId);
-  }
-
-  // ------------------------------------------------------------ settings
 
   getSetting<T>(key: string): T | undefined {
     const r = this.st.getSetting.get(key) as { value: string } | undefined;
     return r ? (JSON.parse(r.value) as T) : undefined;
   }
-
-  setSetting(key: string, value: unknown): void {
-    this.st.setSetting.run(key, JSON.stringify(value));
-  }
-
-  // ------------------------------------------------------------ events
-
-  appendEvents(events: NewEvent[]): HubEvent[] {
-    if (events.length === 0) return [];
-    return this.transaction(() => {
-      const out: HubEvent[] = [];
-      let lastId = 0;
-      for (const e of events) {
-        const at = e.at ?? new Date().toISOString();
-        const info = this.st.insertEvent.run(
-          at,
-          e.level,
-          e.kind,
-          e.tenant ?? null,
-          e.connectorId ?? null,
-          e.endpointId ?? null,
-          e.message,
-          e.details ? JSON.stringify(e.details) : null,
-        );
-        lastId = Number(info.lastInsertRowid);
-        const ev: HubEvent = { id: lastId, at, level: e.level, kind: e.kind, message: e.message };
-        if (e.tenant) ev.tenant = e.tenant;
-        if (e.connectorId) ev.connectorId = e.connectorId;
-        if (e.endpointId) ev.endpointId = e.endpointId;
-        if (e.details) ev.details = e.details;
-        out.push(ev);
-      }
-      // Ring trim: ids are monotonic (AUTOINCREMENT), so everything at or below lastId - limit is the oldest.
-      if (lastId > this.eventLogLimit) this.st.trimEvents.run(lastId - this.eventLogLimit);
-      return out;
-    });
-  }
-
-  listEvents(query: EventStoreQuery): HubEvent[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.tenant) {
-      where.push("tenant_id = ?");
-      args.push(query.tenant);
-    }
-    if (query.endpointId) {
-      where.push("endpoint_id = ?");
-      args.push(query.endpointId);
-    }
-    if (query.connectorId) {
-      where.push("connector_id = ?");
-      args.push(query.connectorId);
-    }
-    if (query.kinds?.length) {
-      // A family "decision" is the range "decision." ≤ kind < "decision/" ('/' follows '.'), plus the bare word.
-      const terms = query.kinds.map((k) => {
-        if (k.includes(".")) {
-          args.push(k);
-          return "kind = ?";
-        }
-        args.push(k, `${k}.`, `${k}/`);
-        return "(kind = ? OR (kind >= ? AND kind < ?))";
-      });
-      where.push(`(${terms.join(" OR ")})`);
-    }
-    if (query.levels) {
-      where.push(`level IN (${query.levels.map(() => "?").join(", ") || "NULL"})`);
-      args.push(...query.levels);
-    }
-    if (query.beforeId !== undefined) {
-      where.push("id < ?");
-      args.push(query.beforeId);
-    }
-    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-    args.push(Math.max(1, Math.min(1000, query.limit)));
-    return (this.db.prepare(sql).all(...args) as EventRow[]).map(toEvent);
-  }
-
-  // ------------------------------------------------------------ admin users
 
   listUsers(): StoredUser[] {
     return (this.st.listUsers.all() as UserRow[]).map(toUser);
@@ -392,24 +263,92 @@ export class SqliteStore implements HubStore {
     return r ? toUser(r) : undefined;
   }
 
-  putUser(u: StoredUser): void {
-    this.st.putUser.run({
-      id: u.id,
-      username: u.username,
-      password_hash: u.passwordHash,
-      role: u.role,
-      tenant_id: u.tenant,
-      disabled: u.disabled ? 1 : 0,
-      created_at: u.createdAt,
-      updated_at: u.updatedAt,
-    });
+  // ------------------------------------------------------------ endpoints and sync state
+
+  async listEndpoints(connectorId?: string): Promise<StoredEndpoint[]> {
+    const rows = (
+      connectorId === undefined ? this.st.listEndpoints.all() : this.st.listEndpointsOf.all(connectorId)
+    ) as EndpointRow[];
+    return rows.map(toEndpoint);
   }
 
-  deleteUser(id: string): void {
-    this.st.deleteUser.run(id);
+  async loadSyncStates(tenant?: string): Promise<Map<string, HubSetState>> {
+    const out = new Map<string, HubSetState>();
+    const rows = tenant === undefined ? this.st.loadSync.all() : this.st.loadSyncOf.all(tenant);
+    for (const r of rows as { endpoint_id: string; state: string }[]) {
+      out.set(r.endpoint_id, JSON.parse(r.state));
+    }
+    return out;
   }
 
-  close(): void {
+  /** One instance only: a fence always holds. */
+  async saveSyncStates(changes: ReadonlyMap<string, HubSetState | null>): Promise<void> {
+    const now = new Date().toISOString();
+    const save = () => {
+      for (const [id, state] of changes) {
+        if (state === null) this.st.deleteSync.run(id);
+        // Only a row whose endpoint still exists (the foreign key would fail the whole batch).
+        else this.st.saveSync.run(id, JSON.stringify(state), now, id);
+      }
+    };
+    // Most saves carry one row (the intent before a write); it needs no explicit BEGIN/COMMIT.
+    if (changes.size === 1) save();
+    else this.db.transaction(save)();
+  }
+
+  // ------------------------------------------------------------ events
+
+  async appendEvents(events: NewEvent[]): Promise<HubEvent[]> {
+    if (events.length === 0) return [];
+    return this.db.transaction(() => {
+      const out: HubEvent[] = [];
+      let lastId = 0;
+      for (const e of events) {
+        const at = e.at ?? new Date().toISOString();
+        const info = this.st.insertEvent.run(
+          at,
+          e.level,
+          e.kind,
+          e.tenant ?? null,
+          e.connectorId ?? null,
+          e.endpointId ?? null,
+          e.message,
+          e.details ? JSON.stringify(e.details) : null,
+        );
+        lastId = Number(info.lastInsertRowid);
+        out.push(newEventRecord(lastId, at, e));
+      }
+      // Ring trim: ids are monotonic (AUTOINCREMENT), so everything at or below lastId - limit is the oldest.
+      if (lastId > this.eventLogLimit) this.st.trimEvents.run(lastId - this.eventLogLimit);
+      return out;
+    })();
+  }
+
+  async listEvents(query: EventStoreQuery): Promise<HubEvent[]> {
+    const { sql, args } = eventQuerySql(query, () => "?");
+    return (this.db.prepare(sql).all(...args) as EventRow[]).map(toEvent);
+  }
+
+  // ------------------------------------------------------------ sessions
+
+  async getSession(idHash: string): Promise<StoredSession | undefined> {
+    const r = this.st.getSession.get(idHash) as SessionRow | undefined;
+    return r ? toSession(r) : undefined;
+  }
+
+  async putSession(s: StoredSession): Promise<void> {
+    this.st.putSession.run(s.idHash, s.userId ?? null, JSON.stringify(s.principal), s.createdAt, s.expiresAt);
+  }
+
+  async deleteSessions(
+    which: { idHash: string } | { userId: string; keep?: string } | { expiredAt: number },
+  ): Promise<number> {
+    if ("idHash" in which) return this.st.deleteSession.run(which.idHash).changes;
+    if ("userId" in which) return this.st.deleteUserSessions.run(which.userId, which.keep ?? "").changes;
+    return this.st.deleteExpiredSessions.run(which.expiredAt).changes;
+  }
+
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }

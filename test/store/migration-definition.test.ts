@@ -30,11 +30,11 @@ describe("migration definition", () => {
     expect(shape(defined)).toEqual(shape(raw));
   });
 
-  it("version 2 applies on top of the raw version 1 like on the defined one", () => {
+  it("later versions apply on top of the raw version 1 like on the defined one", () => {
     const raw = new Database(":memory:");
     raw.exec(readFileSync(join(import.meta.dirname, "fixtures", "schema-v1.sql"), "utf8"));
     raw.pragma("user_version = 1");
-    expect(migrate(raw, MIGRATIONS)).toBe(2);
+    expect(migrate(raw, MIGRATIONS)).toBe(MIGRATIONS.at(-1)?.version);
     const fresh = new Database(":memory:");
     migrate(fresh, MIGRATIONS);
     expect(shape(raw)).toEqual(shape(fresh));

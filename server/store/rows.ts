@@ -1,7 +1,15 @@
-// The rows of the embedded store's tables as better-sqlite3 returns them (snake_case columns) and their
+// The rows of the stores' tables as the drivers return them (snake_case columns) and their
 // conversion into the store's records.
 import type { HubEvent } from "../hub/types.js";
-import type { StoredConnector, StoredEndpoint, StoredTenant, StoredUser } from "./types.js";
+import type {
+  NewEvent,
+  StoredConnector,
+  StoredEndpoint,
+  StoredServiceAccount,
+  StoredSession,
+  StoredTenant,
+  StoredUser,
+} from "./types.js";
 
 export interface ConnectorRow {
   id: string;
@@ -31,7 +39,7 @@ export interface EndpointRow {
 }
 
 export interface EventRow {
-  id: number;
+  id: number | string;
   at: string;
   level: HubEvent["level"];
   kind: HubEvent["kind"];
@@ -98,7 +106,8 @@ export function toEndpoint(r: EndpointRow): StoredEndpoint {
 }
 
 export function toEvent(r: EventRow): HubEvent {
-  const e: HubEvent = { id: r.id, at: r.at, level: r.level, kind: r.kind, message: r.message };
+  // PostgreSQL's BIGSERIAL comes back as a string.
+  const e: HubEvent = { id: Number(r.id), at: r.at, level: r.level, kind: r.kind, message: r.message };
   if (r.tenant_id) e.tenant = r.tenant_id;
   if (r.connector_id) e.connectorId = r.connector_id;
   if (r.endpoint_id) e.endpointId = r.endpoint_id;
@@ -115,4 +124,50 @@ export interface TenantRow {
 
 export function toTenant(r: TenantRow): StoredTenant {
   return { id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+export interface ServiceAccountRow {
+  id: string;
+  upn: string;
+  status: string;
+  reason: string | null;
+  added_at: string;
+}
+
+export function toServiceAccount(r: ServiceAccountRow): StoredServiceAccount {
+  return {
+    id: r.id,
+    upn: r.upn,
+    status: r.status as StoredServiceAccount["status"],
+    ...(r.reason ? { reason: r.reason } : {}),
+    addedAt: r.added_at,
+  };
+}
+
+export interface SessionRow {
+  id_hash: string;
+  user_id: string | null;
+  principal: string;
+  created_at: number | string;
+  expires_at: number | string;
+}
+
+export function toSession(r: SessionRow): StoredSession {
+  return {
+    idHash: r.id_hash,
+    ...(r.user_id ? { userId: r.user_id } : {}),
+    principal: JSON.parse(r.principal),
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+  };
+}
+
+/** An event as stored, from the event to append (the id comes from the database). */
+export function newEventRecord(id: number, at: string, e: NewEvent): HubEvent {
+  const ev: HubEvent = { id, at, level: e.level, kind: e.kind, message: e.message };
+  if (e.tenant) ev.tenant = e.tenant;
+  if (e.connectorId) ev.connectorId = e.connectorId;
+  if (e.endpointId) ev.endpointId = e.endpointId;
+  if (e.details) ev.details = e.details;
+  return ev;
 }
