@@ -1,0 +1,59 @@
+// The registry of running instances in the shared store: each one upserts its row (id, the URL its peers
+// reach it at, version) with a heartbeat; a row not seen for a few heartbeats is a dead instance. A
+// stopping instance says so first, so peers do not count on it while it hands its leases over.
+import type pg from "pg";
+import { NOW_MS } from "./sql.js";
+
+export interface InstanceRow {
+  id: string;
+  url: string | null;
+  version: string;
+  startedAt: number;
+  seenAt: number;
+  stopping: boolean;
+}
+
+export class InstanceRegistry {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly self: { id: string; url: string | null; version: string },
+  ) {}
+
+  async heartbeat(stopping = false): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO instances (id, url, version, started_at, seen_at, stopping) VALUES ($1, $2, $3, ${NOW_MS}, ${NOW_MS}, $4)
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at, stopping = excluded.stopping`,
+      [this.self.id, this.self.url, this.self.version, stopping ? 1 : 0],
+    );
+  }
+
+  /** Instances seen within `aliveMs` (this one included), oldest first. */
+  async alive(aliveMs: number): Promise<InstanceRow[]> {
+    const r = await this.pool.query<{
+      id: string;
+      url: string | null;
+      version: string;
+      started_at: number;
+      seen_at: number;
+      stopping: number;
+    }>(`SELECT * FROM instances WHERE seen_at >= ${NOW_MS} - $1 ORDER BY started_at, id`, [aliveMs]);
+    return r.rows.map((x) => ({
+      id: x.id,
+      url: x.url,
+      version: x.version,
+      // BIGINT columns may come back as strings (the driver's default): numbers here.
+      startedAt: Number(x.started_at),
+      seenAt: Number(x.seen_at),
+      stopping: Number(x.stopping) === 1,
+    }));
+  }
+
+  /** Leave the registry (a clean stop); rows of crashed instances are swept by the survivors. */
+  async leave(): Promise<void> {
+    await this.pool.query("DELETE FROM instances WHERE id = $1", [this.self.id]);
+  }
+
+  async sweep(deadAfterMs: number): Promise<void> {
+    await this.pool.query(`DELETE FROM instances WHERE seen_at < ${NOW_MS} - $1`, [deadAfterMs]);
+  }
+}
