@@ -63,16 +63,20 @@ export const EMPTY_HUB_SET: HubSetState = Object.freeze({
   teamsDirty: false,
 }) as HubSetState;
 
-/** Persistence port of the core (implemented by the store; synchronous, transactional per call). */
+/**
+ * Persistence port of the core. Saves may be buffered (several committed together); `flush` is what makes
+ * them durable, and the core awaits it before every write to an external system.
+ */
 export interface SyncPersistence {
+  /** The states an earlier run stored (read once, when the core starts). */
   loadAll(): Map<string, HubSetState>;
   save(endpointId: string, state: HubSetState): void;
   remove(endpointId: string): void;
   /**
-   * For an implementation that defers saves (to commit several in one transaction): commit them now.
-   * The core calls it right before every write to an external system.
+   * Resolves once every save and remove made before the call is stored; rejects when that failed (the
+   * store is away, or another instance owns the tenant now) — the write that waited must not be sent.
    */
-  flush?(): void;
+  flush?(): void | Promise<void>;
 }
 
 export type SyncSide = "pbx" | "teams";

@@ -52,8 +52,9 @@ export class WriteRecorder implements ApplyContext {
       detail,
     };
     try {
-      // What the hub is about to set (dirty flag, CFB intent) must be on disk before the write can happen.
-      this.persistence.flush?.();
+      // What the hub is about to set (dirty flag, CFB intent) must be stored before the write can happen;
+      // if it cannot be, the write is not sent (and retried like a failed one).
+      await this.persistence.flush?.();
       await fn();
       if (side === "pbx") {
         ep.pbxError = null;
