@@ -58,6 +58,16 @@ function endpoint(tenant: string, email: string): EndpointView {
   return e;
 }
 
+/** Sum of a metric's samples whose labels include `labels` (Prometheus text format). */
+function metricSum(text: string, name: string, labels: Record<string, string>): number {
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) sum += Number(line.split(" ").pop());
+  }
+  return sum;
+}
+
 /** Holds for the whole period (something that must not happen, given time to happen). */
 async function never(cond: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
@@ -193,6 +203,9 @@ describe("tenants: two customers on one hub", () => {
 
   it("a PBX call on Fabrikam's PBX sets presence only in Fabrikam's Graph", async () => {
     const markA = a.graph.requests().length;
+    const teamsWrites = async (tenant: string) =>
+      metricSum(await hub.metrics.metrics(), "presence_hub_writes_total", { tenant, side: "teams" });
+    const [writesA, writesB] = [await teamsWrites(a.tenant), await teamsWrites(b.tenant)];
     const call = b.pbx.startCall("sam");
     b.pbx.answerCall(call);
     await until(() => shows(b.graph, b.ids.sam) === "DoNotDisturb/Presenting", 10_000, "Fabrikam's Sam DND in Teams");
@@ -202,6 +215,12 @@ describe("tenants: two customers on one hub", () => {
     b.pbx.endCall(call);
     await until(() => shows(b.graph, b.ids.sam) === "Available/Available", 10_000, "Fabrikam's Sam available");
     expect(requestsSince(a.graph, markA, /presence/i)).toEqual([]);
+    // The metrics count the writes for the tenant that made them.
+    expect(await teamsWrites(b.tenant)).toBeGreaterThan(writesB);
+    expect(await teamsWrites(a.tenant)).toBe(writesA);
+    // So do the events: Fabrikam's Teams writes are Fabrikam's, Contoso has made none yet.
+    expect(hub.events.list({ tenant: b.tenant, kind: "write.teams" }).length).toBeGreaterThan(0);
+    expect(hub.events.list({ tenant: a.tenant, kind: "write.teams" })).toEqual([]);
   }, 30_000);
 
   it("the Graph webhook hands each notification to the one tenant owning its subscription and clientState", async () => {
@@ -358,6 +377,9 @@ describe("tenants: two customers on one hub", () => {
     expect(hub.endpoints.list({ limit: 500 }).items.every((e) => e.tenant === b.tenant)).toBe(true);
     expect(hub.events.list({ tenant: a.tenant })).toEqual([]);
     expect(hub.webhookHandlers()).toHaveLength(1);
+    const metrics = await hub.metrics.metrics();
+    expect(metrics).not.toMatch(/presence_hub_(teams|connector)_state\{[^}]*tenant="contoso"/);
+    expect(metrics).toMatch(/presence_hub_teams_state\{tenant="fabrikam",state="online"\} 1/);
     // ... and from the store (a second connection on the data directory).
     const store = openSqliteStore({ dataDir: world.dataDir });
     try {
