@@ -5,6 +5,7 @@
 // (one Microsoft 365 connection, one directory, one sync core for every connector).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PbxSimulator } from "../../connectors/innovaphone/simulator/server.js";
+import { encryptForSubscription } from "../../connectors/teams/simulator/deliveries.js";
 import type { GraphSimulator } from "../../connectors/teams/simulator/server.js";
 import { openSqliteStore } from "../../server/store/sqlite.js";
 import type { EndpointView, Hub } from "../../server/hub/types.js";
@@ -294,6 +295,39 @@ describe("tenants: two customers on one hub", () => {
     );
     expect(stats()).toEqual([s3a, s3b]); // neither adapter was handed an item
     expect([endpoints(a.tenant), endpoints(b.tenant)].flat().map((e) => `${e.id} ${e.teams.at}`)).toEqual(seen3);
+
+    // 4. Rich items keep the body's validationTokens on their way to the owning tenant: an item encrypted
+    // for Contoso's subscription is taken with a token Contoso's Graph issued for Contoso's app, and
+    // refused with one for another app (Fabrikam's) — the check must not be skipped as "no tokens sent".
+    const [s4a, s4b] = stats();
+    const rich = async (userId: string, availability: string, audience?: string) => {
+      const sub = a.graph.subscriptions()[0] as { encryptionCertificate: string; encryptionCertificateId: string };
+      const item = {
+        ...(basicItem(subA, subA.clientState, a, userId) as Record<string, unknown>),
+        encryptedContent: encryptForSubscription(sub.encryptionCertificate, sub.encryptionCertificateId, {
+          id: userId,
+          availability,
+          activity: availability,
+        }),
+      };
+      const token = await a.graph.mintValidationToken(audience ? { audience } : {});
+      const res = await fetch(`${world.running.url}/graph/notify`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ value: [item], validationTokens: [token] }),
+      });
+      expect(res.status).toBe(202);
+      await teamsAdapter(hub, a.tenant).idle();
+    };
+    const aliceBefore = endpoint(a.tenant, "alice@contoso.example").teams;
+    await rich(a.ids.alice!, "DoNotDisturb", b.graph.clientId);
+    await until(() => stats()[0]!.tokenRejected === s4a!.tokenRejected + 1, 5000, "token for another app refused");
+    expect(stats()[0]!.accepted).toBe(s4a!.accepted);
+    await rich(a.ids.dana!, "Away"); // Dana is not on a PBX: accepted, and nothing follows from it
+    await until(() => stats()[0]!.accepted === s4a!.accepted + 1, 5000, "item with a good token accepted");
+    expect(stats()[0]!.tokenRejected).toBe(s4a!.tokenRejected + 1);
+    expect(stats()[1]).toEqual(s4b);
+    expect(endpoint(a.tenant, "alice@contoso.example").teams).toEqual(aliceBefore);
   }, 60_000);
 
   it("Graph throttling Contoso does not slow Fabrikam's writes", async () => {
