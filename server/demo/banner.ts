@@ -81,6 +81,7 @@ function secondInstructions(d: DemoHandle, c: DemoCustomer): string[] {
   const g2 = c.graph.url;
   const p2 = c.pbx.httpUrl;
   const json = "-H 'content-type: application/json'";
+  const first = DEMO_SECOND.firstName;
   return [
     "",
     `  A second customer, tenant "${c.name}" (id ${c.tenant}): its own PBX, Microsoft 365 and people with the`,
@@ -88,8 +89,8 @@ function secondInstructions(d: DemoHandle, c: DemoCustomer): string[] {
     `  5. ${c.name}'s Alice starts a Teams call — only ${c.name}'s PBX diverts her (to her CFB 199):`,
     `     curl -s -X POST ${json} -d '{"availability":"Busy","activity":"InACall"}' ${g2}/_emulator/users/${c.teamsIds.alice}/client`,
     `     curl -s -X POST ${json} -d '{"ring":false}' ${p2}/_sim/users/alice/dial`,
-    `     curl -s -X POST ${json} -d '{"ring":false}' ${p}/_sim/users/alice/dial          # the first customer's Alice still rings`,
-    `  6. ${c.name}'s Bob is on a PBX call — Do Not Disturb in ${c.name}'s Teams, the first customer's Bob stays Available:`,
+    `     curl -s -X POST ${json} -d '{"ring":false}' ${p}/_sim/users/alice/dial          # ${first}'s Alice, same extension: still rings`,
+    `  6. ${c.name}'s Bob is on a PBX call — Do Not Disturb in ${c.name}'s Teams; ${first}'s Bob stays Available:`,
     `     curl -s -X POST ${json} -d '{"peer":"030123456","answer":true}' ${p2}/_sim/users/bob/calls`,
     `     curl -s ${g2}/_emulator/users/${c.teamsIds.bob}          # → "presence":{"availability":"DoNotDisturb",…}`,
     `     curl -s ${g}/_emulator/users/${d.teamsIds.bob}          # → "presence":{"availability":"Available",…}`,
