@@ -424,11 +424,22 @@ describe("tenants: two customers on one hub", () => {
       expect(store.getSecret(`tenant/${a.tenant}/teams/clientSecret`)).toBeUndefined();
       expect(store.getSecret(`tenant/${a.tenant}/teams/notificationCertificates`)).toBeUndefined();
       expect(store.listEndpoints().every((e) => !contosoConnectors.includes(e.connectorId))).toBe(true);
+      const fabrikamEndpoints = new Set(endpoints(b.tenant).map((e) => e.id));
+      expect([...store.loadSyncStates().keys()].every((id) => fabrikamEndpoints.has(id))).toBe(true);
+      expect(store.listEvents({ tenant: a.tenant, limit: 10 })).toEqual([]);
       expect(store.getTeamsSettings(b.tenant)).toBeDefined();
       expect(store.listServiceAccounts(b.tenant)).toHaveLength(1);
     } finally {
       store.close();
     }
+
+    // A new customer under the same name starts from nothing (no settings, accounts, events of the old one).
+    const again = await hub.tenants.create({ name: a.name });
+    expect(again).toMatchObject({ id: a.tenant, teams: { configured: false }, counts: { connectors: 0, endpoints: 0 } });
+    expect(hub.teamsOf(a.tenant).get()).toMatchObject({ configured: false, clientSecretSet: false, serviceAccounts: [] });
+    const kinds = hub.events.list({ tenant: a.tenant }).map((e) => e.kind);
+    expect(kinds).toContain("tenant.created");
+    expect(kinds.filter((k) => k !== "tenant.created" && k !== "teams.status")).toEqual([]);
 
     // Fabrikam goes on: still diverted, still online, and a PBX call still shows in its Teams.
     expect(dial(b.pbx, "alice")).toBe("forwarded to 199");
