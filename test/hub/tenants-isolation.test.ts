@@ -328,6 +328,18 @@ describe("tenants: two customers on one hub", () => {
     expect(stats()[0]!.tokenRejected).toBe(s4a!.tokenRejected + 1);
     expect(stats()[1]).toEqual(s4b);
     expect(endpoint(a.tenant, "alice@contoso.example").teams).toEqual(aliceBefore);
+
+    // 5. Lifecycle notifications are routed the same way: Contoso's Graph says it missed notifications
+    // for Contoso's subscription → Contoso reads its users' presence again, Fabrikam does nothing.
+    await settled(stats);
+    const [s5a, s5b] = stats();
+    markA = a.graph.requests().length;
+    markB = b.graph.requests().length;
+    expect(await a.graph.lifecycle(subA.id, "missed")).toBe(true);
+    await until(() => requestsSince(a.graph, markA, /getPresencesByUserId/).length > 0, 5000, "Contoso resyncs");
+    expect(stats()[0]!.lifecycle).toBe(s5a!.lifecycle + 1);
+    expect(stats()[1]).toEqual(s5b);
+    expect(requestsSince(b.graph, markB, /presence/i)).toEqual([]);
   }, 60_000);
 
   it("Graph throttling Contoso does not slow Fabrikam's writes", async () => {
