@@ -104,7 +104,7 @@ export function hubFacade(p: HubParts): Hub {
       subscribe: (listener) => events.subscribe(listener),
     },
     metrics: p.metrics.registry,
-    health: () => health(p),
+    health: (query) => health(p, query?.tenant),
     close: p.close,
   };
 }
@@ -136,15 +136,16 @@ function listEndpoints(runtimes: TenantRuntime[], query: EndpointListQuery): Pag
   return { items, total: rows.length, offset, limit };
 }
 
-function health(p: HubParts): HubHealth {
+/** The hub's health; with a tenant, its details are that tenant's only (a tenant admin's view). */
+function health(p: HubParts, tenant?: string): HubHealth {
   const { state, startedAt } = p.lifecycle;
   const running = state !== "stopped";
-  const runtimes = running ? p.tenants.all() : [];
+  const runtimes = running ? p.tenants.all().filter((t) => tenant === undefined || t.id === tenant) : [];
   const teamsOf = (t: TenantRuntime) => {
     const v = t.teams.get();
     return { configured: v.configured, state: v.status.state };
   };
-  const list = running ? p.connectors.list() : [];
+  const list = running ? p.connectors.list(tenant) : [];
   const sync = { endpoints: 0, enabled: 0, pending: 0, failing: 0 };
   for (const t of runtimes) {
     const s = t.core.stats();
@@ -162,7 +163,8 @@ function health(p: HubParts): HubHealth {
     version: p.version,
     store: { ok: running },
     connectors: list.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled, state: c.status.state })),
-    teams: main ? teamsOf(main) : { configured: false, state: "offline" },
+    // A tenant's view shows its own Microsoft 365 connection here (the default tenant's is not its business).
+    teams: main ? teamsOf(main) : tenant && runtimes[0] ? teamsOf(runtimes[0]) : { configured: false, state: "offline" },
     tenants: runtimes.map((t) => ({ id: t.id, teams: teamsOf(t) })),
     sync,
   };

@@ -19,6 +19,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   RULES_FILE_TOO_LARGE: 422,
   RULES_FRAGMENT: 422,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   THROTTLED: 429,
@@ -77,7 +78,9 @@ export function toErrorReply(error: unknown): { status: number; body: ErrorBody;
     const code =
       status === 401
         ? "UNAUTHORIZED"
-        : status === 404
+        : status === 403
+          ? "FORBIDDEN"
+          : status === 404
           ? "NOT_FOUND"
           : status === 429
             ? "THROTTLED"

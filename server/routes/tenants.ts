@@ -3,7 +3,6 @@
 // /api/tenants/:tenant/teams (routes/teams.ts, mounted per tenant).
 import type { FastifyInstance } from "fastify";
 import { TenantCreateInput, TenantUpdateInput } from "../hub/schemas.js";
-import type { Hub } from "../hub/types.js";
 import { errorSchema, inline, tenantViewSchema } from "./schemas.js";
 
 const tags = ["tenants"];
@@ -15,9 +14,8 @@ export const tenantParams = {
 } as const;
 type TenantParams = { Params: { tenant: string } };
 
-export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Promise<void> {
-  const { hub } = opts;
-
+/** Every route uses `request.hub`: a tenant admin sees its own tenant only and cannot add, rename or delete. */
+export async function tenantRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     "/api/tenants",
     {
@@ -27,7 +25,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
         response: { 200: { type: "array", items: tenantViewSchema } },
       },
     },
-    async () => hub.tenants.list(),
+    async (request) => request.hub.tenants.list(),
   );
 
   app.post<{ Body: TenantCreateInput }>(
@@ -41,7 +39,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
       },
     },
     async (request, reply) => {
-      const view = await hub.tenants.create(request.body);
+      const view = await request.hub.tenants.create(request.body);
       reply.code(201);
       return view;
     },
@@ -57,7 +55,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
         response: { 200: tenantViewSchema, ...errors },
       },
     },
-    async (request) => hub.tenants.get(request.params.tenant),
+    async (request) => request.hub.tenants.get(request.params.tenant),
   );
 
   app.patch<TenantParams & { Body: TenantUpdateInput }>(
@@ -71,7 +69,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
         response: { 200: tenantViewSchema, ...errors },
       },
     },
-    async (request) => hub.tenants.update(request.params.tenant, request.body),
+    async (request) => request.hub.tenants.update(request.params.tenant, request.body),
   );
 
   app.delete<TenantParams>(
@@ -85,7 +83,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
       },
     },
     async (request, reply) => {
-      await hub.tenants.remove(request.params.tenant);
+      await request.hub.tenants.remove(request.params.tenant);
       reply.code(204);
     },
   );
