@@ -188,8 +188,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       info: {
         title: "Presence Hub admin API",
         version: "1",
-        description: "Session cookie (POST /api/auth/login) or `Authorization: Bearer $PRESENCE_HUB_API_TOKEN`.",
+        description:
+          "Session cookie (POST /api/auth/login) or `Authorization: Bearer $PRESENCE_HUB_API_TOKEN` (an admin). " +
+          "Roles: `admin` may do everything; `tenant-admin` sees and manages one tenant — its connectors, " +
+          "Microsoft 365 settings, endpoints, events and stream. For a tenant admin, lists are its tenant's, " +
+          "another tenant's things answer 404 like unknown ones, and hub-wide operations (users, tenants " +
+          "add/rename/delete, rule reloads, metrics) answer 403 FORBIDDEN. GET /api/auth/session tells the role.",
       },
+      tags: [
+        { name: "auth", description: "Login, logout, who am I, own password" },
+        { name: "users", description: "Admin accounts and their roles (admins only)" },
+        { name: "tenants", description: "Tenants (customers); a tenant admin sees its own only" },
+      ],
       components: {
         securitySchemes: {
           bearer: { type: "http", scheme: "bearer" },

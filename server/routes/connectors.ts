@@ -42,7 +42,7 @@ export async function connectorRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "List PBX connectors with live status (all, or one tenant's)",
+        summary: "List PBX connectors with live status (all, or one tenant's; a tenant admin: its own)",
         querystring: { type: "object", additionalProperties: false, properties: tenantQuery },
         response: { 200: { type: "array", items: connectorViewSchema }, ...errors },
       },
@@ -55,7 +55,7 @@ export async function connectorRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Add Pbx: create a connector of a type (rule set id) with name and description",
+        summary: "Add Pbx: create a connector of a type (rule set id) with name and description (a tenant admin: in its tenant)",
         body: inline(ConnectorCreateInput),
         response: { 201: connectorViewSchema, ...errors },
       },

@@ -15,7 +15,7 @@ export async function endpointRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Search endpoints (name, e-mail, extension), one page at a time",
+        summary: "Search endpoints (name, e-mail, extension), one page at a time (a tenant admin: its tenant's)",
         querystring: {
           type: "object",
           additionalProperties: false,

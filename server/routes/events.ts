@@ -58,7 +58,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Event log with explanations, newest first",
+        summary: "Event log with explanations, newest first (a tenant admin: its tenant's)",
         description:
           "Filters combine (AND). `kind`: comma-separated exact kinds (`write.pbx`) or families (`decision` = " +
           "every `decision.*`), any matches. `level`: the minimum level (`warn` = warnings and errors). " +
@@ -88,7 +88,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Server-Sent Events: `event`, `endpoint`, `connector` and `teams` messages as JSON",
+        summary: "Server-Sent Events: `event`, `endpoint`, `connector` and `teams` messages as JSON (a tenant admin: its tenant's)",
         produces: ["text/event-stream"],
       },
     },

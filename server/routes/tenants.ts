@@ -6,7 +6,7 @@ import { TenantCreateInput, TenantUpdateInput } from "../hub/schemas.js";
 import { errorSchema, inline, tenantViewSchema } from "./schemas.js";
 
 const tags = ["tenants"];
-const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema };
+const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 export const tenantParams = {
   type: "object",
   required: ["tenant"],
@@ -21,7 +21,7 @@ export async function tenantRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Tenants with their Microsoft 365 status and counts",
+        summary: "Tenants with their Microsoft 365 status and counts (a tenant admin: its own only)",
         response: { 200: { type: "array", items: tenantViewSchema } },
       },
     },
@@ -33,7 +33,7 @@ export async function tenantRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Add a tenant (customer); its id is made from the name unless given",
+        summary: "Add a tenant (customer); its id is made from the name unless given (admins only)",
         body: inline(TenantCreateInput),
         response: { 201: tenantViewSchema, ...errors },
       },
@@ -63,7 +63,7 @@ export async function tenantRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Rename a tenant",
+        summary: "Rename a tenant (admins only)",
         params: tenantParams,
         body: inline(TenantUpdateInput),
         response: { 200: tenantViewSchema, ...errors },
@@ -77,7 +77,8 @@ export async function tenantRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Delete a tenant: undo what the hub set through its connectors and Teams sessions first",
+        summary:
+          "Delete a tenant: undo what the hub set through its connectors and Teams sessions first (admins only)",
         params: tenantParams,
         response: { 204: { type: "null" }, ...errors },
       },

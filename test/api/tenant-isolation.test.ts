@@ -252,6 +252,7 @@ describe("a tenant admin of B reaches nothing of A's", () => {
     await ok("GET", `/api/tenants/${B.id}/teams`);
     await ok("GET", `/api/tenants/${B.id}/teams/users`);
     expect((await ok("GET", "/api/connectors")).json().map((c: { id: string }) => c.id)).toEqual([bc!.id]);
+    await ok("HEAD", "/api/connectors");
     await ok("GET", `/api/connectors?tenant=${B.id}`);
     await ok("GET", `/api/connectors/${bc!.id}`);
     await ok("PATCH", `/api/connectors/${bc!.id}`, { description: "B's own" });
