@@ -113,7 +113,10 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
       }),
   });
 
-  /** The session's account as stored now; undefined (and the session ended) when it no longer matches. */
+  /**
+   * Whether the session's stored account still is what the session says (one store read); when it was
+   * disabled, deleted or given another role or tenant, the session ends here.
+   */
   function stillValid(request: FastifyRequest, s: Session): boolean {
     if (!s.userId) return true; // the configured admin: its credentials are the configuration's
     let account: UserView | undefined;

@@ -141,7 +141,8 @@ function health(p: HubParts, tenant?: string): HubHealth {
   const { state, startedAt } = p.lifecycle;
   const running = state !== "stopped";
   const runtimes = running ? p.tenants.all().filter((t) => tenant === undefined || t.id === tenant) : [];
-  const teamsOf = (t: TenantRuntime) => {
+  const teamsOf = (t: TenantRuntime | undefined): HubHealth["teams"] => {
+    if (!t) return { configured: false, state: "offline" };
     const v = t.teams.get();
     return { configured: v.configured, state: v.status.state };
   };
@@ -155,6 +156,7 @@ function health(p: HubParts, tenant?: string): HubHealth {
     sync.pending += s.pending;
     sync.failing += s.failing;
   }
+  // `teams` is the default tenant's; in one tenant's view it is that tenant's own (the default's is not its business).
   const main = runtimes.find((t) => t.id === DEFAULT_TENANT);
   return {
     ok: state === "running",
@@ -163,8 +165,7 @@ function health(p: HubParts, tenant?: string): HubHealth {
     version: p.version,
     store: { ok: running },
     connectors: list.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled, state: c.status.state })),
-    // A tenant's view shows its own Microsoft 365 connection here (the default tenant's is not its business).
-    teams: main ? teamsOf(main) : tenant && runtimes[0] ? teamsOf(runtimes[0]) : { configured: false, state: "offline" },
+    teams: teamsOf(main ?? (tenant === undefined ? undefined : runtimes[0])),
     tenants: runtimes.map((t) => ({ id: t.id, teams: teamsOf(t) })),
     sync,
   };
