@@ -1,7 +1,8 @@
 // The hub's graceful stop, in the order that keeps what the hub set from outliving it: undo through the
 // still-connected adapters of every tenant (bounded, in parallel), stop the connectors, stop each tenant's
 // Microsoft 365 side and close its core, write the buffered endpoint rows, sync state and event log, close
-// the store. Idempotent: every caller gets the same promise.
+// the store (unless the caller opened it: the shared store outlives the hub until leases are released).
+// Idempotent: every caller gets the same promise.
 import type { HubStore } from "../store/types.js";
 import type { ConnectorManager } from "./connectors.js";
 import type { EventLog } from "./events.js";
@@ -17,6 +18,8 @@ export interface HubLifecycle {
 export interface ClosableHub {
   lifecycle: HubLifecycle;
   store: HubStore;
+  /** Whether the hub opened the store (and so closes it). */
+  ownsStore: boolean;
   tenants: TenantManager;
   connectors: ConnectorManager;
   events: EventLog;
@@ -52,8 +55,8 @@ export function hubCloser(p: ClosableHub): (options?: CloseOptions) => Promise<v
       await p.connectors.stopAll();
       await Promise.allSettled(p.tenants.all().map((t) => t.stop()));
       p.events.add({ level: "info", kind: "hub.stopped", message: "Stopped" });
-      p.events.close();
-      p.store.close();
+      await p.events.close();
+      if (p.ownsStore) await p.store.close();
       p.lifecycle.state = "stopped";
     })();
     return closing;

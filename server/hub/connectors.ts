@@ -69,9 +69,19 @@ export class ConnectorManager {
 
   constructor(private readonly d: ConnectorDeps) {}
 
-  /** Start every connector (of one tenant: a tenant that was just added or restarted). */
-  startAll(tenant?: string): void {
+  /** Start every connector of a tenant (its runtime was just opened here). */
+  startTenant(tenant: string): void {
     for (const c of this.d.store.listConnectors(tenant)) this.start(c);
+  }
+
+  /** Stop a tenant's connectors without undoing (the tenant moves to another instance, or the hub stops). */
+  async stopTenant(tenant: string): Promise<void> {
+    const ids = this.d.store.listConnectors(tenant).map((c) => c.id);
+    await Promise.all(ids.map((id) => this.stop(id, false)));
+    for (const id of ids) {
+      this.idleStatus.delete(id);
+      this.lastState.delete(id);
+    }
   }
 
   info(id: string) {
@@ -130,11 +140,11 @@ export class ConnectorManager {
       createdAt: now,
       updatedAt: now,
     };
-    this.d.store.transaction(() => {
-      this.d.store.putConnector(c);
+    await this.d.store.write((w) => {
+      w.putConnector(c);
       // A new connector stores only the secrets typed in (an empty one is no secret).
       for (const [field, value] of this.secretsOf(m, input.config)) {
-        if (value) this.d.store.setSecret(secretName(c.id, field), value);
+        if (value) w.setSecret(secretName(c.id, field), value);
       }
     });
     this.events(c).add({
@@ -162,9 +172,9 @@ export class ConnectorManager {
     };
     if (m) this.checkSecretTargets(m, old, next.config, secrets);
     const configChanged = JSON.stringify(next.config) !== JSON.stringify(old.config) || secrets.length > 0;
-    this.d.store.transaction(() => {
-      this.d.store.putConnector(next);
-      for (const [field, value] of secrets) this.d.store.setSecret(secretName(id, field), value);
+    await this.d.store.write((w) => {
+      w.putConnector(next);
+      for (const [field, value] of secrets) w.setSecret(secretName(id, field), value);
     });
     this.events(next).add({
       level: "info",
@@ -194,7 +204,7 @@ export class ConnectorManager {
     const c = this.require(id);
     if (c.enabled !== enabled) {
       const next = { ...c, enabled, updatedAt: new Date().toISOString() };
-      this.d.store.putConnector(next);
+      await this.d.store.write((w) => w.putConnector(next));
       this.events(c).add({
         level: "info",
         kind: "connector.updated",
@@ -225,7 +235,7 @@ export class ConnectorManager {
     if (!c.enabled && leftover) this.start({ ...c, enabled: true });
     await this.stop(id, true, true);
     t.endpoints.onConnectorRemoved(id);
-    this.d.store.deleteConnector(id);
+    await this.d.store.write((w) => w.deleteConnector(id));
     this.idleStatus.delete(id);
     this.lastState.delete(id);
     this.d.metrics.setConnectorState(c.tenant, id, null);

@@ -3,7 +3,8 @@
 // step with the stored rows; the EndpointView of a row is built by endpoint-view.ts.
 import { randomUUID } from "node:crypto";
 import type { PbxUser, TeamsUser } from "../../engine/ports/adapters.js";
-import { HubError } from "../../common/errors.js";
+import { errorMessage, HubError } from "../../common/errors.js";
+import { logger } from "../../common/log.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredEndpoint } from "../store/types.js";
@@ -42,8 +43,15 @@ export class EndpointDirectory {
     private readonly rules: RuleSetSource,
     private readonly connectorInfo: (id: string) => ConnectorInfo | undefined,
   ) {
-    for (const c of store.listConnectors(tenant)) {
-      for (const e of store.listEndpoints(c.id)) {
+    this.log = logger("endpoints", { tenant });
+  }
+
+  private readonly log: ReturnType<typeof logger>;
+
+  /** Read the tenant's stored endpoints and hand them to the core (before its connectors start). */
+  async load(): Promise<void> {
+    for (const c of this.store.listConnectors(this.tenant)) {
+      for (const e of await this.store.listEndpoints(c.id)) {
         this.rows.set(e.id, e);
         this.indexPbx(e);
         this.core.upsertEndpoint(binding(e));
@@ -233,7 +241,7 @@ export class EndpointDirectory {
     return e ? this.view(e) : undefined;
   }
 
-  update(id: string, input: EndpointUpdateInput): EndpointView {
+  async update(id: string, input: EndpointUpdateInput): Promise<EndpointView> {
     const e = this.rows.get(id);
     if (!e) throw new HubError("NOT_FOUND", `endpoint ${id} not found`);
     const next: StoredEndpoint = { ...e, updatedAt: new Date().toISOString() };
@@ -255,7 +263,7 @@ export class EndpointDirectory {
       next.teamsUserId = input.teamsUserId;
       what.push(input.teamsUserId ? `mapped to ${this.teamsName(input.teamsUserId)}` : "manually unmapped");
     }
-    this.put(next, true);
+    await this.put(next, true);
     if (what.length) {
       this.events.add({
         level: "info",
@@ -268,14 +276,14 @@ export class EndpointDirectory {
     return this.view(next);
   }
 
-  bulkEnable(input: EndpointBulkEnableInput): { updated: number } {
+  async bulkEnable(input: EndpointBulkEnableInput): Promise<{ updated: number }> {
     const targets = input.ids
       ? input.ids.map((id) => this.rows.get(id)).filter((e): e is StoredEndpoint => !!e)
       : this.filter(input.connectorId, input.search?.trim().toLowerCase());
     const changed = targets
       .filter((e) => e.enabled !== input.enabled)
       .map((e) => ({ ...e, enabled: input.enabled, updatedAt: new Date().toISOString() }));
-    this.putMany(changed, true);
+    await this.putMany(changed, true);
     if (changed.length) {
       this.events.add({
         level: "info",
@@ -325,16 +333,24 @@ export class EndpointDirectory {
     return { endpoints: this.rows.size, enabled, matched };
   }
 
-  /** Write buffered endpoint rows now (tests, shutdown). */
-  flush(): void {
+  /** Write buffered endpoint rows now (admin changes, tests, shutdown). */
+  async flush(): Promise<void> {
     if (this.newTimer) clearImmediate(this.newTimer);
-    this.flushNew();
+    const created = this.flushNew();
     if (this.writeTimer) clearTimeout(this.writeTimer);
     this.writeTimer = undefined;
-    if (this.pendingWrites.size === 0) return;
     const rows = [...this.pendingWrites.values()].filter((e) => this.rows.get(e.id) === e);
     this.pendingWrites = new Map();
-    this.store.putEndpoints(rows);
+    const changed =
+      rows.length === 0
+        ? Promise.resolve()
+        : this.store.write((w) => w.putEndpoints(rows)).catch((e) => {
+            // Kept for the next flush unless a newer version of the row is waiting already.
+            for (const r of rows) if (!this.pendingWrites.has(r.id)) this.pendingWrites.set(r.id, r);
+            this.scheduleWrite();
+            throw e;
+          });
+    await Promise.all([created, changed]);
   }
 
   // ------------------------------------------------------------ internals
@@ -371,12 +387,12 @@ export class EndpointDirectory {
   }
 
   /** Store (synchronously for admin actions, batched for replication bursts) and update the core. */
-  private put(e: StoredEndpoint, now = false): void {
-    this.putMany([e], now);
+  private put(e: StoredEndpoint, now = false): Promise<void> {
+    return this.putMany([e], now);
   }
 
-  private putMany(list: StoredEndpoint[], now = false): void {
-    if (list.length === 0) return;
+  private putMany(list: StoredEndpoint[], now = false): Promise<void> {
+    if (list.length === 0) return Promise.resolve();
     const known: StoredEndpoint[] = [];
     for (const e of list) {
       if (!this.rows.has(e.id) || this.newRows.has(e.id)) {
@@ -384,34 +400,57 @@ export class EndpointDirectory {
         // then handed to the core, which may persist sync state for them (foreign key).
         this.indexPbx(e);
         this.newRows.set(e.id, e);
-        if (!this.newTimer) this.newTimer = setImmediate(() => this.flushNew());
+        if (!this.newTimer) this.newTimer = setImmediate(() => void this.flushNew().catch(() => undefined));
       } else {
         known.push(e);
         this.pendingWrites.set(e.id, e);
       }
       this.rows.set(e.id, e);
     }
-    if (now) this.flush();
-    else if (known.length && !this.writeTimer) {
-      this.writeTimer = setTimeout(() => this.flush(), 100);
-      this.writeTimer.unref?.();
-    }
     for (const e of known) {
       this.core.upsertEndpoint(binding(e));
       this.events.endpointChanged(e.id);
     }
+    if (now) return this.flush();
+    if (known.length) this.scheduleWrite();
+    return Promise.resolve();
   }
 
-  private flushNew(): void {
+  private scheduleWrite(): void {
+    if (this.writeTimer) return;
+    this.writeTimer = setTimeout(() => {
+      this.flush().catch((e) => this.log.error({ err: errorMessage(e) }, "endpoint rows not stored; retrying"));
+    }, 100);
+    this.writeTimer.unref?.();
+  }
+
+  /**
+   * Store the new endpoints, then hand them to the core: it may save hub-set state for them right away,
+   * and a state whose endpoint row is not stored yet would be skipped.
+   */
+  private flushNew(): Promise<void> {
     this.newTimer = undefined;
-    if (this.newRows.size === 0) return;
+    if (this.newRows.size === 0) return Promise.resolve();
     const batch = [...this.newRows.values()].filter((e) => this.rows.has(e.id));
     this.newRows = new Map();
-    this.store.putEndpoints(batch.map((e) => this.rows.get(e.id)!));
-    for (const e of batch) {
-      this.core.upsertEndpoint(binding(this.rows.get(e.id)!));
-      this.events.endpointChanged(e.id);
-    }
+    return this.store.write((w) => w.putEndpoints(batch.map((e) => this.rows.get(e.id)!))).then(
+      () => {
+        for (const e of batch) {
+          const row = this.rows.get(e.id);
+          if (!row) continue; // dropped meanwhile
+          this.core.upsertEndpoint(binding(row));
+          this.events.endpointChanged(e.id);
+        }
+      },
+      (err) => {
+        this.log.error({ endpoints: batch.length, err: errorMessage(err) }, "new endpoints not stored; retrying");
+        for (const e of batch) if (this.rows.has(e.id) && !this.newRows.has(e.id)) this.newRows.set(e.id, this.rows.get(e.id)!);
+        setTimeout(() => {
+          if (!this.newTimer) this.newTimer = setImmediate(() => void this.flushNew());
+        }, 2000).unref();
+        throw err;
+      },
+    );
   }
 
   private indexPbx(e: StoredEndpoint): void {
@@ -431,7 +470,10 @@ export class EndpointDirectory {
     this.pendingWrites.delete(id);
     this.newRows.delete(id);
     this.core.removeEndpoint(id);
-    if (deleteRow) this.store.deleteEndpoint(id);
+    if (deleteRow)
+      this.store
+        .write((w) => w.deleteEndpoint(id))
+        .catch((e) => this.log.error({ endpointId: id, err: errorMessage(e) }, "endpoint row not deleted"));
   }
 
   view(e: StoredEndpoint): EndpointView {

@@ -55,6 +55,9 @@ export interface TenantEvents {
   endpointChanged(id: string): void;
 }
 
+/** Events kept in memory while the store cannot take them. */
+const MAX_UNSTORED = 10_000;
+
 export class EventLog {
   private buffer: NewEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
@@ -62,6 +65,9 @@ export class EventLog {
   private readonly dirtyEndpoints = new Set<string>();
   private endpointTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private chain: Promise<void> = Promise.resolve();
+  private failing = false;
+  private dropped = 0;
 
   constructor(
     private readonly store: HubStore,
@@ -74,9 +80,9 @@ export class EventLog {
   add(e: NewEvent): void {
     if (this.closed) return;
     this.buffer.push({ ...e, at: e.at ?? new Date().toISOString() });
-    if (this.buffer.length >= 500) this.flush();
+    if (this.buffer.length >= 500) void this.flush();
     else if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
+      this.flushTimer = setTimeout(() => void this.flush(), this.flushMs);
       this.flushTimer.unref?.();
     }
   }
@@ -90,24 +96,49 @@ export class EventLog {
     };
   }
 
-  flush(): void {
+  /**
+   * Store what is buffered (appends run one after the other, so ids follow the order of add). When the
+   * store is away, the events wait — at most MAX_UNSTORED of them, the oldest dropped beyond — and go with
+   * the next flush.
+   */
+  flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    const run = this.chain.then(() => this.append());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async append(): Promise<void> {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
     let stored: HubEvent[];
     try {
-      stored = this.store.appendEvents(batch);
+      stored = await this.store.appendEvents(batch);
+      if (this.dropped > 0) this.log.warn({ dropped: this.dropped }, "event log: events dropped while the store was away");
+      this.dropped = 0;
+      this.failing = false;
     } catch (e) {
-      this.log.error({ err: errorMessage(e) }, "event log append failed");
+      if (!this.failing) this.log.error({ err: errorMessage(e) }, "event log append failed; retrying");
+      this.failing = true;
+      this.buffer = [...batch, ...this.buffer];
+      const over = this.buffer.length - MAX_UNSTORED;
+      if (over > 0) {
+        this.buffer.splice(0, over);
+        this.dropped += over;
+      }
+      if (!this.closed && !this.flushTimer) {
+        this.flushTimer = setTimeout(() => void this.flush(), 2000);
+        this.flushTimer.unref?.();
+      }
       return;
     }
     for (const event of stored) this.publish({ type: "event", event });
   }
 
-  list(query: EventListQuery = {}): HubEvent[] {
-    this.flush();
+  async list(query: EventListQuery = {}): Promise<HubEvent[]> {
+    await this.flush();
     return this.store.listEvents({
       tenant: query.tenant,
       endpointId: query.endpointId,
@@ -152,9 +183,10 @@ export class EventLog {
     this.endpointTimer.unref?.();
   }
 
-  close(): void {
-    this.flush();
+  async close(): Promise<void> {
+    await this.flush();
     this.closed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.endpointTimer) clearTimeout(this.endpointTimer);
     this.listeners.clear();
   }

@@ -84,7 +84,7 @@ export function hubFacade(p: HubParts): Hub {
       bulkEnable: async (input) => {
         validateInput(EndpointBulkEnableInput, input);
         let updated = 0;
-        for (const t of scope(input.tenant)) updated += t.endpoints.bulkEnable(input).updated;
+        for (const t of scope(input.tenant)) updated += (await t.endpoints.bulkEnable(input)).updated;
         return { updated };
       },
       rematch: async (connectorId) => {

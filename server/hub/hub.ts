@@ -6,6 +6,7 @@ import { teamsModule } from "../../connectors/index.js";
 import { packageVersion } from "../../common/paths.js";
 import { logger as makeLogger } from "../../common/log.js";
 import { openSqliteStore } from "../store/sqlite.js";
+import type { HubStore } from "../store/types.js";
 import { hubCloser, type HubLifecycle } from "./close.js";
 import { ConnectorManager } from "./connectors.js";
 import { EventLog } from "./events.js";
@@ -18,13 +19,27 @@ import type { Hub, OpenHubOptions } from "./types.js";
 
 const VERSION = packageVersion();
 
-export async function openHub(options: OpenHubOptions): Promise<Hub> {
+/** Where the hub keeps its data and which tenants it runs (several instances: server/cluster). */
+export interface HubPlacement {
+  /** An opened store (the shared PostgreSQL one); default: the embedded SQLite store in dataDir. Closed with the hub. */
+  store?: HubStore;
+  /**
+   * Whether every tenant runs on this instance (default). False with several instances: a coordinator
+   * activates the tenants whose lease this instance holds (hub.tenants.activate/deactivate).
+   */
+  runsEveryTenant?: boolean;
+}
+
+export async function openHub(options: OpenHubOptions, placement: HubPlacement = {}): Promise<Hub> {
   const log = options.logger ?? makeLogger("hub");
-  const store = openSqliteStore({
-    dataDir: options.dataDir,
-    secretKey: options.secretKey,
-    eventLogLimit: options.eventLogLimit,
-  });
+  const store =
+    placement.store ??
+    openSqliteStore({
+      dataDir: options.dataDir,
+      secretKey: options.secretKey,
+      eventLogLimit: options.eventLogLimit,
+    });
+  const runsEveryTenant = placement.runsEveryTenant ?? true;
   const lifecycle: HubLifecycle = { state: "running", startedAt: new Date().toISOString() };
   const registry = options.registry;
   const undoTimeoutMs = options.undoTimeoutMs ?? 5000;
@@ -71,16 +86,21 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
     metrics,
     connectors: () => connectors,
     undoTimeoutMs,
-    makeRuntime: (id) =>
-      new TenantRuntime(id, {
-        store,
-        registry,
-        events,
-        metrics,
-        options,
-        teamsFactory: options.teamsFactory ?? teamsModule,
-        connectorInfo: (cid) => connectors.info(cid),
-      }),
+    runsEveryTenant,
+    openRuntime: (id, where) =>
+      TenantRuntime.open(
+        id,
+        {
+          store,
+          registry,
+          events,
+          metrics,
+          options,
+          teamsFactory: options.teamsFactory ?? teamsModule,
+          connectorInfo: (cid) => connectors.info(cid),
+        },
+        where,
+      ),
   });
 
   const unsubscribeSwap = registry.onSwap((id) => {
@@ -95,13 +115,18 @@ export async function openHub(options: OpenHubOptions): Promise<Hub> {
     connectors.onRulesSwapped(id);
   });
 
-  // Teams first: a PBX adapter that synchronizes before Teams is attached would otherwise see "no Teams"
-  // and clear what the hub set before the restart.
-  tenants.startAll();
-  connectors.startAll();
+  if (runsEveryTenant) await tenants.startAll();
   events.add({ level: "info", kind: "hub.started", message: `Presence Hub ${VERSION} started` });
 
-  const close = hubCloser({ lifecycle, store, tenants, connectors, events, unsubscribeSwap });
+  const close = hubCloser({
+    lifecycle,
+    store,
+    ownsStore: !placement.store,
+    tenants,
+    connectors,
+    events,
+    unsubscribeSwap,
+  });
   const users = new UserManager({ store, events, reservedUsername: options.adminUser });
   return hubFacade({ version: VERSION, lifecycle, users, tenants, connectors, events, metrics, close });
 }

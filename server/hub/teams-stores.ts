@@ -27,19 +27,19 @@ export class StoreTokenStore implements TokenStore {
     return out;
   }
   async save(token: ServiceAccountToken): Promise<void> {
-    this.store.transaction(() => {
-      const existing = this.store.listServiceAccounts(this.tenant).find((a) => a.id === token.accountId);
-      this.store.putServiceAccount(this.tenant, {
+    const existing = this.store.listServiceAccounts(this.tenant).find((a) => a.id === token.accountId);
+    await this.store.write((w) => {
+      w.putServiceAccount(this.tenant, {
         id: token.accountId,
         upn: token.username,
         status: "active",
         addedAt: existing?.addedAt ?? new Date().toISOString(),
       });
-      this.store.setSecret(tokenSecret(this.tenant, token.accountId), JSON.stringify(token));
+      w.setSecret(tokenSecret(this.tenant, token.accountId), JSON.stringify(token));
     });
   }
   async remove(accountId: string): Promise<void> {
-    this.store.deleteServiceAccount(this.tenant, accountId);
+    await this.store.write((w) => w.deleteServiceAccount(this.tenant, accountId));
   }
 }
 
@@ -56,6 +56,6 @@ export class StoreCertificateStore implements CertificateStore {
     return Array.isArray(list) ? (list as EncryptionCertificate[]) : [];
   }
   async save(certificates: EncryptionCertificate[]): Promise<void> {
-    this.store.setSecret(certificatesSecret(this.tenant), JSON.stringify(certificates));
+    await this.store.write((w) => w.setSecret(certificatesSecret(this.tenant), JSON.stringify(certificates)));
   }
 }

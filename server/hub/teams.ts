@@ -148,9 +148,9 @@ export class TeamsManager {
     // Service accounts' refresh tokens are secrets of the old tenant/authority too: they are not sent to
     // another one — those accounts sign in again.
     const retargeted = this.retargeted(next);
-    this.d.store.transaction(() => {
-      this.d.store.putTeamsSettings(this.d.tenant, next);
-      if (input.clientSecret !== undefined) this.d.store.setSecret(this.clientSecretName, input.clientSecret);
+    await this.d.store.write((w) => {
+      w.putTeamsSettings(this.d.tenant, next);
+      if (input.clientSecret !== undefined) w.setSecret(this.clientSecretName, input.clientSecret);
     });
     if (retargeted) {
       for (const a of this.d.store.listServiceAccounts(this.d.tenant)) await this.tokens.remove(a.id);

@@ -4,7 +4,7 @@
 import { logger as makeLogger } from "../../common/log.js";
 import type { RuleSetSource } from "../../engine/rules/types.js";
 import { SyncCore } from "../../engine/sync/core.js";
-import type { HubStore } from "../store/types.js";
+import type { Fence, HubStore } from "../store/types.js";
 import type { ConnectorTenant } from "./connectors.js";
 import type { ConnectorInfo } from "./endpoint-view.js";
 import { EndpointDirectory } from "./endpoints.js";
@@ -25,20 +25,36 @@ export interface TenantRuntimeDeps {
   connectorInfo: (id: string) => ConnectorInfo | undefined;
 }
 
+/** Where the tenant runs: on a shared store, under the lease that fences its hub-set saves. */
+export interface TenantPlacement {
+  fence?: Fence;
+  /** A save was refused: another instance holds the lease now. */
+  onFenced?: () => void;
+}
+
 export class TenantRuntime implements ConnectorTenant {
   readonly events: TenantEvents;
-  readonly persistence: BatchedSyncPersistence;
   readonly core: SyncCore;
   readonly endpoints: EndpointDirectory;
   readonly teams: TeamsManager;
 
-  constructor(
+  /** Reads the tenant's hub-set state and endpoints from the store first. */
+  static async open(id: string, d: TenantRuntimeDeps, placement: TenantPlacement = {}): Promise<TenantRuntime> {
+    const persistence = await BatchedSyncPersistence.open(d.store, makeLogger("hub", { tenant: id }), {
+      tenant: id,
+      ...placement,
+    });
+    const r = new TenantRuntime(id, d, persistence);
+    await r.endpoints.load();
+    return r;
+  }
+
+  private constructor(
     readonly id: string,
     d: TenantRuntimeDeps,
+    readonly persistence: BatchedSyncPersistence,
   ) {
-    const log = makeLogger("hub", { tenant: id });
     this.events = d.events.forTenant(id);
-    this.persistence = new BatchedSyncPersistence(d.store, log, id);
     const sync = d.options.sync;
     this.core = new SyncCore({
       rules: d.registry,
@@ -77,7 +93,9 @@ export class TenantRuntime implements ConnectorTenant {
   async stop(): Promise<void> {
     await this.teams.stop();
     this.core.close();
-    this.endpoints.flush();
-    this.persistence.flush();
+    // What is buffered is written if it can be; a store that is away (or a lost lease) keeps it from
+    // being stored, and the next owner reconciles from what was stored before.
+    await Promise.allSettled([this.endpoints.flush(), this.persistence.flush()]);
+    this.persistence.close();
   }
 }

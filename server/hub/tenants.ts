@@ -2,7 +2,8 @@
 // (its own Microsoft 365 side starts, unconfigured), rename, delete (first undo what the hub set through
 // the tenant's connectors and Teams sessions, like a connector delete, then remove its data). The default
 // tenant exists in every installation and cannot be deleted: `/api/teams` and connectors created without a
-// tenant belong to it.
+// tenant belong to it. A tenant runs (is active) here either always (one instance) or while this instance
+// holds its lease (several instances: server/cluster activates and deactivates it).
 import { randomUUID } from "node:crypto";
 import { HubError } from "../../common/errors.js";
 import { validateInput } from "../../common/validation.js";
@@ -11,7 +12,7 @@ import type { ConnectorManager } from "./connectors.js";
 import type { EventLog } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
 import { TenantCreateInput, TenantUpdateInput } from "./schemas.js";
-import type { TenantRuntime } from "./tenant-runtime.js";
+import type { TenantPlacement, TenantRuntime } from "./tenant-runtime.js";
 import type { TenantView } from "./types.js";
 
 export interface TenantDeps {
@@ -19,19 +20,74 @@ export interface TenantDeps {
   events: EventLog;
   metrics: HubMetrics;
   connectors: () => ConnectorManager;
-  makeRuntime(id: string): TenantRuntime;
+  openRuntime(id: string, placement: TenantPlacement): Promise<TenantRuntime>;
+  /** One instance: every tenant runs here. Otherwise a coordinator activates the ones this instance owns. */
+  runsEveryTenant: boolean;
   /** Bound of the Teams-session undo when a tenant is deleted. */
   undoTimeoutMs: number;
 }
 
 export class TenantManager {
   private readonly runtimes = new Map<string, TenantRuntime>();
+  /** Activations and deactivations under way, one at a time per tenant. */
+  private readonly transitions = new Map<string, Promise<void>>();
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly d: TenantDeps) {}
 
-  /** Create the runtime of every stored tenant and start its Microsoft 365 side. */
-  startAll(): void {
-    for (const t of this.d.store.listTenants()) this.open(t.id).teams.start();
+  /** One instance: activate every stored tenant. */
+  async startAll(): Promise<void> {
+    for (const t of this.d.store.listTenants()) await this.activate(t.id);
+  }
+
+  /**
+   * Run the tenant here: read its state, start its Microsoft 365 side, then its connectors (Teams first: a
+   * PBX adapter that synchronizes before Teams is attached would see "no Teams" and clear what the hub set).
+   */
+  activate(id: string, placement: TenantPlacement = {}): Promise<void> {
+    return this.transition(id, async () => {
+      if (this.runtimes.has(id) || !this.d.store.getTenant(id)) return;
+      const r = await this.d.openRuntime(id, placement);
+      this.runtimes.set(id, r);
+      r.teams.start();
+      this.d.connectors().startTenant(id);
+    });
+  }
+
+  /** Stop running the tenant here without undoing anything (another instance carries on). */
+  deactivate(id: string): Promise<void> {
+    return this.transition(id, async () => {
+      const r = this.runtimes.get(id);
+      if (!r) return;
+      await this.d.connectors().stopTenant(id);
+      this.runtimes.delete(id);
+      await r.stop();
+      this.d.metrics.setTeamsState(id, null);
+    });
+  }
+
+  isActive(id: string): boolean {
+    return this.runtimes.has(id);
+  }
+
+  /** Tenants were created or deleted here (a coordinator looks for work at once). */
+  onChanged(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private transition(id: string, fn: () => Promise<void>): Promise<void> {
+    const run = (this.transitions.get(id) ?? Promise.resolve()).then(fn);
+    const settled = run.catch(() => undefined);
+    this.transitions.set(id, settled);
+    void settled.then(() => {
+      if (this.transitions.get(id) === settled) this.transitions.delete(id);
+    });
+    return run;
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
   }
 
   /** The running parts of a tenant; NOT_FOUND for an unknown one. */
@@ -59,8 +115,9 @@ export class TenantManager {
     const id = input.id ?? this.freeId(name);
     if (this.d.store.getTenant(id)) throw new HubError("CONFLICT", `id: a tenant "${id}" exists already`);
     const now = new Date().toISOString();
-    this.d.store.putTenant({ id, name, createdAt: now, updatedAt: now });
-    this.open(id).teams.start();
+    await this.d.store.write((w) => w.putTenant({ id, name, createdAt: now, updatedAt: now }));
+    if (this.d.runsEveryTenant) await this.activate(id);
+    this.changed();
     this.d.events.add({
       level: "info",
       kind: "tenant.created",
@@ -74,7 +131,8 @@ export class TenantManager {
     validateInput(TenantUpdateInput, input);
     const t = this.require(id);
     if (input.name !== undefined && input.name.trim() !== t.name) {
-      this.d.store.putTenant({ ...t, name: input.name.trim(), updatedAt: new Date().toISOString() });
+      const name = input.name.trim();
+      await this.d.store.write((w) => w.putTenant({ ...t, name, updatedAt: new Date().toISOString() }));
       this.d.events.add({
         level: "info",
         kind: "tenant.updated",
@@ -89,7 +147,7 @@ export class TenantManager {
   async remove(id: string): Promise<void> {
     const t = this.require(id);
     if (id === DEFAULT_TENANT) throw new HubError("CONFLICT", "the default tenant cannot be deleted");
-    const r = this.runtime(id);
+    const r = this.runtime(id); // several instances: the request was handed to the tenant's owner
     await this.d.connectors().removeAll(id);
     const left = await r.core.releaseTeams(this.d.undoTimeoutMs);
     if (left) {
@@ -103,9 +161,10 @@ export class TenantManager {
     this.runtimes.delete(id);
     // The undo's own events (write.pbx, cfb.removed, connector.deleted …) are still in the log's buffer:
     // stored after the delete they would outlive the tenant (and show up under a new tenant of that id).
-    this.d.events.flush();
-    this.d.store.deleteTenant(id);
+    await this.d.events.flush();
+    await this.d.store.write((w) => w.deleteTenant(id));
     this.d.metrics.setTeamsState(id, null);
+    this.changed();
     // Logged hub-wide: the tenant's own events went with it.
     this.d.events.add({
       level: "info",
@@ -115,15 +174,6 @@ export class TenantManager {
   }
 
   // ------------------------------------------------------------ internals
-
-  private open(id: string): TenantRuntime {
-    let r = this.runtimes.get(id);
-    if (!r) {
-      r = this.d.makeRuntime(id);
-      this.runtimes.set(id, r);
-    }
-    return r;
-  }
 
   private require(id: string): StoredTenant {
     const t = this.d.store.getTenant(id);

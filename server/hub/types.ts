@@ -477,7 +477,7 @@ export interface Hub {
     rematch(connectorId?: string): Promise<RematchResult>;
   };
   events: {
-    list(query?: EventListQuery): HubEvent[];
+    list(query?: EventListQuery): Promise<HubEvent[]>;
     /** Live stream for SSE; returns the unsubscribe function. */
     subscribe(listener: (message: HubStreamMessage) => void): () => void;
   };

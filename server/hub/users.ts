@@ -46,7 +46,7 @@ export class UserManager implements HubUsers {
       createdAt: now,
       updatedAt: now,
     };
-    this.d.store.putUser(u);
+    await this.d.store.write((w) => w.putUser(u));
     this.event(u, `Admin account "${username}" (${describeRole(u)}) created`, "user.created");
     return view(u);
   }
@@ -67,7 +67,7 @@ export class UserManager implements HubUsers {
       passwordHash: input.password !== undefined ? await hashPassword(input.password) : old.passwordHash,
       updatedAt: new Date().toISOString(),
     };
-    this.d.store.putUser(next);
+    await this.d.store.write((w) => w.putUser(next));
     const what = [
       input.password !== undefined ? "password set" : "",
       input.disabled !== undefined && input.disabled !== old.disabled ? (input.disabled ? "disabled" : "enabled") : "",
@@ -79,7 +79,7 @@ export class UserManager implements HubUsers {
 
   async remove(id: string): Promise<void> {
     const u = this.require(id);
-    this.d.store.deleteUser(id);
+    await this.d.store.write((w) => w.deleteUser(id));
     this.event(u, `Admin account "${u.username}" deleted`, "user.deleted");
   }
 
@@ -93,8 +93,10 @@ export class UserManager implements HubUsers {
     }
     if (!(await verifyPassword(password, u.passwordHash))) return undefined;
     // A hash made with cheaper parameters is replaced transparently, now that the password is known.
-    if (needsRehash(u.passwordHash))
-      this.d.store.putUser({ ...u, passwordHash: await hashPassword(password), updatedAt: new Date().toISOString() });
+    if (needsRehash(u.passwordHash)) {
+      const passwordHash = await hashPassword(password);
+      await this.d.store.write((w) => w.putUser({ ...u, passwordHash, updatedAt: new Date().toISOString() }));
+    }
     return view(u);
   }
 
@@ -103,7 +105,8 @@ export class UserManager implements HubUsers {
     if (!(await verifyPassword(current, u.passwordHash)))
       throw new HubError("UNAUTHORIZED", "currentPassword: wrong password");
     validateInput(UserUpdateInput, { password: next });
-    this.d.store.putUser({ ...u, passwordHash: await hashPassword(next), updatedAt: new Date().toISOString() });
+    const passwordHash = await hashPassword(next);
+    await this.d.store.write((w) => w.putUser({ ...u, passwordHash, updatedAt: new Date().toISOString() }));
     this.event(u, `Admin account "${u.username}" changed its password`, "user.updated");
   }
 

@@ -32,6 +32,9 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   UPSTREAM: 502,
   TIMEOUT: 504,
   STORE: 500,
+  // The shared database is away, or this instance just lost the tenant: try again (another instance).
+  STORE_UNAVAILABLE: 503,
+  STORE_FENCED: 503,
   INTERNAL: 500,
 };
 

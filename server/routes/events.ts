@@ -80,7 +80,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         response: { 400: errorSchema },
       },
     },
-    async (request) => request.hub.events.list(request.query).map(eventNamer(request.hub)),
+    async (request) => (await request.hub.events.list(request.query)).map(eventNamer(request.hub)),
   );
 
   app.get(

@@ -22,10 +22,10 @@ describe("event store filters", () => {
   let store: SqliteStore;
   let all: HubEvent[];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "ph-events-"));
     store = openSqliteStore({ dataDir: dir, secretKey: Buffer.alloc(32, 7).toString("base64") });
-    store.appendEvents(
+    await store.appendEvents(
       Array.from({ length: 240 }, (_, i) => ({
         kind: KINDS[i % KINDS.length],
         level: LEVELS[i % LEVELS.length],
@@ -34,7 +34,7 @@ describe("event store filters", () => {
         message: `m${i}`,
       })),
     );
-    all = store.listEvents({ limit: 1000 });
+    all = await store.listEvents({ limit: 1000 });
   });
   afterAll(() => {
     store?.close();
@@ -42,8 +42,8 @@ describe("event store filters", () => {
   });
 
   /** The store's answer equals filtering everything in memory with eventMatches (the same meaning). */
-  const same = (q: Parameters<typeof eventMatches>[1] & { limit?: number; beforeId?: number }) => {
-    const got = store.listEvents({
+  const same = async (q: Parameters<typeof eventMatches>[1] & { limit?: number; beforeId?: number }) => {
+    const got = await store.listEvents({
       endpointId: q.endpointId,
       connectorId: q.connectorId,
       kinds: q.kind?.split(","),
@@ -56,29 +56,29 @@ describe("event store filters", () => {
     return got;
   };
 
-  it("a family matches every kind under it; an exact kind only itself", () => {
-    const decisions = same({ kind: "decision" });
+  it("a family matches every kind under it; an exact kind only itself", async () => {
+    const decisions = await same({ kind: "decision" });
     expect(decisions.length).toBe(80);
     expect(new Set(decisions.map((e) => e.kind))).toEqual(new Set(["decision.teamsToPbx", "decision.pbxToTeams"]));
-    expect(same({ kind: "write.pbx" }).every((e) => e.kind === "write.pbx")).toBe(true);
-    expect(same({ kind: "undo" }).length).toBe(40);
-    expect(same({ kind: "write.pbx,undo" }).length).toBe(80);
-    expect(same({ kind: "decision.teams" }).length).toBe(0); // no prefix matching inside a word
+    expect((await same({ kind: "write.pbx" })).every((e) => e.kind === "write.pbx")).toBe(true);
+    expect((await same({ kind: "undo" })).length).toBe(40);
+    expect((await same({ kind: "write.pbx,undo" })).length).toBe(80);
+    expect((await same({ kind: "decision.teams" })).length).toBe(0); // no prefix matching inside a word
   });
 
-  it("level is a minimum", () => {
-    expect(new Set(same({ level: "warn" }).map((e) => e.level))).toEqual(new Set(["warn", "error"]));
-    expect(same({ level: "error" }).every((e) => e.level === "error")).toBe(true);
-    expect(same({ level: "debug" }).length).toBe(240);
+  it("level is a minimum", async () => {
+    expect(new Set((await same({ level: "warn" })).map((e) => e.level))).toEqual(new Set(["warn", "error"]));
+    expect((await same({ level: "error" })).every((e) => e.level === "error")).toBe(true);
+    expect((await same({ level: "debug" })).length).toBe(240);
   });
 
-  it("filters combine with endpoint, connector and paging", () => {
-    const first = same({ kind: "decision,write", level: "info", connectorId: "c1", limit: 10 });
+  it("filters combine with endpoint, connector and paging", async () => {
+    const first = await same({ kind: "decision,write", level: "info", connectorId: "c1", limit: 10 });
     expect(first.length).toBe(10);
-    const next = same({ kind: "decision,write", level: "info", connectorId: "c1", limit: 10, beforeId: first[9].id });
+    const next = await same({ kind: "decision,write", level: "info", connectorId: "c1", limit: 10, beforeId: first[9].id });
     expect(next[0].id).toBeLessThan(first[9].id);
-    same({ endpointId: "e1", level: "warn" });
-    same({ endpointId: "e1", kind: "write", connectorId: "c2", beforeId: all[50].id, limit: 3 });
+    await same({ endpointId: "e1", level: "warn" });
+    await same({ endpointId: "e1", kind: "write", connectorId: "c2", beforeId: all[50].id, limit: 3 });
   });
 });
 

@@ -343,7 +343,7 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
       rematch: async () => ({ matched: 80, unmatched: 40, changed: 0 }),
     },
     events: {
-      list: (q = {}) =>
+      list: async (q = {}) =>
         events
           .filter((e) => eventMatches(e, q) && (q.beforeId === undefined || e.id < q.beforeId))
           .slice(0, q.limit ?? 100),

@@ -118,7 +118,7 @@ describe.skipIf(Boolean(skip))("lease coordination", () => {
   it("an instance cut off from the database stops its tenants before another instance starts them", async () => {
     const world = new World();
     const a = await instance(world, "a");
-    const b = await instance(world, "b");
+    await instance(world, "b");
     await expect.poll(() => world.running("a").length + world.running("b").length, { timeout: 10_000 }).toBe(4);
     const hadA = world.running("a");
     await a.end(); // a keeps "running" but can no longer renew

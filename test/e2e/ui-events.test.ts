@@ -86,7 +86,7 @@ describe.skipIf(Boolean(skip))("Events page and item 10 details (in-memory hub)"
         await page.click("#ev-more");
         await expect.poll(() => page.locator(rows).count()).toBe(200);
         await page.click("#ev-more");
-        const total = server.hub.events.list({ limit: 1000 }).length;
+        const total = (await server.hub.events.list({ limit: 1000 })).length;
         expect(total).toBeGreaterThan(200);
         await expect.poll(() => page.locator(rows).count()).toBe(total);
         expect(await page.isDisabled("#ev-more")).toBe(true);
@@ -96,13 +96,14 @@ describe.skipIf(Boolean(skip))("Events page and item 10 details (in-memory hub)"
       });
 
       it("filters by level, kind, connector and user", async () => {
-        const levels = (level: "warn" | "error") => server.hub.events.list({ level, limit: 1000 }).map((e) => e.level);
+        const levels = async (level: "warn" | "error") =>
+          (await server.hub.events.list({ level, limit: 1000 })).map((e) => e.level);
         await page.selectOption("#ev-level", "warn");
-        await expect.poll(() => attrs("level")).toEqual(levels("warn"));
-        expect(new Set(levels("warn"))).toEqual(new Set(["warn", "error"]));
+        await expect.poll(() => attrs("level")).toEqual(await levels("warn"));
+        expect(new Set(await levels("warn"))).toEqual(new Set(["warn", "error"]));
         await page.selectOption("#ev-level", "error");
-        await expect.poll(() => attrs("level")).toEqual(levels("error"));
-        const errors = levels("error").length;
+        await expect.poll(() => attrs("level")).toEqual(await levels("error"));
+        const errors = (await levels("error")).length;
         expect(await page.textContent("#ev-count")).toContain(errors === 1 ? "Showing 1 event," : `Showing ${errors} events,`);
         await page.selectOption("#ev-level", "");
         await page.selectOption("#ev-kind", "decision");

@@ -173,7 +173,7 @@ describe("cfb.fallback and cfb.restore are what the hub does", () => {
     expect(dial("alice")).toBe("rings");
     expect(cfbEntries("alice")).toEqual([]);
     expect(cfbEntries("bob")).toEqual([{ e164: "100" }]);
-    const timeline = hub.events.list({ endpointId: endpoint("Alice").id });
+    const timeline = (await hub.events.list({ endpointId: endpoint("Alice").id }));
     expect(timeline.find((e) => e.kind === "decision.teamsToPbx")?.message).toMatch(/no busy destination/);
   });
 
@@ -205,7 +205,7 @@ describe("cfb.fallback and cfb.restore are what the hub does", () => {
     await until(() => endpoint("Alice").hub.pbx.acknowledged === null, 10_000, "presence cleared");
     await until(() => isNeutralView(endpoint("Alice")), 10_000, "nothing held");
     expect(cfbEntries("alice")).toEqual([{ e164: "299" }]);
-    expect(hub.events.list({ endpointId: endpoint("Alice").id }).map((e) => e.kind)).toContain("cfb.kept");
+    expect((await hub.events.list({ endpointId: endpoint("Alice").id })).map((e) => e.kind)).toContain("cfb.kept");
     // Undo (the hub stops) leaves it too: it is Alice's now.
     await hub.close({ undo: true });
     expect(cfbEntries("alice")).toEqual([{ e164: "299" }]);
@@ -275,7 +275,7 @@ describe("what the hub set is kept while it diverts", () => {
     expect(dial("alice")).toBe("rings");
     await until(() => dial("alice") === "forwarded to 299", 5000, "entry re-added");
     expect(cfbEntries("alice")).toEqual([{ e164: "299" }]);
-    expect(hub.events.list({ endpointId: endpoint("Alice").id }).map((e) => e.kind)).toContain("cfb.lost");
+    expect((await hub.events.list({ endpointId: endpoint("Alice").id })).map((e) => e.kind)).toContain("cfb.lost");
     teamsCall("alice", false);
     await until(() => cfbEntries("alice").length === 0, 10_000, "removed after the call");
   });

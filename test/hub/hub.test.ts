@@ -169,7 +169,7 @@ describe("connectors", () => {
       h.connectors.list(),
       h.teams.get(),
       h.endpoints.list(),
-      h.events.list({ limit: 1000 }),
+      (await h.events.list({ limit: 1000 })),
       h.health(),
     ]);
     expect(everything).not.toContain(PASSWORD);
@@ -236,7 +236,7 @@ describe("sync through the hub", () => {
     expect(ep.hub.pbx.acknowledged).toEqual({ activity: "dnd", note: "In a Teams call" });
     expect(ep.hub.pbx.cfbEntry).toEqual({ e164: "200" });
     expect(ep.lastDecision.teamsToPbx?.rule).toBe("teams-call");
-    const timeline = h.events.list({ endpointId: alice.id });
+    const timeline = (await h.events.list({ endpointId: alice.id }));
     expect(timeline.map((e) => e.kind)).toEqual(
       expect.arrayContaining(["decision.teamsToPbx", "write.pbx", "cfb.added"]),
     );

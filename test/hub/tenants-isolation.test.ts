@@ -220,8 +220,8 @@ describe("tenants: two customers on one hub", () => {
     expect(await teamsWrites(b.tenant)).toBeGreaterThan(writesB);
     expect(await teamsWrites(a.tenant)).toBe(writesA);
     // So do the events: Fabrikam's Teams writes are Fabrikam's, Contoso has made none yet.
-    expect(hub.events.list({ tenant: b.tenant, kind: "write.teams" }).length).toBeGreaterThan(0);
-    expect(hub.events.list({ tenant: a.tenant, kind: "write.teams" })).toEqual([]);
+    expect((await hub.events.list({ tenant: b.tenant, kind: "write.teams" })).length).toBeGreaterThan(0);
+    expect((await hub.events.list({ tenant: a.tenant, kind: "write.teams" }))).toEqual([]);
   }, 30_000);
 
   it("the Graph webhook hands each notification to the one tenant owning its subscription and clientState", async () => {
@@ -421,7 +421,7 @@ describe("tenants: two customers on one hub", () => {
     expect(() => hub.connectors.get(contosoConnectors[0]!)).toThrow(expect.objectContaining({ code: "NOT_FOUND" }));
     expect(hub.connectors.list().map((c) => c.tenant)).toEqual([b.tenant]);
     expect(hub.endpoints.list({ limit: 500 }).items.every((e) => e.tenant === b.tenant)).toBe(true);
-    expect(hub.events.list({ tenant: a.tenant })).toEqual([]);
+    expect((await hub.events.list({ tenant: a.tenant }))).toEqual([]);
     expect(hub.webhookHandlers()).toHaveLength(1);
     const metrics = await hub.metrics.metrics();
     expect(metrics).not.toMatch(/presence_hub_(teams|connector)_state\{[^}]*tenant="contoso"/);
@@ -435,10 +435,10 @@ describe("tenants: two customers on one hub", () => {
       expect(store.listServiceAccounts(a.tenant)).toEqual([]);
       expect(store.getSecret(`tenant/${a.tenant}/teams/clientSecret`)).toBeUndefined();
       expect(store.getSecret(`tenant/${a.tenant}/teams/notificationCertificates`)).toBeUndefined();
-      expect(store.listEndpoints().every((e) => !contosoConnectors.includes(e.connectorId))).toBe(true);
+      expect((await store.listEndpoints()).every((e) => !contosoConnectors.includes(e.connectorId))).toBe(true);
       const fabrikamEndpoints = new Set(endpoints(b.tenant).map((e) => e.id));
-      expect([...store.loadSyncStates().keys()].every((id) => fabrikamEndpoints.has(id))).toBe(true);
-      expect(store.listEvents({ tenant: a.tenant, limit: 10 })).toEqual([]);
+      expect([...(await store.loadSyncStates()).keys()].every((id) => fabrikamEndpoints.has(id))).toBe(true);
+      expect((await store.listEvents({ tenant: a.tenant, limit: 10 }))).toEqual([]);
       expect(store.getTeamsSettings(b.tenant)).toBeDefined();
       expect(store.listServiceAccounts(b.tenant)).toHaveLength(1);
     } finally {
@@ -449,7 +449,7 @@ describe("tenants: two customers on one hub", () => {
     const again = await hub.tenants.create({ name: a.name });
     expect(again).toMatchObject({ id: a.tenant, teams: { configured: false }, counts: { connectors: 0, endpoints: 0 } });
     expect(hub.teamsOf(a.tenant).get()).toMatchObject({ configured: false, clientSecretSet: false, serviceAccounts: [] });
-    const kinds = hub.events.list({ tenant: a.tenant }).map((e) => e.kind);
+    const kinds = (await hub.events.list({ tenant: a.tenant })).map((e) => e.kind);
     expect(kinds).toContain("tenant.created");
     expect(kinds.filter((k) => k !== "tenant.created" && k !== "teams.status")).toEqual([]);
 

@@ -213,7 +213,7 @@ for (const kind of kinds) {
         await store.appendEvents(
           Array.from({ length: 10 }, (_, j) => ({
             level: j === 0 ? ("warn" as const) : ("info" as const),
-            kind: j % 3 ? ("presence.teams" as const) : ("decision.pbx" as const),
+            kind: j % 3 ? ("presence.teams" as const) : ("decision.teamsToPbx" as const),
             endpointId: j % 2 ? "e1" : "e2",
             message: `m${i * 10 + j}`,
           })),
@@ -229,7 +229,7 @@ for (const kind of kinds) {
       expect(older[0]?.id).toBe(all[1]?.id);
       const decisions = await store.listEvents({ kinds: ["decision"], levels: ["warn"], limit: 1000 });
       expect(decisions.length).toBeGreaterThan(0);
-      expect(decisions.every((e) => e.kind === "decision.pbx" && e.level === "warn")).toBe(true);
+      expect(decisions.every((e) => e.kind === "decision.teamsToPbx" && e.level === "warn")).toBe(true);
     });
 
     it("sessions: stored by hash, ended one by one, per account (but one) and when expired", async () => {

@@ -20,8 +20,10 @@ afterEach(() => {
 
 function write(s: SqliteStore) {
   // some writes, so that the WAL and the shared-memory file exist
-  s.setSecret("connector/a/password", "pw");
-  s.setSecret("connector/b/password", "pw2");
+  void s.write((w) => {
+    w.setSecret("connector/a/password", "pw");
+    w.setSecret("connector/b/password", "pw2");
+  });
 }
 
 describe("data directory permissions", () => {

@@ -46,21 +46,21 @@ function seedVersion1(dataDir: string): void {
 }
 
 describe("single-tenant data directory → default tenant", () => {
-  it("keeps connector ids, endpoint mappings, hub-set state, Microsoft 365 settings and readable secrets", () => {
+  it("keeps connector ids, endpoint mappings, hub-set state, Microsoft 365 settings and readable secrets", async () => {
     dir = mkdtempSync(join(tmpdir(), "ph-migrate-"));
     seedVersion1(dir);
     const store = openSqliteStore({ dataDir: dir });
     try {
-      expect(store.schemaVersion()).toBe(2);
+      expect(store.schemaVersion()).toBe(3);
       expect(store.listTenants().map((t) => t.id)).toEqual(["default"]);
       expect(store.listConnectors("default").map((c) => [c.id, c.tenant, c.name])).toEqual([
         ["c0ffee01", "default", "Headquarters"],
       ]);
       expect(store.getSecret("connector/c0ffee01/password")).toBe("pbx-pw");
-      expect(store.listEndpoints("c0ffee01")).toMatchObject([
+      expect((await store.listEndpoints("c0ffee01"))).toMatchObject([
         { id: "ep_1", pbxGuid: "g1", teamsUserId: "teams-alice", match: "manual" },
       ]);
-      expect(store.loadSyncStates("default").get("ep_1")?.pbx).toEqual({ activity: "dnd", note: "In a Teams call" });
+      expect((await store.loadSyncStates("default")).get("ep_1")?.pbx).toEqual({ activity: "dnd", note: "In a Teams call" });
       expect(store.getTeamsSettings("default")).toMatchObject({ tenantId: "contoso.example", clientId: "app-1" });
       expect(store.getSecret("tenant/default/teams/clientSecret")).toBe("client-secret-value");
       expect(store.getSecret("teams/clientSecret")).toBeUndefined();

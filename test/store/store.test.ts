@@ -1,11 +1,10 @@
-// Embedded store: migrations, secrets encrypted at rest (round trip, never plaintext in the files, key file
-// permissions), transactions roll back, event log ring trim.
+// Embedded store only: migrations (user_version, WAL), secrets encrypted at rest (never plaintext in the
+// files, key file permissions, the key from the environment). What both stores share is in contract.test.ts.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EMPTY_HUB_SET } from "../../engine/sync/types.js";
 import { MIGRATIONS, migrate } from "../../server/store/migrations.js";
 import { openSqliteStore, type SqliteStore } from "../../server/store/sqlite.js";
 import type { StoredConnector } from "../../server/store/types.js";
@@ -56,7 +55,7 @@ describe("migrations", () => {
   });
 
   it("is idempotent on reopen and keeps data", () => {
-    store.putConnector(connector("a"));
+    void store.write((w) => w.putConnector(connector("a")));
     store.close();
     store = openSqliteStore({ dataDir: dir });
     expect(store.listConnectors().map((c) => c.id)).toEqual(["a"]);
@@ -85,9 +84,11 @@ describe("secrets", () => {
   it("round-trips and never stores plaintext in the database files", () => {
     const password = "Sup3r-Secret-PBX-Password!";
     const token = "0.AAAA-refresh-token-value-xyz";
-    store.putConnector(connector("a"));
-    store.setSecret("connector/a/password", password);
-    store.setSecret("serviceAccount/s1/refreshToken", token);
+    void store.write((w) => {
+      w.putConnector(connector("a"));
+      w.setSecret("connector/a/password", password);
+      w.setSecret("serviceAccount/s1/refreshToken", token);
+    });
     expect(store.getSecret("connector/a/password")).toBe(password);
     expect(store.getSecret("serviceAccount/s1/refreshToken")).toBe(token);
     store.close();
@@ -111,7 +112,7 @@ describe("secrets", () => {
     process.env.PRESENCE_HUB_SECRET_KEY = Buffer.alloc(32, 7).toString("base64");
     try {
       const s = openSqliteStore({ dataDir: other });
-      s.setSecret("teams/clientSecret", "abc");
+      void s.write((w) => w.setSecret("teams/clientSecret", "abc"));
       s.close();
       expect(readdirSync(other)).not.toContain("secret.key");
       process.env.PRESENCE_HUB_SECRET_KEY = Buffer.alloc(32, 8).toString("base64");
@@ -131,79 +132,12 @@ describe("secrets", () => {
   });
 
   it("a ciphertext moved to another name does not decrypt (name is associated data)", () => {
-    store.setSecret("connector/a/password", "pw");
+    void store.write((w) => w.setSecret("connector/a/password", "pw"));
     const db = new Database(store.path);
     db.prepare(
       "INSERT INTO secrets (name, iv, tag, data, updated_at) SELECT 'connector/b/password', iv, tag, data, updated_at FROM secrets WHERE name = 'connector/a/password'",
     ).run();
     db.close();
     expect(() => store.getSecret("connector/b/password")).toThrow();
-  });
-});
-
-describe("transactions", () => {
-  it("roll back every write when the function throws", () => {
-    expect(() =>
-      store.transaction(() => {
-        store.putConnector(connector("a"));
-        store.setSecret("connector/a/password", "pw");
-        throw new Error("crash in the middle");
-      }),
-    ).toThrow("crash in the middle");
-    expect(store.listConnectors()).toEqual([]);
-    expect(store.getSecret("connector/a/password")).toBeUndefined();
-  });
-
-  it("deleting a connector removes its endpoints, sync state and secrets together", () => {
-    store.putConnector(connector("a"));
-    store.setSecret("connector/a/password", "pw");
-    store.setSecret("connector/ab/password", "other");
-    const now = new Date().toISOString();
-    store.putEndpoints([
-      {
-        id: "e1",
-        connectorId: "a",
-        pbxGuid: "g1",
-        teamsUserId: null,
-        match: "auto",
-        enabled: true,
-        displayName: "A",
-        email: "a@x",
-        h323: "a",
-        e164: "10",
-        createdAt: now,
-        updatedAt: now,
-      },
-    ]);
-    store.saveSyncState("e1", { ...EMPTY_HUB_SET, pbx: { activity: "dnd", note: "x" } });
-    expect(store.loadSyncStates().get("e1")?.pbx?.activity).toBe("dnd");
-    store.deleteConnector("a");
-    expect(store.listEndpoints()).toEqual([]);
-    expect(store.loadSyncStates().size).toBe(0);
-    expect(store.getSecret("connector/a/password")).toBeUndefined();
-    expect(store.getSecret("connector/ab/password")).toBe("other");
-  });
-});
-
-describe("event log", () => {
-  it("is bounded (ring trim) and lists newest first, filtered by endpoint", () => {
-    for (let i = 0; i < 25; i++) {
-      store.appendEvents(
-        Array.from({ length: 10 }, (_, j) => ({
-          level: "info" as const,
-          kind: "presence.teams" as const,
-          endpointId: j % 2 ? "e1" : "e2",
-          message: `m${i * 10 + j}`,
-        })),
-      );
-    }
-    const all = store.listEvents({ limit: 1000 });
-    expect(all.length).toBeLessThanOrEqual(100);
-    expect(all[0].message).toBe("m249");
-    const e1 = store.listEvents({ endpointId: "e1", limit: 5 });
-    expect(e1.every((e) => e.endpointId === "e1")).toBe(true);
-    expect(e1[0].id).toBeGreaterThan(e1[1].id);
-    const older = store.listEvents({ limit: 5, beforeId: all[0].id });
-    expect(older[0].id).toBe(all[1].id);
   });
 });

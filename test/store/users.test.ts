@@ -17,7 +17,7 @@ const log = configureRootLogger({ level: "silent" });
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "ph-users-"));
   store = openSqliteStore({ dataDir: dir });
-  store.putTenant({ id: "acme", name: "Acme", createdAt: "x", updatedAt: "x" });
+  void store.write((w) => w.putTenant({ id: "acme", name: "Acme", createdAt: "x", updatedAt: "x" }));
   users = new UserManager({
     store,
     events: new EventLog(store, log, () => undefined),
