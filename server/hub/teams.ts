@@ -95,8 +95,9 @@ export class TeamsManager {
     this.clientSecretName = clientSecretName(d.tenant);
   }
 
-  start(): void {
-    this.restart();
+  /** Resolves once the adapter is attached to the core (or the side is idle: not configured, disabled). */
+  start(): Promise<void> {
+    return this.restart();
   }
 
   currentAdapter(): TeamsAdapter | undefined {

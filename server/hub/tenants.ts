@@ -49,7 +49,7 @@ export class TenantManager {
       if (this.runtimes.has(id) || !this.d.store.getTenant(id)) return;
       const r = await this.d.openRuntime(id, placement);
       this.runtimes.set(id, r);
-      r.teams.start();
+      await r.teams.start();
       this.d.connectors().startTenant(id);
     });
   }
