@@ -190,6 +190,7 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
     };
   };
   const users = new Map<string, UserView & { password: string }>();
+  let userSeq = 0;
   const userOf = (id: string) => {
     const u = users.get(id);
     if (!u) throw new HubError("NOT_FOUND", `user ${id} not found`);
@@ -205,7 +206,7 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
           throw new HubError("CONFLICT", `username: "${input.username}" is taken`);
         if (input.role === "tenant-admin") tenantOf(input.tenant ?? "");
         const u = {
-          id: `u${users.size + 1}`,
+          id: `u${++userSeq}`,
           username: input.username,
           role: input.role,
           tenant: input.role === "admin" ? null : (input.tenant ?? null),

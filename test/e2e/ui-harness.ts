@@ -150,3 +150,11 @@ export async function actAs(page: Page, as: SessionAs): Promise<{ undo(): Promis
     },
   };
 }
+
+/** The top bar lies in the window, its content does not spill, and it does not wrap onto a second line. */
+export async function expectTopBarFits(page: Page, what: string): Promise<void> {
+  await expectInViewport(page, "#topbar", `${what}: top bar`);
+  const bar = await page.locator("#topbar").evaluate((el) => ({ h: el.getBoundingClientRect().height, sw: el.scrollWidth, cw: el.clientWidth }));
+  expect(bar.sw, `${what}: top bar content spills`).toBeLessThanOrEqual(bar.cw);
+  expect(bar.h, `${what}: top bar wraps`).toBeLessThanOrEqual(64);
+}
