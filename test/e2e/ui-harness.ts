@@ -151,10 +151,16 @@ export async function actAs(page: Page, as: SessionAs): Promise<{ undo(): Promis
   };
 }
 
-/** The top bar lies in the window, its content does not spill, and it does not wrap onto a second line. */
+/** The top bar lies in the window, its content does not spill, and neither it nor a link wraps. */
 export async function expectTopBarFits(page: Page, what: string): Promise<void> {
   await expectInViewport(page, "#topbar", `${what}: top bar`);
   const bar = await page.locator("#topbar").evaluate((el) => ({ h: el.getBoundingClientRect().height, sw: el.scrollWidth, cw: el.clientWidth }));
   expect(bar.sw, `${what}: top bar content spills`).toBeLessThanOrEqual(bar.cw);
   expect(bar.h, `${what}: top bar wraps`).toBeLessThanOrEqual(64);
+  // The links and session controls fit their row (they would run under the live dot otherwise).
+  const menu = await page.locator("#menu").evaluate((el) => ({ sw: el.scrollWidth, cw: el.clientWidth, shown: el.getBoundingClientRect().width > 0 }));
+  if (menu.shown) expect(menu.sw, `${what}: top bar links and session controls spill`).toBeLessThanOrEqual(menu.cw);
+  const wrapped = await page.$$eval(".topbar nav a", (as) =>
+    as.filter((a) => (a as HTMLElement).offsetParent && a.getBoundingClientRect().height > 40).map((a) => a.textContent));
+  expect(wrapped, `${what}: links on two lines`).toEqual([]);
 }

@@ -152,6 +152,11 @@ describe.skipIf(Boolean(skip))("Tenants in the UI (in-memory hub)", () => {
         for (const cell of [".tenant-cell", ".teams-cell", "input[aria-label^=Synchronize]"])
           await expectInViewport(page, `tr[data-endpoint-id=ep80] ${cell}`, `${tag} endpoint ${cell}`, true);
         await shot(page, `tenants-${size.name}-endpoints-all`);
+        // The Sync switch of a row writes the endpoint.
+        await page.uncheck("tr[data-endpoint-id=ep80] input[aria-label^=Synchronize]");
+        await expect.poll(() => server.hub.endpointViews[80].enabled).toBe(false);
+        await page.check("tr[data-endpoint-id=ep80] input[aria-label^=Synchronize]");
+        await expect.poll(() => server.hub.endpointViews[80].enabled).toBe(true);
       });
 
       it("Add Pbx offers the tenant, the switcher's by default", async () => {

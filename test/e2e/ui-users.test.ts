@@ -82,6 +82,7 @@ describe.skipIf(Boolean(skip))("Users and tenant admins in the UI (in-memory hub
         await session.context.clearCookies();
         await login(page, server.base);
         await page.evaluate(() => localStorage.removeItem("presence-hub.tenant"));
+        await page.reload();
         await nav("users");
         await page.waitForSelector(row("admin"));
         expect(await page.textContent("h1")).toBe("Users");

@@ -34,6 +34,22 @@ function route() {
   return name;
 }
 
+const narrow = window.matchMedia("(max-width: 860px)");
+
+/**
+ * Collapses the top bar into the menu button on narrow windows and wherever its links and session controls
+ * do not fit in one row (how wide they are depends on the language, the role and the tenant names).
+ */
+function fitTopbar() {
+  if (topbar.hidden) return;
+  const wasCompact = topbar.classList.contains("compact");
+  topbar.classList.remove("compact");
+  const menu = document.getElementById("menu");
+  const compact = narrow.matches || topbar.scrollWidth > topbar.clientWidth || menu.scrollWidth > menu.clientWidth;
+  topbar.classList.toggle("compact", compact);
+  if (wasCompact && !compact) setMenu(false);
+}
+
 /** The parts of the top bar that depend on who is signed in: links, tenant switcher or name, account. */
 function drawShell() {
   const admin = isAdmin();
@@ -45,6 +61,7 @@ function drawShell() {
     tenantSwitch.value = scopeTenant();
   } else tenantLabel.textContent = tenantName(scopeTenant());
   document.getElementById("whoami").textContent = session()?.user ?? "";
+  fitTopbar();
 }
 
 function setMenu(open) {
@@ -182,6 +199,7 @@ onScopeChange((_id, { quiet }) => {
   drawShell();
   if (!quiet) show();
 });
+window.addEventListener("resize", fitTopbar);
 menuToggle.addEventListener("click", () => setMenu(!topbar.classList.contains("open")));
 topbar.addEventListener("keydown", (e) => {
   if (e.key === "Escape" && topbar.classList.contains("open")) {
