@@ -26,6 +26,8 @@ export type ErrorCode =
   | "VALIDATION"
   | "CONFLICT"
   | "UNAUTHORIZED"
+  /** Authenticated, but the account's role does not allow it (a tenant admin asking for hub-wide settings). */
+  | "FORBIDDEN"
   | "STORE"
   | "INTERNAL";
 

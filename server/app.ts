@@ -1,6 +1,8 @@
 // buildApp: the fastify application as a composition of plugins (fastify/demo style). Public scope:
 // health, metrics (unless configured to need auth), the Graph webhook, the OAuth callback, login and the
-// static UI shell. Everything else is registered inside one scope guarded by `authenticate`.
+// static UI shell. Everything else is registered inside one scope guarded by `authenticate` (who, and the
+// hub scoped to them as `request.hub`) and `authorize` (routes are admins' unless registered through
+// `forTenantAdmins`, whose routes reach data only through the scoped hub).
 // Also owns what the access log may show of a request: query values that carry secrets are redacted.
 import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
@@ -11,6 +13,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyRequest,
+  type RouteOptions,
 } from "fastify";
 import { teamsWebhookRoutes } from "../connectors/teams/webhook.js";
 import { tenantRoutes } from "./routes/tenants.js";
@@ -30,12 +33,15 @@ import { infoRoutes } from "./routes/info.js";
 import { createHttpMetrics, metricsRoutes } from "./routes/metrics.js";
 import { ruleSetRoutes } from "./routes/rule-sets.js";
 import { teamsCallbackRoute, teamsRoutes } from "./routes/teams.js";
+import { userRoutes } from "./routes/users.js";
 
 /** A plugin with its options, mounted by the app (rules plugins, the Teams webhook). */
 export interface MountedPlugin {
   // biome-ignore lint/suspicious/noExplicitAny: plugins of other modules have their own option types.
   plugin: FastifyPluginAsync<any>;
   options?: Record<string, unknown>;
+  /** Tenant admins may call its routes (they show no tenant data, or only through `request.hub`). */
+  tenantAdmin?: boolean;
 }
 
 export interface BuildAppOptions {
@@ -66,6 +72,22 @@ export interface BuildAppOptions {
   uiDir?: string;
   /** fastify trustProxy (X-Forwarded-For from these proxies decides request.ip). Default false. */
   trustProxy?: boolean | string[];
+  /** Sees every route as it is registered (tests enumerate them to check each one's authorization). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+/**
+ * Registers `plugin` so that tenant admins may call its routes (`authorize` lets them through). Only for
+ * routes that read tenant data through `request.hub` (scoped to the caller), or none at all (catalogues).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: wraps plugins of any option type.
+function forTenantAdmins<O extends Record<string, any>>(plugin: FastifyPluginAsync<O>): FastifyPluginAsync<O> {
+  return async (app, opts) => {
+    app.addHook("onRoute", (route) => {
+      route.config = { ...(route.config ?? {}), tenantAdmin: true };
+    });
+    await app.register(plugin, opts);
+  };
 }
 
 /**
@@ -134,6 +156,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
     trustProxy: options.trustProxy ?? false,
   });
+  if (options.onRoute) app.addHook("onRoute", options.onRoute);
   registerErrorHandling(app, { uiIndex: join(options.uiDir ?? defaultUiDir, "index.html") });
   // Rule-set reload metrics go into the hub's registry (served at /metrics). Registered here because this
   // is where the hub and the rule registry meet; it is a no-op when this hub already has them.
@@ -165,8 +188,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       info: {
         title: "Presence Hub admin API",
         version: "1",
-        description: "Session cookie (POST /api/auth/login) or `Authorization: Bearer $PRESENCE_HUB_API_TOKEN`.",
+        description:
+          "Session cookie (POST /api/auth/login) or `Authorization: Bearer $PRESENCE_HUB_API_TOKEN` (an admin). " +
+          "Roles: `admin` may do everything; `tenant-admin` sees and manages one tenant — its connectors, " +
+          "Microsoft 365 settings, endpoints, events and stream. For a tenant admin, lists are its tenant's, " +
+          "another tenant's things answer 404 like unknown ones, and hub-wide operations (users, tenants " +
+          "add/rename/delete, rule reloads, metrics) answer 403 FORBIDDEN. GET /api/auth/session tells the role.",
       },
+      tags: [
+        { name: "auth", description: "Login, logout, who am I, own password" },
+        { name: "users", description: "Admin accounts and their roles (admins only)" },
+        { name: "tenants", description: "Tenants (customers); a tenant admin sees its own only" },
+      ],
       components: {
         securitySchemes: {
           bearer: { type: "http", scheme: "bearer" },
@@ -178,6 +211,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(authPlugin, {
+    hub: options.hub,
     adminUser: options.admin.user,
     passwordHash: options.admin.passwordHash,
     updatePasswordHash: options.admin.updatePasswordHash,
@@ -190,7 +224,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // ---- public
   await app.register(healthRoutes, { hub: options.hub });
-  if (!options.metricsAuth) await app.register(metricsRoutes, { hub: options.hub, http: httpMetrics.registry });
+  if (!options.metricsAuth)
+    await app.register(metricsRoutes, { hub: () => options.hub, http: httpMetrics.registry });
   await app.register(teamsCallbackRoute, { hub: options.hub });
   // Graph change notifications: public, each item goes to the one tenant's adapter owning its subscription
   // (which checks clientState again). The getter follows the adapters across Microsoft 365
@@ -209,29 +244,41 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // ---- authenticated
   await app.register(async (scope) => {
     scope.addHook("onRequest", scope.authenticate);
+    scope.addHook("onRequest", scope.authorize);
     // Only JSON bodies: text/plain is a "simple" cross-site content type (CSRF), and we never need it.
     scope.removeContentTypeParser("text/plain");
-    if (options.metricsAuth) await scope.register(metricsRoutes, { hub: options.hub, http: httpMetrics.registry });
-    await scope.register(tenantRoutes, { hub: options.hub });
-    await scope.register(connectorRoutes, { hub: options.hub });
-    await scope.register(connectorModuleRoutes);
-    await scope.register(teamsRoutes, { hub: options.hub, publicBaseUrl });
-    await scope.register(endpointRoutes, { hub: options.hub });
-    await scope.register(eventRoutes, { hub: options.hub });
+    // Hub-wide: admins only (metrics are labelled with every tenant's ids).
+    if (options.metricsAuth)
+      await scope.register(metricsRoutes, { hub: (request) => request.hub, http: httpMetrics.registry });
+    await scope.register(userRoutes);
+    // Tenant admins too: their data come from request.hub, scoped to their tenant.
+    await scope.register(forTenantAdmins(tenantRoutes));
+    await scope.register(forTenantAdmins(connectorRoutes));
+    await scope.register(forTenantAdmins(teamsRoutes), { publicBaseUrl });
+    await scope.register(forTenantAdmins(endpointRoutes));
+    await scope.register(forTenantAdmins(eventRoutes));
+    // Read-only catalogues, the same for everyone.
+    await scope.register(forTenantAdmins(connectorModuleRoutes));
     if (options.registry) {
-      await scope.register(connectorTypesRoutes, { registry: options.registry });
-      await scope.register(infoRoutes, { registry: options.registry });
+      await scope.register(forTenantAdmins(connectorTypesRoutes), { registry: options.registry });
+      await scope.register(forTenantAdmins(infoRoutes), { registry: options.registry });
+      // Reloading rule sets changes every tenant's behaviour: admins only.
       await scope.register(ruleSetRoutes, { registry: options.registry });
     }
-    for (const p of options.protectedPlugins ?? []) await scope.register(p.plugin, p.options ?? {});
-    scope.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-    // The OpenAPI document as a browsable page for signed-in admins (assets served from the package, no CDN).
-    await scope.register(fastifySwaggerUi, {
-      routePrefix: "/api/docs",
-      uiConfig: { docExpansion: "list", deepLinking: true, tryItOutEnabled: false },
-      theme: { title: "Presence Hub · admin API" },
-      staticCSP: false,
-    });
+    for (const p of options.protectedPlugins ?? [])
+      await scope.register(p.tenantAdmin ? forTenantAdmins(p.plugin) : p.plugin, p.options ?? {});
+    await scope.register(
+      forTenantAdmins(async (docs) => {
+        docs.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+        // The OpenAPI document as a browsable page for signed-in admins (assets served from the package, no CDN).
+        await docs.register(fastifySwaggerUi, {
+          routePrefix: "/api/docs",
+          uiConfig: { docExpansion: "list", deepLinking: true, tryItOutEnabled: false },
+          theme: { title: "Presence Hub · admin API" },
+          staticCSP: false,
+        });
+      }),
+    );
   });
 
   return app;

@@ -37,6 +37,8 @@ export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> =
       dataDir: config.dataDir,
       registry,
       secretKey: config.secretKey,
+      // No stored admin account may take the configured admin's name.
+      adminUser: config.adminUser,
       logger: logger("hub"),
       // The configured public URL is the Teams webhook base unless the Microsoft 365 settings name one.
       publicBaseUrl: config.publicBaseUrlConfigured ? config.publicBaseUrl : undefined,

@@ -121,5 +121,8 @@ function route_(
     }
   }
   unrouted.report(report, "webhook body: items no tenant's subscription owns were ignored");
-  return [...parts].map(([h, value]) => [h, { value }]);
+  // Each part keeps the body's validationTokens: without them the adapter would take its rich items as
+  // coming from a misconfigured app (tokens null, §3.8) and skip the token check altogether.
+  const tokens = (body as { validationTokens?: unknown } | null)?.validationTokens;
+  return [...parts].map(([h, value]) => [h, tokens === undefined ? { value } : { value, validationTokens: tokens }]);
 }

@@ -1,79 +1,58 @@
-// Authentication for the admin API and UI: an admin session (signed HttpOnly SameSite=Strict cookie) from
-// POST /api/auth/login, or a bearer token provisioned through PRESENCE_HUB_API_TOKEN for automation.
+// Authentication for the admin API and UI: a session (signed HttpOnly SameSite=Strict cookie) from
+// POST /api/auth/login — the configured admin or a stored account (hub.users) — or a bearer token
+// provisioned through PRESENCE_HUB_API_TOKEN for automation (acts as an admin).
 // Cookie-authenticated writes must be JSON (or carry X-Requested-With), which a cross-site form cannot send
 // without a CORS preflight; together with SameSite=Strict that is the CSRF defence.
+// Every authenticated request gets `request.identity` and `request.hub`, the hub scoped to that identity
+// (hub/scoped-hub.ts): routes use only that one, so tenant scoping is enforced in one place. A session of a
+// stored account is checked against the store on every request (one read): disabled, deleted, or given
+// another role or tenant, and the session ends.
 // Login throttling has two layers: a coarse per-address request limit (@fastify/rate-limit, before the body
 // is even parsed) and the failed-login limiter (limiter.ts), which counts an attempt before scrypt runs.
 import { randomBytes } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
-import fastifyRateLimit, { normalizeIP } from "@fastify/rate-limit";
+import fastifyRateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { HubError } from "../../common/errors.js";
-import { FailedLoginLimiter } from "./limiter.js";
+import { HubError, isHubError } from "../../common/errors.js";
 import { safeEqual } from "../../common/safe-equal.js";
-import { describeHashParams, hashPassword, needsRehash, SCRYPT_PARAMS, verifyPassword } from "./password.js";
+import { BUILTIN_ADMIN_ID, scopeHub } from "../hub/scoped-hub.js";
+import type { Hub, UserView } from "../hub/types.js";
+import { authRoutes } from "./auth-routes.js";
+import { FailedLoginLimiter } from "./limiter.js";
+import { describeHashParams, hashPassword, needsRehash, SCRYPT_PARAMS } from "./password.js";
 import { SnapshotRateLimitStore } from "./request-limit-store.js";
-import { SessionStore } from "./sessions.js";
+import { SESSION_COOKIE, type Session, SessionStore } from "./sessions.js";
+import type { AuthIdentity, AuthOptions, ConfiguredAdminHash } from "./types.js";
 
-export const SESSION_COOKIE = "ph_session";
-
-export interface AuthIdentity {
-  user: string;
-  via: "session" | "token";
-}
+export { SESSION_COOKIE } from "./sessions.js";
+export type { AuthIdentity, AuthOptions } from "./types.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     identity?: AuthIdentity;
+    /**
+     * The hub as this request's identity may use it (set by `authenticate`). Only routes behind
+     * `authenticate` may use it; anywhere else it is null and fails closed.
+     */
+    hub: Hub;
   }
   interface FastifyInstance {
     /** onRequest hook: 401 unless the request carries a valid session cookie or bearer token. */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** onRequest hook after `authenticate`: 403 for a tenant admin unless the route is open to tenant admins. */
+    authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** Ends the sessions of a stored account (its password was reset), except `keep`. */
+    endSessionsOf: (userId: string, keep?: string) => void;
   }
-}
-
-export interface AuthOptions {
-  adminUser: string;
-  passwordHash: string;
-  /**
-   * Stores a new hash where the current one came from (the data directory). When set, a hash with older
-   * scrypt parameters is replaced after the next correct login; when absent, the hash is kept and logged once.
-   */
-  updatePasswordHash?: (hash: string) => Promise<void>;
-  apiToken?: string;
-  cookieSecure: boolean;
-  sessionTtlMinutes: number;
-  /** Failed logins allowed per address and window (default 5 per 15 minutes). */
-  maxFailedLogins?: number;
-  failedLoginWindowMs?: number;
-  /** Login requests (right or wrong) per address and minute, before any password check (default 30). */
-  loginRequestsPerMinute?: number;
+  interface FastifyContextConfig {
+    /** Tenant admins may call this route: its data come from `request.hub`, which is scoped to their tenant. */
+    tenantAdmin?: boolean;
+  }
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-const loginSchema = {
-  body: {
-    type: "object",
-    additionalProperties: false,
-    required: ["username", "password"],
-    properties: {
-      username: { type: "string", minLength: 1, maxLength: 200 },
-      password: { type: "string", minLength: 1, maxLength: 1000 },
-    },
-  },
-} as const;
-
-const identitySchema = {
-  type: "object",
-  properties: { user: { type: "string" }, via: { type: "string", enum: ["session", "token"] } },
-} as const;
-
-export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
-  // Cookies are signed with a per-process key: sessions live in memory and end with the process anyway.
-  await app.register(fastifyCookie, { secret: randomBytes(32).toString("hex") });
-  const sessions = new SessionStore(opts.sessionTtlMinutes * 60_000);
-  const limiter = new FailedLoginLimiter(opts.maxFailedLogins, opts.failedLoginWindowMs);
+function configuredAdminHash(app: FastifyInstance, opts: AuthOptions): ConfiguredAdminHash {
   let passwordHash = opts.passwordHash;
   const current = `N=${SCRYPT_PARAMS.N}, r=${SCRYPT_PARAMS.r}, p=${SCRYPT_PARAMS.p}`;
   if (!opts.updatePasswordHash && needsRehash(passwordHash)) {
@@ -84,25 +63,45 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
     );
   }
   let rehashing: Promise<void> | undefined;
-  /** After a correct login: replace a hash with older parameters (once, also with parallel logins). */
-  const rehash = (password: string): Promise<void> => {
-    const update = opts.updatePasswordHash;
-    if (!update || !needsRehash(passwordHash)) return Promise.resolve();
-    rehashing ??= (async () => {
-      const before = describeHashParams(passwordHash);
-      try {
-        const next = await hashPassword(password);
-        await update(next);
-        passwordHash = next;
-        app.log.info(`admin password hash upgraded from scrypt ${before} to ${current}`);
-      } catch (e) {
-        // The login itself succeeded; the old hash keeps working and the next login tries again.
-        app.log.warn({ err: (e as Error).message }, "could not store the upgraded admin password hash");
-      } finally {
-        rehashing = undefined;
-      }
-    })();
-    return rehashing;
+  return {
+    current: () => passwordHash,
+    rehash(password) {
+      const update = opts.updatePasswordHash;
+      if (!update || !needsRehash(passwordHash)) return Promise.resolve();
+      rehashing ??= (async () => {
+        const before = describeHashParams(passwordHash);
+        try {
+          const next = await hashPassword(password);
+          await update(next);
+          passwordHash = next;
+          app.log.info(`admin password hash upgraded from scrypt ${before} to ${current}`);
+        } catch (e) {
+          // The login itself succeeded; the old hash keeps working and the next login tries again.
+          app.log.warn({ err: (e as Error).message }, "could not store the upgraded admin password hash");
+        } finally {
+          rehashing = undefined;
+        }
+      })();
+      return rehashing;
+    },
+  };
+}
+
+export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
+  // Cookies are signed with a per-process key: sessions live in memory and end with the process anyway.
+  await app.register(fastifyCookie, { secret: randomBytes(32).toString("hex") });
+  const sessions = new SessionStore(opts.sessionTtlMinutes * 60_000);
+  const limiter = new FailedLoginLimiter(opts.maxFailedLogins, opts.failedLoginWindowMs);
+  const adminHash = configuredAdminHash(app, opts);
+  const builtinAdmin: UserView = {
+    id: BUILTIN_ADMIN_ID,
+    username: opts.adminUser,
+    role: "admin",
+    tenant: null,
+    disabled: false,
+    builtIn: true,
+    createdAt: null,
+    updatedAt: null,
   };
   // Only routes that opt in (config.rateLimit) are limited; the rest of the API sits behind authentication.
   await app.register(fastifyRateLimit, {
@@ -114,20 +113,53 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
       }),
   });
 
+  /**
+   * Whether the session's stored account still is what the session says (one store read); when it was
+   * disabled, deleted or given another role or tenant, the session ends here.
+   */
+  function stillValid(request: FastifyRequest, s: Session): boolean {
+    if (!s.userId) return true; // the configured admin: its credentials are the configuration's
+    let account: UserView | undefined;
+    try {
+      account = opts.hub.users.get(s.userId);
+    } catch (e) {
+      if (!isHubError(e, "NOT_FOUND")) throw e; // a store failure is a 500, never a pass
+    }
+    if (account && !account.disabled && account.role === s.role && account.tenant === s.tenant) return true;
+    sessions.delete(s.id);
+    request.log.info({ user: s.username }, "session ended: the account was disabled, deleted or changed");
+    return false;
+  }
+
   function identify(request: FastifyRequest): AuthIdentity | undefined {
     const header = request.headers.authorization;
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (m && opts.apiToken && safeEqual(m[1], opts.apiToken)) return { user: "api-token", via: "token" };
+      if (m && opts.apiToken && safeEqual(m[1], opts.apiToken))
+        return { user: "api-token", via: "token", role: "admin", tenant: null };
       return undefined;
     }
+    const s = sessionOf(request);
+    if (!s || !stillValid(request, s)) return undefined;
+    return {
+      user: s.username,
+      via: "session",
+      role: s.role,
+      tenant: s.tenant,
+      ...(s.userId ? { userId: s.userId } : {}),
+    };
+  }
+
+  function sessionOf(request: FastifyRequest): Session | undefined {
     const raw = request.cookies[SESSION_COOKIE];
     if (!raw) return undefined;
     const unsigned = request.unsignCookie(raw);
     if (!unsigned.valid || !unsigned.value) return undefined;
-    const s = sessions.get(unsigned.value);
-    return s ? { user: s.user, via: "session" } : undefined;
+    return sessions.get(unsigned.value);
   }
+
+  app.decorateRequest("identity", undefined);
+  app.decorateRequest("hub", null as unknown as Hub);
 
   app.decorate("authenticate", async (request: FastifyRequest, _reply: FastifyReply) => {
     const identity = identify(request);
@@ -142,82 +174,22 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
       }
     }
     request.identity = identity;
+    request.hub = scopeHub(opts.hub, identity, { builtinAdmin });
   });
 
-  app.post(
-    "/api/auth/login",
-    {
-      schema: {
-        tags: ["auth"],
-        summary: "Log in as the admin; sets the session cookie",
-        ...loginSchema,
-        response: { 200: identitySchema },
-      },
-      config: { rateLimit: { max: opts.loginRequestsPerMinute ?? 30, timeWindow: 60_000 } },
-    },
-    async (request, reply) => {
-      const ip = request.ip;
-      // IPv6 clients get a /64 each; counting single addresses would let them hop through their prefix.
-      const admission = limiter.begin(normalizeIP(ip, 64));
-      if ("retryAfterSeconds" in admission) {
-        const wait = admission.retryAfterSeconds;
-        reply.header("retry-after", String(wait));
-        const what = admission.reason === "failures" ? "too many failed logins" : "a login from this address is in progress";
-        throw new HubError("THROTTLED", `${what}; try again in ${wait} s`, {
-          details: { retryAfterSeconds: wait, reason: admission.reason },
-        });
-      }
-      const { username, password } = request.body as { username: string; password: string };
-      let ok = false;
-      try {
-        // Always run scrypt so a wrong user name takes as long as a wrong password.
-        const passwordOk = await verifyPassword(password, passwordHash);
-        ok = passwordOk && safeEqual(username, opts.adminUser);
-      } finally {
-        if (ok) limiter.succeed(admission.attempt);
-        else limiter.fail(admission.attempt);
-      }
-      if (!ok) {
-        request.log.warn({ ip }, "failed admin login");
-        throw new HubError("UNAUTHORIZED", "wrong user name or password");
-      }
-      await rehash(password);
-      const session = sessions.create(opts.adminUser);
-      reply.setCookie(SESSION_COOKIE, session.id, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "strict",
-        secure: opts.cookieSecure,
-        signed: true,
-        maxAge: opts.sessionTtlMinutes * 60,
-      });
-      request.log.info({ user: opts.adminUser }, "admin logged in");
-      return { user: opts.adminUser, via: "session" };
-    },
-  );
+  app.decorate("authorize", async (request: FastifyRequest, _reply: FastifyReply) => {
+    const identity = request.identity;
+    if (!identity) throw new HubError("UNAUTHORIZED", "authentication required");
+    // Fail closed: a route is an admin's unless it says tenant admins may call it.
+    if (identity.role !== "admin" && request.routeOptions.config?.tenantAdmin !== true)
+      throw new HubError("FORBIDDEN", "this needs an admin account; a tenant admin manages its own tenant only");
+  });
 
-  app.post(
-    "/api/auth/logout",
-    { schema: { tags: ["auth"], summary: "End the session", response: { 204: { type: "null" } } } },
-    async (request, reply) => {
-      const raw = request.cookies[SESSION_COOKIE];
-      if (raw) {
-        const unsigned = request.unsignCookie(raw);
-        if (unsigned.valid && unsigned.value) sessions.delete(unsigned.value);
-      }
-      reply.clearCookie(SESSION_COOKIE, { path: "/" });
-      reply.code(204);
-    },
-  );
+  app.decorate("endSessionsOf", (userId: string, keep?: string) => {
+    sessions.deleteForUser(userId, keep);
+  });
 
-  app.get(
-    "/api/auth/session",
-    {
-      schema: { tags: ["auth"], summary: "Who am I (401 when not logged in)", response: { 200: identitySchema } },
-      onRequest: app.authenticate,
-    },
-    async (request) => request.identity,
-  );
+  await authRoutes(app, { opts, sessions, limiter, adminHash, sessionOf });
 }
 
 // Run in the parent scope so `authenticate` and the cookie parser are visible to sibling plugins.

@@ -2,7 +2,9 @@
 // simulator and the Graph simulator on loopback with the seeded people, runs the hub in a temporary (or
 // given) data directory, then configures it exactly as an admin would through the facade: an
 // innovaphone-dnd connector (online), Microsoft 365 against the Graph simulator, the service account
-// signed in through the real redirect, endpoints matched.
+// signed in through the real redirect, endpoints matched. With `tenants: 2` a second customer runs side
+// by side — tenant "Fabrikam" with its own PBX and Graph simulators, Microsoft 365 settings, service
+// account and connector — configured the same way after the first, whose story stays as it is.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +15,20 @@ import { HubError } from "../../common/errors.js";
 import { type RunningHub, runHub } from "../run-hub.js";
 import { type HubConfig, loadConfig } from "../config.js";
 import type { ConnectorView } from "../hub/types.js";
-import { DEMO_APP, DEMO_DEFAULT_DESTINATION, DEMO_PEOPLE, demoGraphUsers, demoPbxUsers } from "./seed.js";
+import { DEFAULT_TENANT } from "../store/types.js";
+import {
+  DEMO_APP,
+  DEMO_DEFAULT_DESTINATION,
+  DEMO_PEOPLE,
+  DEMO_SECOND,
+  DEMO_SECOND_PEOPLE,
+  type DemoPerson,
+  demoGraphUsers,
+  demoPbxUsers,
+} from "./seed.js";
+
+// The banner and the printed commands (banner.ts); the CLI and the tests import them from here.
+export { demoBanner, demoInstructions } from "./banner.js";
 
 export interface DemoOptions {
   /** Keep data here (default: a fresh temp directory, removed on close). */
@@ -28,6 +43,21 @@ export interface DemoOptions {
   env?: NodeJS.ProcessEnv;
   /** Poll interval for Teams presence when no subscription is possible. */
   pollIntervalSeconds?: number;
+  /** Customers: 1 (default) or 2 (a second tenant, Fabrikam, with its own simulators). */
+  tenants?: number;
+}
+
+/** The second customer of a two-tenant demo. */
+export interface DemoCustomer {
+  /** Tenant id and name in the hub. */
+  tenant: string;
+  name: string;
+  pbx: PbxSimulator;
+  graph: GraphSimulator;
+  connector: ConnectorView;
+  /** Graph user id by demo key (alice, bob, …). */
+  teamsIds: Record<string, string>;
+  serviceAccount: boolean;
 }
 
 export interface DemoHandle {
@@ -41,6 +71,8 @@ export interface DemoHandle {
   teamsIds: Record<string, string>;
   /** True when the service account sign-in worked (subscriptions), false when the hub polls. */
   serviceAccount: boolean;
+  /** The second customer (`tenants: 2`); the fields above are then the first's (the default tenant). */
+  second?: DemoCustomer;
   close(): Promise<void>;
 }
 
@@ -94,64 +126,64 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     }
     cleanup.push(() => hub.close());
 
-    // Microsoft 365 first, so the directory is there when the PBX users replicate.
-    await hub.hub.teams.save({
-      tenantId: graph.tenantId,
-      clientId: graph.clientId,
-      clientSecret: graph.clientSecret,
-      authorityUrl: graph.url,
-      graphUrl: graph.url,
-      webhookBaseUrl: hub.url,
+    const first = await connectCustomer(hub, {
+      tenant: DEFAULT_TENANT,
+      pbx,
+      graph,
+      connector: { name: "Demo PBX", description: "innovaphone PBX simulator on this machine" },
+      app: DEMO_APP,
+      defaultDestination: DEMO_DEFAULT_DESTINATION,
+      people: DEMO_PEOPLE,
+      extra,
       pollIntervalSeconds: opts.pollIntervalSeconds ?? 5,
-      enabled: true,
     });
-    let serviceAccount = false;
-    if (hub.hub.teams.beginServiceAccountSignIn) {
-      // The same path a browser takes: authorize (the simulator consents at once) → our callback.
-      const start = await hub.hub.teams.beginServiceAccountSignIn({ redirectUri: `${hub.url}/api/teams/service-accounts/callback` });
-      const authorize = await fetch(start.url, { redirect: "manual" });
-      const back = authorize.headers.get("location");
-      if (back) {
-        const cb = await fetch(back, { redirect: "manual" });
-        serviceAccount = (cb.headers.get("location") ?? "").includes("signin=ok%3A");
-      }
-    }
 
-    const connector = await hub.hub.connectors.create({
-      type: "innovaphone-dnd",
-      name: "Demo PBX",
-      description: "innovaphone PBX simulator on this machine",
-      config: {
-        server: "127.0.0.1",
-        port: pbx.port,
-        protocol: "ws",
-        username: DEMO_APP.name,
-        password: DEMO_APP.password,
-        defaultDestination: DEMO_DEFAULT_DESTINATION,
-      },
-    });
-    await waitFor("the demo connector to come online", () => hub.hub.connectors.get(connector.id).status.state === "online");
-    await hub.hub.teams.refresh().catch(() => undefined);
-    await hub.hub.endpoints.rematch();
-    const matchedExpected = DEMO_PEOPLE.filter((p) => p.pbx && p.teams).length + extra;
-    await waitFor(
-      "endpoints to be matched",
-      () => hub.hub.endpoints.list({ matched: true, limit: 1 }).total >= matchedExpected,
-    ).catch(() => undefined); // the UI shows what matched; a slow directory read is not fatal
-
-    const teamsIds: Record<string, string> = {};
-    for (const u of graph.users()) {
-      const person = DEMO_PEOPLE.find((p) => p.teams?.mail === u.upn);
-      if (person) teamsIds[person.key] = u.id;
+    let second: DemoCustomer | undefined;
+    if ((opts.tenants ?? 1) >= 2) {
+      // The second customer: its own simulators, tenant, Microsoft 365 settings and connector.
+      const pbx2 = await startPbxSimulator({
+        host: "127.0.0.1",
+        port: 0,
+        apps: [{ ...DEMO_SECOND.app }],
+        users: demoPbxUsers(0, DEMO_SECOND_PEOPLE, DEMO_SECOND.domain),
+      });
+      // Closed after the hub (cleanup runs last-in first-out): the hub's stop undoes on this PBX too.
+      cleanup.unshift(() => pbx2.close());
+      const graph2 = await startGraphSimulator({
+        host: "127.0.0.1",
+        port: 0,
+        http: true,
+        tenantId: DEMO_SECOND.entraTenantId,
+        clients: [{ clientId: DEMO_SECOND.clientId, clientSecret: randomBytes(18).toString("base64url") }],
+        serviceAccounts: [{ upn: `presence-svc1@${DEMO_SECOND.domain}` }],
+        users: demoGraphUsers(0, DEMO_SECOND_PEOPLE, DEMO_SECOND.domain),
+      });
+      cleanup.unshift(() => graph2.close());
+      // Two customers: the default tenant gets the first customer's name, as a provider would name it.
+      await hub.hub.tenants.update(DEFAULT_TENANT, { name: DEMO_SECOND.firstName });
+      // A kept data directory (--data-dir) has the tenant from the last run: reuse it.
+      const tenant = hub.hub.tenants.list().find((t) => t.id === DEMO_SECOND.tenantId)
+        ?? (await hub.hub.tenants.create({ id: DEMO_SECOND.tenantId, name: DEMO_SECOND.name }));
+      const c = await connectCustomer(hub, {
+        tenant: tenant.id,
+        pbx: pbx2,
+        graph: graph2,
+        connector: { name: `${DEMO_SECOND.name} PBX`, description: `${DEMO_SECOND.name}'s innovaphone PBX simulator` },
+        app: DEMO_SECOND.app,
+        defaultDestination: DEMO_SECOND.defaultDestination,
+        people: DEMO_SECOND_PEOPLE,
+        extra: 0,
+        pollIntervalSeconds: opts.pollIntervalSeconds ?? 5,
+      });
+      second = { tenant: tenant.id, name: tenant.name, pbx: pbx2, graph: graph2, ...c };
     }
     return {
       hub,
       adminPassword,
       pbx,
       graph,
-      connector: hub.hub.connectors.get(connector.id),
-      teamsIds,
-      serviceAccount,
+      ...first,
+      ...(second ? { second } : {}),
       close: closeAll,
     };
   } catch (e) {
@@ -160,42 +192,90 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   }
 }
 
+interface CustomerSetup {
+  tenant: string;
+  pbx: PbxSimulator;
+  graph: GraphSimulator;
+  connector: { name: string; description: string };
+  app: { name: string; password: string };
+  defaultDestination: string;
+  people: DemoPerson[];
+  extra: number;
+  pollIntervalSeconds: number;
+}
+
+/**
+ * One customer configured as an admin would: Microsoft 365 against its Graph simulator, its service
+ * account signed in through the real redirect (the hub's one callback URL finds the tenant), its connector
+ * online, its endpoints matched.
+ */
+async function connectCustomer(
+  hub: RunningHub,
+  c: CustomerSetup,
+): Promise<Pick<DemoCustomer, "connector" | "teamsIds" | "serviceAccount">> {
+  const teams = hub.hub.teamsOf(c.tenant);
+  // Microsoft 365 first, so the directory is there when the PBX users replicate.
+  await teams.save({
+    tenantId: c.graph.tenantId,
+    clientId: c.graph.clientId,
+    clientSecret: c.graph.clientSecret,
+    authorityUrl: c.graph.url,
+    graphUrl: c.graph.url,
+    webhookBaseUrl: hub.url,
+    pollIntervalSeconds: c.pollIntervalSeconds,
+    enabled: true,
+  });
+  let serviceAccount = false;
+  if (teams.beginServiceAccountSignIn) {
+    // The same path a browser takes: authorize (the simulator consents at once) → our callback.
+    const start = await teams.beginServiceAccountSignIn({ redirectUri: `${hub.url}/api/teams/service-accounts/callback` });
+    const authorize = await fetch(start.url, { redirect: "manual" });
+    const back = authorize.headers.get("location");
+    if (back) {
+      const cb = await fetch(back, { redirect: "manual" });
+      serviceAccount = (cb.headers.get("location") ?? "").includes("signin=ok%3A");
+    }
+  }
+
+  const connector = await hub.hub.connectors.create({
+    // Connectors without a tenant belong to the default one (the one-customer demo never names it).
+    ...(c.tenant === DEFAULT_TENANT ? {} : { tenant: c.tenant }),
+    type: "innovaphone-dnd",
+    name: c.connector.name,
+    description: c.connector.description,
+    config: {
+      server: "127.0.0.1",
+      port: c.pbx.port,
+      protocol: "ws",
+      username: c.app.name,
+      password: c.app.password,
+      defaultDestination: c.defaultDestination,
+    },
+  });
+  await waitFor(
+    `the connector "${c.connector.name}" to come online`,
+    () => hub.hub.connectors.get(connector.id).status.state === "online",
+  );
+  await teams.refresh().catch(() => undefined);
+  await hub.hub.endpoints.rematch(connector.id);
+  const matchedExpected = c.people.filter((p) => p.pbx && p.teams).length + c.extra;
+  await waitFor(
+    "endpoints to be matched",
+    () => hub.hub.endpoints.list({ tenant: c.tenant, matched: true, limit: 1 }).total >= matchedExpected,
+  ).catch(() => undefined); // the UI shows what matched; a slow directory read is not fatal
+
+  const teamsIds: Record<string, string> = {};
+  for (const u of c.graph.users()) {
+    const person = c.people.find((p) => p.teams?.mail === u.upn);
+    if (person) teamsIds[person.key] = u.id;
+  }
+  return { connector: hub.hub.connectors.get(connector.id), teamsIds, serviceAccount };
+}
+
 /** A password to read off the screen and type: three groups of four letters and digits. */
 function generateDemoPassword(): string {
   const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"; // no 0/o, 1/l look-alikes
   const bytes = randomBytes(12);
   const chars = [...bytes].map((b) => alphabet[b % alphabet.length]);
   return [chars.slice(0, 4), chars.slice(4, 8), chars.slice(8)].map((g) => g.join("")).join("-");
-}
-
-/**
- * The instructions printed after start: every command pasteable as it is (real ids, no placeholders):
- * a Teams call diverts a PBX call, hanging up rings again, a PBX call shows in Teams.
- */
-export function demoInstructions(d: DemoHandle): string {
-  const g = d.graph.url;
-  const p = d.pbx.httpUrl;
-  const json = "-H 'content-type: application/json'";
-  const alice = d.teamsIds.alice;
-  return [
-    "Try it (in a second terminal):",
-    "",
-    "  1. Alice starts a Teams call (Graph simulator):",
-    `     curl -s -X POST ${json} -d '{"availability":"Busy","activity":"InACall"}' ${g}/_emulator/users/${alice}/client`,
-    "  2. Someone dials Alice's PBX extension 101 — the PBX diverts the call (to her CFB 199):",
-    `     curl -s -X POST ${json} -d '{"ring":false}' ${p}/_sim/users/alice/dial`,
-    "  3. Alice hangs up in Teams, and her phone rings again:",
-    `     curl -s -X POST ${json} -d '{"availability":"Available","activity":"Available"}' ${g}/_emulator/users/${alice}/client`,
-    `     curl -s -X POST ${json} -d '{"ring":false}' ${p}/_sim/users/alice/dial`,
-    "",
-    "  4. Bob is on a PBX call — Teams shows him as Do Not Disturb; after he hangs up, Available again:",
-    `     curl -s -X POST ${json} -d '{"peer":"030123456","answer":true}' ${p}/_sim/users/bob/calls`,
-    `     curl -s ${g}/_emulator/users/${d.teamsIds.bob}          # → "presence":{"availability":"DoNotDisturb",…}`,
-    `     curl -s -X DELETE ${p}/_sim/users/bob/calls`,
-    "",
-    "  Watch it live on the Endpoints page; every decision is explained in the user's timeline.",
-    "",
-    "  Add a connector of your own (PBX Connectors → Add Pbx → Configure) and see Test turn green:",
-    `     server 127.0.0.1, port ${d.pbx.port}, protocol ws, App object "${DEMO_APP.name}", password "${DEMO_APP.password}"`,
-  ].join("\n");
 }

@@ -104,7 +104,7 @@ export function hubFacade(p: HubParts): Hub {
       subscribe: (listener) => events.subscribe(listener),
     },
     metrics: p.metrics.registry,
-    health: () => health(p),
+    health: (query) => health(p, query?.tenant),
     close: p.close,
   };
 }
@@ -136,15 +136,17 @@ function listEndpoints(runtimes: TenantRuntime[], query: EndpointListQuery): Pag
   return { items, total: rows.length, offset, limit };
 }
 
-function health(p: HubParts): HubHealth {
+/** The hub's health; with a tenant, its details are that tenant's only (a tenant admin's view). */
+function health(p: HubParts, tenant?: string): HubHealth {
   const { state, startedAt } = p.lifecycle;
   const running = state !== "stopped";
-  const runtimes = running ? p.tenants.all() : [];
-  const teamsOf = (t: TenantRuntime) => {
+  const runtimes = running ? p.tenants.all().filter((t) => tenant === undefined || t.id === tenant) : [];
+  const teamsOf = (t: TenantRuntime | undefined): HubHealth["teams"] => {
+    if (!t) return { configured: false, state: "offline" };
     const v = t.teams.get();
     return { configured: v.configured, state: v.status.state };
   };
-  const list = running ? p.connectors.list() : [];
+  const list = running ? p.connectors.list(tenant) : [];
   const sync = { endpoints: 0, enabled: 0, pending: 0, failing: 0 };
   for (const t of runtimes) {
     const s = t.core.stats();
@@ -154,6 +156,7 @@ function health(p: HubParts): HubHealth {
     sync.pending += s.pending;
     sync.failing += s.failing;
   }
+  // `teams` is the default tenant's; in one tenant's view it is that tenant's own (the default's is not its business).
   const main = runtimes.find((t) => t.id === DEFAULT_TENANT);
   return {
     ok: state === "running",
@@ -162,7 +165,7 @@ function health(p: HubParts): HubHealth {
     version: p.version,
     store: { ok: running },
     connectors: list.map((c) => ({ id: c.id, name: c.name, enabled: c.enabled, state: c.status.state })),
-    teams: main ? teamsOf(main) : { configured: false, state: "offline" },
+    teams: teamsOf(main ?? (tenant === undefined ? undefined : runtimes[0])),
     tenants: runtimes.map((t) => ({ id: t.id, teams: teamsOf(t) })),
     sync,
   };

@@ -101,6 +101,9 @@ export class TenantManager {
     }
     await r.stop();
     this.runtimes.delete(id);
+    // The undo's own events (write.pbx, cfb.removed, connector.deleted …) are still in the log's buffer:
+    // stored after the delete they would outlive the tenant (and show up under a new tenant of that id).
+    this.d.events.flush();
     this.d.store.deleteTenant(id);
     this.d.metrics.setTeamsState(id, null);
     // Logged hub-wide: the tenant's own events went with it.

@@ -399,7 +399,6 @@ export interface UserView {
   updatedAt: string | null;
 }
 
-
 /** Stored admin accounts (hashed passwords in the store); the configured admin lives in the auth layer. */
 export interface HubUsers {
   list(): UserView[];
@@ -484,7 +483,8 @@ export interface Hub {
   };
   /** prom-client registry with the hub's metrics (the HTTP layer serves it at /metrics). */
   readonly metrics: Registry;
-  health(): HubHealth;
+  /** The hub's health; with `tenant`, the details (connectors, tenants, sync counts) are that tenant's only. */
+  health(query?: { tenant?: string }): HubHealth;
   /** Graceful stop: undo (bounded), disconnect adapters, close the store. Idempotent. */
   close(options?: CloseOptions): Promise<void>;
 }

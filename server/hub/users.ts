@@ -1,6 +1,7 @@
 // Stored admin accounts (issue 10): username, scrypt hash, role (admin / tenant-admin of one tenant),
 // disabled flag. Logins check the hash with its own parameters and upgrade an older one (the same rule as
 // the configured admin's). Usernames are unique, case-insensitively, and never the configured admin's.
+// Unknown and disabled names are refused after the same scrypt work as a wrong password (no timing oracle).
 import { randomUUID } from "node:crypto";
 import { HubError } from "../../common/errors.js";
 import { validateInput } from "../../common/validation.js";
@@ -84,7 +85,12 @@ export class UserManager implements HubUsers {
 
   async authenticate(username: string, password: string): Promise<UserView | undefined> {
     const u = this.d.store.findUser(username.trim());
-    if (!u || u.disabled) return undefined;
+    if (!u || u.disabled) {
+      // Hash anyway: an unknown or disabled name must take as long as a wrong password, or the answer's
+      // timing tells which accounts exist.
+      await verifyPassword(password, await dummyHash());
+      return undefined;
+    }
     if (!(await verifyPassword(password, u.passwordHash))) return undefined;
     // A hash made with cheaper parameters is replaced transparently, now that the password is known.
     if (needsRehash(u.passwordHash))
@@ -123,6 +129,13 @@ export class UserManager implements HubUsers {
   private event(u: StoredUser, message: string, kind: "user.created" | "user.updated" | "user.deleted"): void {
     this.d.events.add({ level: "info", kind, ...(u.tenant ? { tenant: u.tenant } : {}), message });
   }
+}
+
+let dummy: Promise<string> | undefined;
+/** A hash of a random password with the current parameters, made once, for timing-equal refusals. */
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomUUID());
+  return dummy;
 }
 
 function describeRole(u: StoredUser): string {

@@ -7,7 +7,6 @@ import {
   type PbxConnectorConfigInput,
   PbxConnectorConfigInputSchema,
 } from "../hub/pbx-modules.js";
-import type { Hub } from "../hub/types.js";
 import {
   connectorViewSchema,
   errorSchema,
@@ -36,20 +35,19 @@ const testNew = {
 
 type IdParams = { Params: { id: string } };
 
-export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }): Promise<void> {
-  const { hub } = opts;
-
+/** Every route uses `request.hub`: the hub scoped to the caller (a tenant admin sees its tenant's only). */
+export async function connectorRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { tenant?: string } }>(
     "/api/connectors",
     {
       schema: {
         tags,
-        summary: "List PBX connectors with live status (all, or one tenant's)",
+        summary: "List PBX connectors with live status (all, or one tenant's; a tenant admin: its own)",
         querystring: { type: "object", additionalProperties: false, properties: tenantQuery },
         response: { 200: { type: "array", items: connectorViewSchema }, ...errors },
       },
     },
-    async (request) => hub.connectors.list({ tenant: request.query.tenant }),
+    async (request) => request.hub.connectors.list({ tenant: request.query.tenant }),
   );
 
   app.post<{ Body: ConnectorCreateInput }>(
@@ -57,13 +55,13 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
     {
       schema: {
         tags,
-        summary: "Add Pbx: create a connector of a type (rule set id) with name and description",
+        summary: "Add Pbx: create a connector of a type (rule set id) with name and description (a tenant admin: in its tenant)",
         body: inline(ConnectorCreateInput),
         response: { 201: connectorViewSchema, ...errors },
       },
     },
     async (request, reply) => {
-      const view = await hub.connectors.create(request.body);
+      const view = await request.hub.connectors.create(request.body);
       reply.code(201);
       return view;
     },
@@ -79,7 +77,7 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
         response: { 200: connectorViewSchema, ...errors },
       },
     },
-    async (request) => hub.connectors.get(request.params.id),
+    async (request) => request.hub.connectors.get(request.params.id),
   );
 
   app.patch<IdParams & { Body: ConnectorUpdateInput }>(
@@ -93,7 +91,7 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
         response: { 200: connectorViewSchema, ...errors },
       },
     },
-    async (request) => hub.connectors.update(request.params.id, request.body),
+    async (request) => request.hub.connectors.update(request.params.id, request.body),
   );
 
   app.put<IdParams & { Body: PbxConnectorConfigInput }>(
@@ -108,7 +106,7 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
         response: { 200: connectorViewSchema, ...errors },
       },
     },
-    async (request) => hub.connectors.update(request.params.id, { config: request.body }),
+    async (request) => request.hub.connectors.update(request.params.id, { config: request.body }),
   );
 
   app.delete<IdParams>(
@@ -122,7 +120,7 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
       },
     },
     async (request, reply) => {
-      await hub.connectors.remove(request.params.id);
+      await request.hub.connectors.remove(request.params.id);
       reply.code(204);
     },
   );
@@ -139,7 +137,7 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
           response: { 200: connectorViewSchema, ...errors },
         },
       },
-      async (request) => hub.connectors.setEnabled(request.params.id, action === "enable"),
+      async (request) => request.hub.connectors.setEnabled(request.params.id, action === "enable"),
     );
   }
 
@@ -155,7 +153,7 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
         response: { 200: testResultSchema, ...errors },
       },
     },
-    async (request) => hub.connectors.test({ id: request.params.id, config: request.body?.config }),
+    async (request) => request.hub.connectors.test({ id: request.params.id, config: request.body?.config }),
   );
 
   app.post<{ Body: { type: string; config?: PbxConnectorConfigInput } }>(
@@ -168,7 +166,7 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
         response: { 200: testResultSchema, ...errors },
       },
     },
-    async (request) => hub.connectors.test({ type: request.body.type, config: request.body.config }),
+    async (request) => request.hub.connectors.test({ type: request.body.type, config: request.body.config }),
   );
 
   app.post<IdParams>(
@@ -181,6 +179,6 @@ export async function connectorRoutes(app: FastifyInstance, opts: { hub: Hub }):
         response: { 200: connectorViewSchema, ...errors },
       },
     },
-    async (request) => hub.connectors.refresh(request.params.id),
+    async (request) => request.hub.connectors.refresh(request.params.id),
   );
 }

@@ -2,21 +2,20 @@
 // enable/disable (single and bulk), rematch by e-mail, and the per-user timeline of decisions.
 import type { FastifyInstance } from "fastify";
 import { EndpointBulkEnableInput, EndpointUpdateInput } from "../hub/schemas.js";
-import type { EndpointListQuery, Hub } from "../hub/types.js";
+import type { EndpointListQuery } from "../hub/types.js";
 import { errorSchema, idParams, inline, pagingQuery, tenantQuery } from "./schemas.js";
 
 const tags = ["endpoints"];
 const errors = { 400: errorSchema, 404: errorSchema };
 
-export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): Promise<void> {
-  const { hub } = opts;
-
+/** Every route uses `request.hub`: the hub scoped to the caller (a tenant admin sees its tenant's only). */
+export async function endpointRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: EndpointListQuery }>(
     "/api/endpoints",
     {
       schema: {
         tags,
-        summary: "Search endpoints (name, e-mail, extension), one page at a time",
+        summary: "Search endpoints (name, e-mail, extension), one page at a time (a tenant admin: its tenant's)",
         querystring: {
           type: "object",
           additionalProperties: false,
@@ -32,7 +31,7 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
         response: { ...errors },
       },
     },
-    async (request) => hub.endpoints.list(request.query),
+    async (request) => request.hub.endpoints.list(request.query),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -45,7 +44,7 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
         response: errors,
       },
     },
-    async (request) => hub.endpoints.get(request.params.id),
+    async (request) => request.hub.endpoints.get(request.params.id),
   );
 
   app.patch<{ Params: { id: string }; Body: EndpointUpdateInput }>(
@@ -59,7 +58,7 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
         response: errors,
       },
     },
-    async (request) => hub.endpoints.update(request.params.id, request.body),
+    async (request) => request.hub.endpoints.update(request.params.id, request.body),
   );
 
   app.post<{ Body: EndpointBulkEnableInput }>(
@@ -72,7 +71,7 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
         response: { 200: { type: "object", properties: { updated: { type: "integer" } } }, ...errors },
       },
     },
-    async (request) => hub.endpoints.bulkEnable(request.body),
+    async (request) => request.hub.endpoints.bulkEnable(request.body),
   );
 
   app.post<{ Body: { connectorId?: string } }>(
@@ -99,7 +98,7 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
         },
       },
     },
-    async (request) => hub.endpoints.rematch(request.body?.connectorId),
+    async (request) => request.hub.endpoints.rematch(request.body?.connectorId),
   );
 
   app.get<{ Params: { id: string }; Querystring: { beforeId?: number; limit?: number } }>(
@@ -121,8 +120,8 @@ export async function endpointRoutes(app: FastifyInstance, opts: { hub: Hub }): 
       },
     },
     async (request) => {
-      hub.endpoints.get(request.params.id); // 404 for an unknown endpoint rather than an empty list
-      return hub.events.list({ endpointId: request.params.id, ...request.query });
+      request.hub.endpoints.get(request.params.id); // 404 for an unknown endpoint rather than an empty list
+      return request.hub.events.list({ endpointId: request.params.id, ...request.query });
     },
   );
 }

@@ -19,6 +19,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   RULES_FILE_TOO_LARGE: 422,
   RULES_FRAGMENT: 422,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   THROTTLED: 429,
@@ -32,6 +33,14 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   TIMEOUT: 504,
   STORE: 500,
   INTERNAL: 500,
+};
+
+/** fastify's own 4xx errors (no HubError behind them) by status; anything else is a VALIDATION. */
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  429: "THROTTLED",
 };
 
 export interface ErrorBody {
@@ -74,14 +83,7 @@ export function toErrorReply(error: unknown): { status: number; body: ErrorBody;
   }
   const status = typeof fe?.statusCode === "number" ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
-    const code =
-      status === 401
-        ? "UNAUTHORIZED"
-        : status === 404
-          ? "NOT_FOUND"
-          : status === 429
-            ? "THROTTLED"
-            : "VALIDATION";
+    const code = CODE_BY_STATUS[status] ?? "VALIDATION";
     return { status, body: { code, message: fe.message }, internal: false };
   }
   return {

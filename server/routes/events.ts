@@ -1,7 +1,8 @@
 // Event log API and the live Server-Sent Events stream the UI listens to (connector status, endpoint
 // presence, decisions). Streams are ended on shutdown so closing the server never waits on a browser.
 // Events carry the display names of their endpoint and connector (endpointName, connectorName) in both,
-// looked up through the hub and kept briefly, so the UI never shows bare ids.
+// looked up through the hub and kept briefly, so the UI never shows bare ids. A tenant admin's list and
+// stream carry its tenant's messages only (hub/scoped-hub.ts).
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type { EventListQuery, Hub, HubEvent, HubStreamMessage } from "../hub/types.js";
@@ -45,17 +46,19 @@ export function eventNamer(hub: Hub): (e: HubEvent) => NamedEvent {
   };
 }
 
-export async function eventRoutes(app: FastifyInstance, opts: { hub: Hub }): Promise<void> {
-  const { hub } = opts;
+/**
+ * Every route uses `request.hub`, the hub scoped to the caller: a tenant admin's list and stream hold its
+ * tenant's events only, and names are looked up through the same scope (one namer per request or stream).
+ */
+export async function eventRoutes(app: FastifyInstance): Promise<void> {
   const streams = new Set<ServerResponse>();
-  const named = eventNamer(hub);
 
   app.get<{ Querystring: EventListQuery }>(
     "/api/events",
     {
       schema: {
         tags,
-        summary: "Event log with explanations, newest first",
+        summary: "Event log with explanations, newest first (a tenant admin: its tenant's)",
         description:
           "Filters combine (AND). `kind`: comma-separated exact kinds (`write.pbx`) or families (`decision` = " +
           "every `decision.*`), any matches. `level`: the minimum level (`warn` = warnings and errors). " +
@@ -77,7 +80,7 @@ export async function eventRoutes(app: FastifyInstance, opts: { hub: Hub }): Pro
         response: { 400: errorSchema },
       },
     },
-    async (request) => hub.events.list(request.query).map(named),
+    async (request) => request.hub.events.list(request.query).map(eventNamer(request.hub)),
   );
 
   app.get(
@@ -85,11 +88,13 @@ export async function eventRoutes(app: FastifyInstance, opts: { hub: Hub }): Pro
     {
       schema: {
         tags,
-        summary: "Server-Sent Events: `event`, `endpoint`, `connector` and `teams` messages as JSON",
+        summary: "Server-Sent Events: `event`, `endpoint`, `connector` and `teams` messages as JSON (a tenant admin: its tenant's)",
         produces: ["text/event-stream"],
       },
     },
     async (request, reply) => {
+      const hub = request.hub;
+      const named = eventNamer(hub);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

@@ -1,6 +1,7 @@
 // Health endpoint for load balancers and the CLI: 200 while running and the store is usable, 503
 // otherwise. Anonymous callers learn only that ({ok, state}); connector names, versions and counts need
-// a session or the API token, because a health URL is often reachable from wider networks than the UI.
+// a session or the API token, because a health URL is often reachable from wider networks than the UI;
+// a tenant admin's details are its own tenant's.
 import type { FastifyInstance } from "fastify";
 import type { Hub } from "../hub/types.js";
 
@@ -15,12 +16,13 @@ export async function healthRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
       },
     },
     async (request, reply) => {
-      const health = opts.hub.health();
-      reply.code(health.ok ? 200 : 503);
       const authenticated = await app.authenticate(request, reply).then(
         () => true,
         () => false,
       );
+      // Signed in: the details through the caller's scoped hub (a tenant admin's are its tenant's only).
+      const health = authenticated ? request.hub.health() : opts.hub.health();
+      reply.code(health.ok ? 200 : 503);
       return authenticated ? health : { ok: health.ok, state: health.state };
     },
   );

@@ -1,6 +1,6 @@
 // Prometheus exposition at GET /metrics: the hub's registry (sync, connectors, rules) plus HTTP request
 // metrics of this app. Mounted unauthenticated or behind auth depending on PRESENCE_HUB_METRICS_AUTH.
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Counter, Histogram, Registry } from "prom-client";
 import type { Hub } from "../hub/types.js";
 
@@ -31,13 +31,27 @@ export function createHttpMetrics(): {
   };
 }
 
-export async function metricsRoutes(app: FastifyInstance, opts: { hub: Hub; http: Registry }): Promise<void> {
+/**
+ * `hub` picks the hub per request: the hub itself when mounted publicly, the request's scoped hub behind
+ * authentication (whose `metrics` a tenant admin may not read: every tenant's ids are labels there).
+ */
+export async function metricsRoutes(
+  app: FastifyInstance,
+  opts: { hub: (request: FastifyRequest) => Hub; http: Registry },
+): Promise<void> {
   app.get(
     "/metrics",
-    { schema: { tags: ["operations"], summary: "Prometheus metrics", produces: ["text/plain"] } },
-    async (_request, reply) => {
-      const [hubText, httpText] = await Promise.all([opts.hub.metrics.metrics(), opts.http.metrics()]);
-      reply.type(opts.hub.metrics.contentType || "text/plain; version=0.0.4; charset=utf-8");
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Prometheus metrics (labelled with every tenant's ids; admins only when it needs authentication)",
+        produces: ["text/plain"],
+      },
+    },
+    async (request, reply) => {
+      const registry = opts.hub(request).metrics;
+      const [hubText, httpText] = await Promise.all([registry.metrics(), opts.http.metrics()]);
+      reply.type(registry.contentType || "text/plain; version=0.0.4; charset=utf-8");
       return `${hubText.trimEnd()}\n${httpText}`;
     },
   );

@@ -17,17 +17,14 @@ const tags = ["microsoft365"];
 const errors = { 400: errorSchema, 404: errorSchema };
 export const SIGN_IN_CALLBACK_PATH = "/api/teams/service-accounts/callback";
 
-export async function teamsRoutes(
-  app: FastifyInstance,
-  opts: { hub: Hub; publicBaseUrl: () => string },
-): Promise<void> {
-  const { hub } = opts;
+/** Every route uses `request.hub`: a tenant admin reaches its own tenant's settings only. */
+export async function teamsRoutes(app: FastifyInstance, opts: { publicBaseUrl: () => string }): Promise<void> {
   // The default tenant's settings where they always were, and every tenant's under /api/tenants/:tenant.
-  mountTeamsRoutes(app, "/api/teams", () => hub.teams, undefined, opts.publicBaseUrl);
+  mountTeamsRoutes(app, "/api/teams", (request) => request.hub.teams, undefined, opts.publicBaseUrl);
   mountTeamsRoutes(
     app,
     "/api/tenants/:tenant/teams",
-    (request) => hub.teamsOf((request.params as { tenant: string }).tenant),
+    (request) => request.hub.teamsOf((request.params as { tenant: string }).tenant),
     { tenant: { type: "string", maxLength: 64 } },
     opts.publicBaseUrl,
   );

@@ -3,11 +3,10 @@
 // /api/tenants/:tenant/teams (routes/teams.ts, mounted per tenant).
 import type { FastifyInstance } from "fastify";
 import { TenantCreateInput, TenantUpdateInput } from "../hub/schemas.js";
-import type { Hub } from "../hub/types.js";
 import { errorSchema, inline, tenantViewSchema } from "./schemas.js";
 
 const tags = ["tenants"];
-const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema };
+const errors = { 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 export const tenantParams = {
   type: "object",
   required: ["tenant"],
@@ -15,19 +14,18 @@ export const tenantParams = {
 } as const;
 type TenantParams = { Params: { tenant: string } };
 
-export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Promise<void> {
-  const { hub } = opts;
-
+/** Every route uses `request.hub`: a tenant admin sees its own tenant only and cannot add, rename or delete. */
+export async function tenantRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     "/api/tenants",
     {
       schema: {
         tags,
-        summary: "Tenants with their Microsoft 365 status and counts",
+        summary: "Tenants with their Microsoft 365 status and counts (a tenant admin: its own only)",
         response: { 200: { type: "array", items: tenantViewSchema } },
       },
     },
-    async () => hub.tenants.list(),
+    async (request) => request.hub.tenants.list(),
   );
 
   app.post<{ Body: TenantCreateInput }>(
@@ -35,13 +33,13 @@ export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
     {
       schema: {
         tags,
-        summary: "Add a tenant (customer); its id is made from the name unless given",
+        summary: "Add a tenant (customer); its id is made from the name unless given (admins only)",
         body: inline(TenantCreateInput),
         response: { 201: tenantViewSchema, ...errors },
       },
     },
     async (request, reply) => {
-      const view = await hub.tenants.create(request.body);
+      const view = await request.hub.tenants.create(request.body);
       reply.code(201);
       return view;
     },
@@ -57,7 +55,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
         response: { 200: tenantViewSchema, ...errors },
       },
     },
-    async (request) => hub.tenants.get(request.params.tenant),
+    async (request) => request.hub.tenants.get(request.params.tenant),
   );
 
   app.patch<TenantParams & { Body: TenantUpdateInput }>(
@@ -65,13 +63,13 @@ export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
     {
       schema: {
         tags,
-        summary: "Rename a tenant",
+        summary: "Rename a tenant (admins only)",
         params: tenantParams,
         body: inline(TenantUpdateInput),
         response: { 200: tenantViewSchema, ...errors },
       },
     },
-    async (request) => hub.tenants.update(request.params.tenant, request.body),
+    async (request) => request.hub.tenants.update(request.params.tenant, request.body),
   );
 
   app.delete<TenantParams>(
@@ -79,13 +77,14 @@ export async function tenantRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
     {
       schema: {
         tags,
-        summary: "Delete a tenant: undo what the hub set through its connectors and Teams sessions first",
+        summary:
+          "Delete a tenant: undo what the hub set through its connectors and Teams sessions first (admins only)",
         params: tenantParams,
         response: { 204: { type: "null" }, ...errors },
       },
     },
     async (request, reply) => {
-      await hub.tenants.remove(request.params.tenant);
+      await request.hub.tenants.remove(request.params.tenant);
       reply.code(204);
     },
   );

@@ -1,129 +1,162 @@
-// Versioned schema migrations of the embedded store. Each migration runs in its own transaction together
-// with the bump of user_version, so a crash mid-upgrade leaves the previous version intact. Append only:
-// never edit a migration that has shipped.
+// Versioned schema migrations, one definition for both stores (schema/steps.ts renders them into SQLite's
+// and PostgreSQL's SQL). Each migration runs in one transaction together with the version bump, so a crash
+// mid-upgrade leaves the previous version intact. Append only: never edit a migration that has shipped.
 import type Database from "better-sqlite3";
+import { render } from "./schema/render.js";
+import { bigint, blob, integer, type Migration, text } from "./schema/steps.js";
 
-export interface Migration {
-  version: number;
-  name: string;
-  up: string;
-}
+export type { Migration } from "./schema/steps.js";
+
+const now = () => new Date().toISOString();
 
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: "initial",
-    up: `
-      CREATE TABLE connectors (
-        id TEXT PRIMARY KEY,
-        type TEXT NOT NULL,
-        name TEXT NOT NULL,
-        description TEXT NOT NULL DEFAULT '',
-        enabled INTEGER NOT NULL,
-        config TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE TABLE secrets (
-        name TEXT PRIMARY KEY,
-        iv BLOB NOT NULL,
-        tag BLOB NOT NULL,
-        data BLOB NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE TABLE teams_settings (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        config TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE TABLE service_accounts (
-        id TEXT PRIMARY KEY,
-        upn TEXT NOT NULL,
-        status TEXT NOT NULL,
-        reason TEXT,
-        added_at TEXT NOT NULL
-      );
-      CREATE TABLE endpoints (
-        id TEXT PRIMARY KEY,
-        connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
-        pbx_guid TEXT NOT NULL,
-        teams_user_id TEXT,
-        match TEXT NOT NULL CHECK (match IN ('auto', 'manual')),
-        enabled INTEGER NOT NULL,
-        display_name TEXT NOT NULL DEFAULT '',
-        email TEXT NOT NULL DEFAULT '',
-        h323 TEXT NOT NULL DEFAULT '',
-        e164 TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        UNIQUE (connector_id, pbx_guid)
-      );
-      CREATE INDEX endpoints_teams_user ON endpoints(teams_user_id);
-      CREATE TABLE sync_state (
-        endpoint_id TEXT PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
-        state TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE TABLE settings (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-      );
-      CREATE TABLE events (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        level TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        connector_id TEXT,
-        endpoint_id TEXT,
-        message TEXT NOT NULL,
-        details TEXT
-      );
-      CREATE INDEX events_endpoint ON events(endpoint_id, id);
-      CREATE INDEX events_connector ON events(connector_id, id);
-    `,
+    steps: [
+      {
+        createTable: "connectors",
+        columns: [
+          text("id", { primaryKey: true }),
+          text("type", { notNull: true }),
+          text("name", { notNull: true }),
+          text("description", { notNull: true, default: "''" }),
+          integer("enabled", { notNull: true }),
+          text("config", { notNull: true }),
+          text("created_at", { notNull: true }),
+          text("updated_at", { notNull: true }),
+        ],
+      },
+      {
+        createTable: "secrets",
+        columns: [
+          text("name", { primaryKey: true }),
+          blob("iv", { notNull: true }),
+          blob("tag", { notNull: true }),
+          blob("data", { notNull: true }),
+          text("updated_at", { notNull: true }),
+        ],
+      },
+      {
+        createTable: "teams_settings",
+        columns: [
+          integer("id", { primaryKey: true }),
+          text("config", { notNull: true }),
+          text("updated_at", { notNull: true }),
+        ],
+        checks: ["id = 1"],
+      },
+      {
+        createTable: "service_accounts",
+        columns: [
+          text("id", { primaryKey: true }),
+          text("upn", { notNull: true }),
+          text("status", { notNull: true }),
+          text("reason"),
+          text("added_at", { notNull: true }),
+        ],
+      },
+      {
+        createTable: "endpoints",
+        columns: [
+          text("id", { primaryKey: true }),
+          text("connector_id", { notNull: true, references: { table: "connectors", column: "id", onDelete: "cascade" } }),
+          text("pbx_guid", { notNull: true }),
+          text("teams_user_id"),
+          text("match", { notNull: true }),
+          integer("enabled", { notNull: true }),
+          text("display_name", { notNull: true, default: "''" }),
+          text("email", { notNull: true, default: "''" }),
+          text("h323", { notNull: true, default: "''" }),
+          text("e164", { notNull: true, default: "''" }),
+          text("created_at", { notNull: true }),
+          text("updated_at", { notNull: true }),
+        ],
+        unique: [["connector_id", "pbx_guid"]],
+        checks: ["match IN ('auto', 'manual')"],
+      },
+      { createIndex: "endpoints_teams_user", on: "endpoints", columns: ["teams_user_id"] },
+      {
+        createTable: "sync_state",
+        columns: [
+          text("endpoint_id", { primaryKey: true, references: { table: "endpoints", column: "id", onDelete: "cascade" } }),
+          text("state", { notNull: true }),
+          text("updated_at", { notNull: true }),
+        ],
+      },
+      {
+        createTable: "settings",
+        columns: [text("key", { primaryKey: true }), text("value", { notNull: true })],
+      },
+      {
+        createTable: "events",
+        columns: [
+          bigint("id", { autoIncrement: true }),
+          text("at", { notNull: true }),
+          text("level", { notNull: true }),
+          text("kind", { notNull: true }),
+          text("connector_id"),
+          text("endpoint_id"),
+          text("message", { notNull: true }),
+          text("details"),
+        ],
+      },
+      { createIndex: "events_endpoint", on: "events", columns: ["endpoint_id", "id"] },
+      { createIndex: "events_connector", on: "events", columns: ["connector_id", "id"] },
+    ],
   },
   {
     version: 2,
     name: "tenants and admin users",
     // Every existing row belongs to the default tenant. Columns added with a default cannot carry a
     // REFERENCES clause in SQLite; the hub keeps connectors' and accounts' tenants valid (it deletes a
-    // tenant's connectors before the tenant). Secrets are renamed by the store (they are sealed with
-    // their name as associated data: see SqliteStore).
-    up: `
-      CREATE TABLE tenants (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      INSERT INTO tenants (id, name, created_at, updated_at)
-        VALUES ('default', 'Default', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-      ALTER TABLE connectors ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
-      CREATE INDEX connectors_tenant ON connectors(tenant_id);
-      CREATE TABLE teams_settings_of_tenant (
-        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
-        config TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      INSERT INTO teams_settings_of_tenant (tenant_id, config, updated_at)
-        SELECT 'default', config, updated_at FROM teams_settings;
-      DROP TABLE teams_settings;
-      ALTER TABLE teams_settings_of_tenant RENAME TO teams_settings;
-      ALTER TABLE service_accounts ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
-      ALTER TABLE events ADD COLUMN tenant_id TEXT;
-      CREATE INDEX events_tenant ON events(tenant_id, id);
-      CREATE TABLE users (
-        id TEXT PRIMARY KEY,
-        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
-        password_hash TEXT NOT NULL,
-        role TEXT NOT NULL CHECK (role IN ('admin', 'tenant-admin')),
-        tenant_id TEXT REFERENCES tenants(id) ON DELETE CASCADE,
-        disabled INTEGER NOT NULL DEFAULT 0,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        CHECK ((role = 'admin') = (tenant_id IS NULL))
-      );
-    `,
+    // tenant's connectors before the tenant). Secrets are renamed by the store (they are sealed with their
+    // name as associated data: see SqliteStore).
+    steps: [
+      {
+        createTable: "tenants",
+        columns: [
+          text("id", { primaryKey: true }),
+          text("name", { notNull: true }),
+          text("created_at", { notNull: true }),
+          text("updated_at", { notNull: true }),
+        ],
+      },
+      { insert: "tenants", values: () => ({ id: "default", name: "Default", created_at: now(), updated_at: now() }) },
+      { addColumn: "connectors", column: text("tenant_id", { notNull: true, default: "'default'" }) },
+      { createIndex: "connectors_tenant", on: "connectors", columns: ["tenant_id"] },
+      {
+        createTable: "teams_settings_of_tenant",
+        columns: [
+          text("tenant_id", { primaryKey: true, references: { table: "tenants", column: "id", onDelete: "cascade" } }),
+          text("config", { notNull: true }),
+          text("updated_at", { notNull: true }),
+        ],
+      },
+      {
+        sql: "INSERT INTO teams_settings_of_tenant (tenant_id, config, updated_at) SELECT 'default', config, updated_at FROM teams_settings",
+      },
+      { dropTable: "teams_settings" },
+      { renameTable: "teams_settings_of_tenant", to: "teams_settings" },
+      { addColumn: "service_accounts", column: text("tenant_id", { notNull: true, default: "'default'" }) },
+      { addColumn: "events", column: text("tenant_id") },
+      { createIndex: "events_tenant", on: "events", columns: ["tenant_id", "id"] },
+      {
+        createTable: "users",
+        columns: [
+          text("id", { primaryKey: true }),
+          text("username", { notNull: true, caseInsensitive: true }),
+          text("password_hash", { notNull: true }),
+          text("role", { notNull: true }),
+          text("tenant_id", { references: { table: "tenants", column: "id", onDelete: "cascade" } }),
+          integer("disabled", { notNull: true, default: "0" }),
+          text("created_at", { notNull: true }),
+          text("updated_at", { notNull: true }),
+        ],
+        unique: [["username"]],
+        checks: ["role IN ('admin', 'tenant-admin')", "(role = 'admin') = (tenant_id IS NULL)"],
+      },
+    ],
   },
 ];
 
@@ -137,7 +170,8 @@ export function migrate(db: Database.Database, migrations: Migration[] = MIGRATI
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= version) continue;
     db.transaction(() => {
-      db.exec(m.up);
+      for (const step of m.steps)
+        for (const st of render(step, "sqlite")) db.prepare(st.sql).run(...((st.params as unknown[]) ?? []));
       db.pragma(`user_version = ${m.version}`);
     })();
     version = m.version;

@@ -65,6 +65,15 @@ describe("authentication", () => {
     ["GET", "/api/docs"],
     ["GET", "/api/docs/json"],
     ["GET", "/api/auth/session"],
+    ["POST", "/api/auth/password"],
+    ["GET", "/api/users"],
+    ["POST", "/api/users"],
+    ["GET", "/api/users/u1"],
+    ["PATCH", "/api/users/u1"],
+    ["DELETE", "/api/users/u1"],
+    ["GET", "/api/tenants"],
+    ["POST", "/api/tenants"],
+    ["DELETE", "/api/tenants/t1"],
   ];
   it.each(protectedRoutes)("%s %s needs auth", async (method, url) => {
     const res = await app.inject({ method: method as "GET", url, payload: method === "GET" ? undefined : {} });
@@ -94,7 +103,7 @@ describe("authentication", () => {
 
   it("the session cookie works and logout ends it", async () => {
     const res = await req("GET", "/api/auth/session", undefined, "cookie");
-    expect(res.json()).toEqual({ user: "admin", via: "session" });
+    expect(res.json()).toEqual({ user: "admin", via: "session", role: "admin", tenant: null });
     const login = await app.inject({ method: "POST", url: "/api/auth/login", payload: { username: "admin", password: "correct horse" } });
     const other = String(login.headers["set-cookie"]).split(";")[0];
     await app.inject({ method: "POST", url: "/api/auth/logout", headers: { cookie: other } });

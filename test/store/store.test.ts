@@ -67,7 +67,7 @@ describe("migrations", () => {
     migrate(db, MIGRATIONS);
     const broken = [
       ...MIGRATIONS,
-      { version: 99, name: "broken", up: "CREATE TABLE x (a INT); SELECT * FROM nope;" },
+      { version: 99, name: "broken", steps: [{ sql: "CREATE TABLE x (a INT)" }, { sql: "INSERT INTO nope VALUES (1)" }] },
     ];
     expect(() => migrate(db, broken)).toThrow();
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
