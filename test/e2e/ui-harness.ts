@@ -1,11 +1,10 @@
 // Shared setup of the UI browser tests against the in-memory hub (test/api/fake-hub.ts) and the real rule
 // registry of rules/ (connector types, Info pages): start/stop, log in, and the layout checks used at
-// phone (390×844) and desktop (1366×768) sizes. The admin-accounts API comes from ui-users-standin.ts
-// until the real routes exist; actAs() makes the page's session another account's (role, tenant).
+// phone (390×844) and desktop (1366×768) sizes. login() signs in the configured admin or a stored account.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import type { Frame, Page, Route } from "playwright-core";
+import type { Frame, Page } from "playwright-core";
 import { expect } from "vitest";
 import { defaultRulesDir } from "../../common/paths.js";
 import { RuleRegistry } from "../../engine/rules/registry.js";
@@ -13,7 +12,6 @@ import { buildApp } from "../../server/app.js";
 import { hashPassword } from "../../server/auth/password.js";
 import { createFakeHub } from "../api/fake-hub.js";
 import { SCREENSHOT_DIR } from "./browser.js";
-import { usersStandIn } from "./ui-users-standin.js";
 
 export const ADMIN_PASSWORD = "ui-test-pw";
 export const PHONE = { width: 390, height: 844 };
@@ -28,8 +26,6 @@ export interface UiServer {
   base: string;
   hub: ReturnType<typeof createFakeHub>;
   registry: RuleRegistry;
-  /** The stored account whose password the stand-in POST /api/auth/password changes. */
-  standIn: { userId?: string };
   close(): Promise<void>;
 }
 
@@ -37,7 +33,6 @@ export async function startUiServer(opts: { users?: number } = {}): Promise<UiSe
   const hub = createFakeHub({ users: opts.users ?? 120 });
   const registry = new RuleRegistry();
   await registry.load(defaultRulesDir);
-  const standIn: { userId?: string } = {};
   const app = await buildApp({
     hub,
     registry,
@@ -45,7 +40,6 @@ export async function startUiServer(opts: { users?: number } = {}): Promise<UiSe
     publicBaseUrl: "http://127.0.0.1",
     // Another UI folder, to show that a test fails on an older UI (e.g. the main branch's server/ui).
     uiDir: process.env.PRESENCE_HUB_TEST_UI_DIR,
-    protectedPlugins: [{ plugin: usersStandIn, options: { hub, adminUser: "admin", currentUserId: () => standIn.userId } }],
   });
   const base = await app.listen({ host: "127.0.0.1", port: 0 });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -54,7 +48,6 @@ export async function startUiServer(opts: { users?: number } = {}): Promise<UiSe
     base,
     hub,
     registry,
-    standIn,
     async close() {
       await app.close();
       await registry.close();
@@ -62,9 +55,11 @@ export async function startUiServer(opts: { users?: number } = {}): Promise<UiSe
   };
 }
 
-export async function login(page: Page, base: string): Promise<void> {
+/** Signs in (the configured admin unless `user` and `password` name a stored account). */
+export async function login(page: Page, base: string, user = "admin", password = ADMIN_PASSWORD): Promise<void> {
   await page.goto(base);
-  await page.fill("#login-password", ADMIN_PASSWORD);
+  await page.fill("#login-user", user);
+  await page.fill("#login-password", password);
   await page.click("form[aria-label] button[type=submit]");
   await page.waitForSelector("#topbar:not([hidden])");
 }
@@ -114,41 +109,6 @@ export async function expectUnclipped(page: Page, selector: string, what: string
     });
   });
   for (const p of r) expect(p.ok, `${what}: ${selector} is clipped or covered at (${p.x}, ${p.y}) by ${p.hit}`).toBe(true);
-}
-
-export interface SessionAs {
-  user: string;
-  role: "admin" | "tenant-admin";
-  tenant: string | null;
-  userId?: string;
-}
-
-const forbidden = (route: Route) => route.fulfill({ status: 403, json: { code: "FORBIDDEN", message: "admins only" } });
-
-/**
- * From now on the page's GET /api/auth/session says it is `as` (the signed-in admin's cookie still
- * authenticates the requests). A tenant admin gets 403 for the admins' lists (/api/tenants, /api/users),
- * as the server answers them. undo() restores the real session.
- */
-export async function actAs(page: Page, as: SessionAs): Promise<{ undo(): Promise<void> }> {
-  const session = async (route: Route) => {
-    const res = await route.fetch();
-    if (!res.ok()) return route.fulfill({ response: res });
-    await route.fulfill({ response: res, json: { ...(await res.json()), ...as } });
-  };
-  const adminLists = /\/api\/(tenants|users)(\/[^/]*)?(\?.*)?$/;
-  const guard = (route: Route) => {
-    const own = as.tenant ? `/api/tenants/${as.tenant}` : "";
-    return own && new URL(route.request().url()).pathname === own ? route.fallback() : forbidden(route);
-  };
-  await page.route("**/api/auth/session", session);
-  if (as.role === "tenant-admin") await page.route(adminLists, guard);
-  return {
-    async undo() {
-      await page.unroute("**/api/auth/session", session);
-      await page.unroute(adminLists, guard);
-    },
-  };
 }
 
 /** The top bar lies in the window, its content does not spill, and neither it nor a link wraps. */

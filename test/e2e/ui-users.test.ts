@@ -4,12 +4,11 @@
 // deletes — never the built-in admin or oneself; "Your account" in the top bar changes the own password of
 // a stored account and tells the configured admin where theirs is set; a tenant admin sees only their
 // tenant — its name instead of the switcher, no Tenants and Users pages, no tenant choice in Add Pbx.
-// Sessions of other accounts come from actAs() (the session route answers for the configured admin).
+// Stored accounts sign in for real (the hub's auth routes; the accounts live in the fake hub's `users`).
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type BrowserSession, browserSkipReason, launchBrowser } from "./browser.js";
 import {
-  actAs,
   expectInViewport,
   expectNoHorizontalScroll,
   expectTopBarFits,
@@ -69,6 +68,11 @@ describe.skipIf(Boolean(skip))("Users and tenant admins in the UI (in-memory hub
       await openMenu();
       await page.click(`a[data-nav=${to}]`);
     }
+    /** Signs in afresh: the configured admin, or a stored account. */
+    async function signIn(user?: string, password?: string) {
+      await session.context.clearCookies();
+      await login(page, server.base, user, password);
+    }
     async function account() {
       await openMenu();
       await expectInViewport(page, "#whoami", `${tag} account button`);
@@ -79,8 +83,7 @@ describe.skipIf(Boolean(skip))("Users and tenant admins in the UI (in-memory hub
     describe(tag, () => {
       it("Users page: the built-in admin is marked and has no actions; add a tenant admin and an admin", async () => {
         await page.setViewportSize({ width: size.width, height: size.height });
-        await session.context.clearCookies();
-        await login(page, server.base);
+        await signIn();
         await page.evaluate(() => localStorage.removeItem("presence-hub.tenant"));
         await page.reload();
         await nav("users");
@@ -169,46 +172,45 @@ describe.skipIf(Boolean(skip))("Users and tenant admins in the UI (in-memory hub
         await page.keyboard.press("Escape");
 
         const me = await server.hub.users.create({ username: `me-${size.name}`, password: PW, role: "admin" });
-        server.standIn.userId = me.id;
-        const as = await actAs(page, { user: me.username, role: "admin", tenant: null, userId: me.id });
-        try {
-          await page.reload();
-          await nav("users");
-          await page.waitForSelector(row(me.username));
-          // Oneself: a password reset, but neither Disable nor Delete.
-          expect(await page.textContent(`${row(me.username)} .name-cell`)).toContain("you");
-          expect(await buttons(me.username)).toEqual(["Reset password"]);
-          await account();
-          expect(await page.textContent("#account-info")).toContain(me.username);
-          expect(await page.textContent("#account-info")).toContain("Administrator");
-          await page.fill("#account-current", "not my password");
-          await page.fill("#account-new", "my new passphrase");
-          await page.fill("#account-repeat", "my new passphrase");
-          await page.click("#account-save");
-          await expect.poll(() => page.textContent("dialog[open] .note.error")).toContain("The current password is wrong.");
-          await page.fill("#account-current", PW);
-          await page.fill("#account-repeat", "my new passphrasE");
-          await page.click("#account-save");
-          await expect.poll(() => page.textContent("dialog[open] .note.error")).toContain("differ");
-          await page.fill("#account-repeat", "my new passphrase");
-          await expectInViewport(page, "dialog[open]", `${tag} account dialog`);
-          await expectNoHorizontalScroll(page, `${tag} account dialog`);
-          await shot(page, `users-${size.name}-account`);
-          await page.click("#account-save");
-          await expect.poll(() => page.textContent("#toasts")).toContain("Your password has been changed");
-          expect(await server.hub.users.authenticate(me.username, "my new passphrase")).toBeTruthy();
-        } finally {
-          await as.undo();
-          server.standIn.userId = undefined;
-        }
+        await signIn(me.username, PW);
+        await nav("users");
+        await page.waitForSelector(row(me.username));
+        // Oneself: neither Disable, Reset password nor Delete; the own password changes under Your account.
+        expect(await page.textContent(`${row(me.username)} .name-cell`)).toContain("you");
+        expect(await buttons(me.username)).toEqual(["Change password"]);
+        await page.click(`${row(me.username)} button:text-is('Change password')`);
+        await page.waitForSelector("dialog[open] #account-form");
+        expect(await page.textContent("#account-info")).toContain(me.username);
+        expect(await page.textContent("#account-info")).toContain("Administrator");
+        await page.fill("#account-current", "not my password");
+        await page.fill("#account-new", "my new passphrase");
+        await page.fill("#account-repeat", "my new passphrase");
+        await page.click("#account-save");
+        await expect.poll(() => page.textContent("dialog[open] .note.error")).toContain("The current password is wrong.");
+        expect(await page.isVisible("#topbar"), "a wrong current password does not sign out").toBe(true);
+        await page.fill("#account-current", PW);
+        await page.fill("#account-repeat", "my new passphrasE");
+        await page.click("#account-save");
+        await expect.poll(() => page.textContent("dialog[open] .note.error")).toContain("differ");
+        await page.fill("#account-repeat", "my new passphrase");
+        await expectInViewport(page, "dialog[open]", `${tag} account dialog`);
+        await expectNoHorizontalScroll(page, `${tag} account dialog`);
+        await shot(page, `users-${size.name}-account`);
+        await page.click("#account-save");
+        await expect.poll(() => page.textContent("#toasts")).toContain("Your password has been changed");
+        expect(await server.hub.users.authenticate(me.username, "my new passphrase")).toBeTruthy();
+        // Still signed in; the new password works for the next login.
+        await nav("connectors");
+        await page.waitForSelector("tr[data-name=Headquarters]");
+        await signIn(me.username, "my new passphrase");
+        expect(await page.textContent("#whoami")).toBe(me.username);
       });
 
       it("a tenant admin sees only their tenant: its name instead of the switcher, no Tenants and Users", async () => {
         const carol = await server.hub.users.create({ username: `carol-${size.name}`, password: PW, role: "tenant-admin", tenant: "acme" });
-        const as = await actAs(page, { user: carol.username, role: "tenant-admin", tenant: "acme", userId: carol.id });
+        await signIn(carol.username, PW);
         try {
           await page.goto(`${server.base}/#/tenants`);
-          await page.reload(); // a new session: the page starts again
           await page.waitForSelector("tr[data-name='Acme Berlin']");
           expect(await page.textContent("h1"), "#/tenants is not theirs").toBe("PBX Connectors");
           await openMenu();
@@ -257,7 +259,7 @@ describe.skipIf(Boolean(skip))("Users and tenant admins in the UI (in-memory hub
           if (phone) await page.click("#menu-toggle");
           for (const c of server.hub.connectors.list()) if (c.name.endsWith(size.name)) await server.hub.connectors.remove(c.id);
         } finally {
-          await as.undo();
+          await signIn();
         }
       });
     });

@@ -1,8 +1,8 @@
 // Users page (admins only): the admin accounts (GET /api/users) with role, tenant and state, the hub's
 // configured administrator marked as built-in (no actions); Add user (a tenant admin belongs to one
-// tenant), Disable / Enable, Reset password and Delete — never for the built-in administrator, and neither
-// disable nor delete for the signed-in account itself (its password changes under "Your account").
-import { passwordInput } from "../account.js";
+// tenant), Disable / Enable, Reset password and Delete — never for the built-in administrator, and none
+// of them for the signed-in account itself: its password changes under "Your account" (with the current one).
+import { openAccount, passwordInput } from "../account.js";
 import { del, get, patch, post } from "../api.js";
 import { busy, cell, clear, confirmDialog, errorNote, field, h, modal, toast } from "../dom.js";
 import { label, t } from "../i18n.js";
@@ -53,14 +53,14 @@ export async function render(main) {
 
   function actions(u) {
     if (u.builtIn) return h("td.actions.none");
-    const self = isSelf(u);
+    if (isSelf(u)) return h("td.actions", h("button.btn.small", { type: "button", onclick: () => openAccount() }, t("account.change")));
     const toggle = h("button.btn.small", { type: "button", onclick: () => setDisabled(u, !u.disabled, toggle) },
       t(u.disabled ? "users.enable" : "users.disable"));
     return h(
       "td.actions",
-      self ? null : toggle,
+      toggle,
       h("button.btn.small", { type: "button", onclick: () => resetPassword(u) }, t("users.resetPassword")),
-      self ? null : h("button.btn.small.danger", { type: "button", onclick: () => remove(u) }, t("common.delete")),
+      h("button.btn.small.danger", { type: "button", onclick: () => remove(u) }, t("common.delete")),
     );
   }
 
