@@ -119,6 +119,20 @@ describe.skipIf(Boolean(skip))("Tenants in the UI (in-memory hub)", () => {
         expect(await page.$$eval("#ep-connector option", (os) => os.map((o) => o.textContent))).toEqual(["All connectors", "Acme Berlin"]);
         await expectNoHorizontalScroll(page, `${tag} endpoints of one tenant`);
         await shot(page, `tenants-${size.name}-endpoints-acme`);
+        // Rematch by e-mail re-matches this tenant's connectors only.
+        const calls: (string | undefined)[] = [];
+        const rematch = server.hub.endpoints.rematch;
+        server.hub.endpoints.rematch = async (id) => {
+          calls.push(id);
+          return rematch(id);
+        };
+        try {
+          await page.click("#ep-rematch");
+          await expect.poll(() => page.textContent("#toasts")).toContain("Matched 80");
+          expect(calls).toEqual([ids.acme]);
+        } finally {
+          server.hub.endpoints.rematch = rematch;
+        }
 
         await nav("events");
         await page.waitForSelector("tr[data-event-id]");

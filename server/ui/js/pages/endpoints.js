@@ -200,7 +200,13 @@ export async function render(main) {
   }
   rematch.addEventListener("click", async () => {
     try {
-      const r = await post("/api/endpoints/rematch", state.connectorId ? { connectorId: state.connectorId } : {});
+      // One tenant shown (and no connector chosen): its connectors one by one, not every tenant's endpoints.
+      const ids = state.connectorId ? [state.connectorId] : tenant() ? [...connectorSel.options].map((o) => o.value).filter(Boolean) : [null];
+      const r = { matched: 0, unmatched: 0, changed: 0 };
+      for (const id of ids) {
+        const one = await post("/api/endpoints/rematch", id ? { connectorId: id } : {});
+        for (const k of Object.keys(r)) r[k] += one[k] ?? 0;
+      }
       toast(t("endpoints.rematched", { matched: r.matched, unmatched: r.unmatched, changed: r.changed }), "ok");
       await load();
     } catch (e) {
