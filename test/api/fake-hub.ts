@@ -1,5 +1,7 @@
 // An in-memory Hub facade for API tests: behaves like the real hub at the HTTP boundary (views without
 // secrets, NOT_FOUND/VALIDATION errors, paging) so the routes can be tested without sockets or SQLite.
+// Tenants own their Microsoft 365 settings (teamsOf), connectors, endpoints and events; lists filter by
+// `tenant`, and a tenant's view counts its connectors and endpoints.
 import { Registry } from "prom-client";
 import type { ConnectionTestResult, ConnectorStatus } from "../../engine/ports/adapters.js";
 import { HubError } from "../../common/errors.js";
@@ -10,6 +12,7 @@ import type {
   Hub,
   HubEvent,
   HubStreamMessage,
+  HubTeams,
   PbxConnectorConfig,
   TeamsSettingsView,
   TenantView,
@@ -36,7 +39,7 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
   const listeners = new Set<(m: HubStreamMessage) => void>();
   const events: HubEvent[] = [];
   let seq = 0;
-  let teamsView: TeamsSettingsView = {
+  const blankTeams = (): TeamsSettingsView => ({
     configured: false,
     enabled: true,
     tenantId: "",
@@ -51,7 +54,7 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
     serviceAccounts: [],
     status: { state: "offline", reason: "Not configured", since: now() },
     updatedAt: null,
-  };
+  });
   const endpoints: EndpointView[] = [];
   for (let i = 0; i < (opts.users ?? 120); i++) {
     endpoints.push({
@@ -114,21 +117,80 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
     return ep;
   };
   const metrics = new Registry();
-  const tenantView = (id: string, name: string): TenantView => ({
-    id,
-    name,
-    createdAt: now(),
-    updatedAt: now(),
-    teams: { configured: false, state: "offline", reason: "Not configured" },
-    counts: { connectors: 0, connectorsOnline: 0, endpoints: 0, matchedEndpoints: 0 },
-  });
-  const tenants = new Map<string, TenantView>([["default", tenantView("default", "Default")]]);
-  const tenantOf = (id: string) => {
+  type TenantRecord = Pick<TenantView, "id" | "name" | "createdAt" | "updatedAt">;
+  const tenants = new Map<string, TenantRecord>([["default", { id: "default", name: "Default", createdAt: now(), updatedAt: now() }]]);
+  const teamsByTenant = new Map<string, HubTeams>();
+  const tenantRecord = (id: string) => {
     const t = tenants.get(id);
     if (!t) throw new HubError("NOT_FOUND", `tenant ${id} not found`);
     return t;
   };
+  const tenantOf = (id: string): TenantView => {
+    const t = tenantRecord(id);
+    const teams = teamsOf(id).get();
+    const cs = [...connectors.values()].filter((c) => c.view.tenant === id);
+    const eps = endpoints.filter((e) => e.tenant === id);
+    return {
+      ...t,
+      teams: { configured: teams.configured, state: teams.status.state, reason: teams.status.reason },
+      counts: {
+        connectors: cs.length,
+        connectorsOnline: cs.filter((c) => c.view.status.state === "online").length,
+        endpoints: eps.length,
+        matchedEndpoints: eps.filter((e) => e.teamsUserId !== null).length,
+      },
+    };
+  };
+  const teamsOf = (id: string): HubTeams => {
+    tenantRecord(id);
+    let teams = teamsByTenant.get(id);
+    if (!teams) {
+      teams = makeTeams(id);
+      teamsByTenant.set(id, teams);
+    }
+    return teams;
+  };
+  /** One tenant's Microsoft 365 side; its client secret is secrets["teams"] (default) or ["teams:<tenant>"]. */
+  const makeTeams = (tenant: string): HubTeams => {
+    const key = tenant === "default" ? "teams" : `teams:${tenant}`;
+    let teamsView = blankTeams();
+    return {
+      get: () => teamsView,
+      async save(input) {
+        const { clientSecret, caPem, webhookBaseUrl, ...rest } = input;
+        if (clientSecret !== undefined) secrets.set(key, clientSecret);
+        teamsView = {
+          ...teamsView,
+          ...rest,
+          caPem: caPem ?? undefined,
+          webhookBaseUrl: webhookBaseUrl ?? undefined,
+          clientSecretSet: secrets.has(key),
+          configured: true,
+          updatedAt: now(),
+        };
+        return teamsView;
+      },
+      async test(input) {
+        const secret = input?.clientSecret ?? secrets.get(key);
+        return secret === SECRETS.clientSecret
+          ? { ok: true, summary: "Token acquired", steps: [] }
+          : { ok: false, summary: "AADSTS7000215: invalid client secret", steps: [] };
+      },
+      users: () => ({ items: [], total: 0, offset: 0, limit: 50 }),
+      refresh: async () => teamsView,
+      async beginServiceAccountSignIn(input) {
+        return { url: `https://login.example/authorize?redirect_uri=${encodeURIComponent(input.redirectUri)}`, state: "s1" };
+      },
+      async completeServiceAccountSignIn(input) {
+        if (input.state !== "s1") throw new HubError("VALIDATION", "unknown or expired sign-in state");
+        return { id: "sa1", upn: "svc@example.com", status: "active", addedAt: now() };
+      },
+      removeServiceAccount: async () => {},
+      adapter: () => undefined,
+    };
+  };
   const users = new Map<string, UserView & { password: string }>();
+  let userSeq = 0;
   const userOf = (id: string) => {
     const u = users.get(id);
     if (!u) throw new HubError("NOT_FOUND", `user ${id} not found`);
@@ -144,7 +206,7 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
           throw new HubError("CONFLICT", `username: "${input.username}" is taken`);
         if (input.role === "tenant-admin") tenantOf(input.tenant ?? "");
         const u = {
-          id: `u${users.size + 1}`,
+          id: `u${++userSeq}`,
           username: input.username,
           role: input.role,
           tenant: input.role === "admin" ? null : (input.tenant ?? null),
@@ -186,34 +248,36 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
       for (const l of listeners) l(m);
     },
     tenants: {
-      list: () => [...tenants.values()],
+      list: () => [...tenants.keys()].map(tenantOf),
       get: (id) => tenantOf(id),
       async create(input) {
         const id = input.id ?? input.name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
         if (tenants.has(id)) throw new HubError("CONFLICT", `id: a tenant "${id}" exists already`);
-        tenants.set(id, tenantView(id, input.name));
+        tenants.set(id, { id, name: input.name, createdAt: now(), updatedAt: now() });
         return tenantOf(id);
       },
       async update(id, input) {
-        const t = tenantOf(id);
+        const t = tenantRecord(id);
         if (input.name) t.name = input.name;
-        return t;
+        t.updatedAt = now();
+        return tenantOf(id);
       },
       async remove(id) {
-        tenantOf(id);
+        tenantRecord(id);
         if (id === "default") throw new HubError("CONFLICT", "the default tenant cannot be deleted");
+        for (const [cid, c] of connectors) if (c.view.tenant === id) connectors.delete(cid);
+        for (let i = endpoints.length - 1; i >= 0; i--) if (endpoints[i].tenant === id) endpoints.splice(i, 1);
         tenants.delete(id);
+        teamsByTenant.delete(id);
       },
     },
-    teamsOf: (id) => {
-      tenantOf(id);
-      return hub.teams;
-    },
+    teamsOf,
     webhookHandlers: () => [],
     connectors: {
       list: (q) => [...connectors.values()].map(view).filter((c) => !q?.tenant || c.tenant === q.tenant),
       get: (id) => view(getC(id)),
       async create(input) {
+        tenantRecord(input.tenant ?? "default");
         if (input.type !== "innovaphone-dnd") throw new HubError("VALIDATION", `unknown connector type "${input.type}"`);
         const id = `c${connectors.size + 1}`;
         const config: PbxConnectorConfig = {
@@ -245,7 +309,7 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
         };
         if (config.password) secrets.set(id, config.password);
         connectors.set(id, c);
-        event("connector.created", `created ${input.name}`, { connectorId: id });
+        event("connector.created", `created ${input.name}`, { connectorId: id, tenant: c.view.tenant });
         return view(c);
       },
       async update(id, input) {
@@ -278,45 +342,16 @@ export function createFakeHub(opts: { users?: number } = {}): FakeHub {
         return view(getC(id));
       },
     },
-    teams: {
-      get: () => teamsView,
-      async save(input) {
-        const { clientSecret, caPem, webhookBaseUrl, ...rest } = input;
-        if (clientSecret !== undefined) secrets.set("teams", clientSecret);
-        teamsView = {
-          ...teamsView,
-          ...rest,
-          caPem: caPem ?? undefined,
-          webhookBaseUrl: webhookBaseUrl ?? undefined,
-          clientSecretSet: secrets.has("teams"),
-          configured: true,
-          updatedAt: now(),
-        };
-        return teamsView;
-      },
-      async test(input) {
-        const secret = input?.clientSecret ?? secrets.get("teams");
-        return secret === SECRETS.clientSecret
-          ? { ok: true, summary: "Token acquired", steps: [] }
-          : { ok: false, summary: "AADSTS7000215: invalid client secret", steps: [] };
-      },
-      users: () => ({ items: [], total: 0, offset: 0, limit: 50 }),
-      refresh: async () => teamsView,
-      async beginServiceAccountSignIn(input) {
-        return { url: `https://login.example/authorize?redirect_uri=${encodeURIComponent(input.redirectUri)}`, state: "s1" };
-      },
-      async completeServiceAccountSignIn(input) {
-        if (input.state !== "s1") throw new HubError("VALIDATION", "unknown or expired sign-in state");
-        return { id: "sa1", upn: "svc@example.com", status: "active", addedAt: now() };
-      },
-      removeServiceAccount: async () => {},
-      adapter: () => undefined,
+    get teams() {
+      return teamsOf("default");
     },
     endpoints: {
       list(q = {}) {
         const s = q.search?.toLowerCase();
         const all = endpoints.filter(
           (e) =>
+            (!q.tenant || e.tenant === q.tenant) &&
+            (!q.connectorId || e.connectorId === q.connectorId) &&
             (!s || `${e.displayName} ${e.email} ${e.h323} ${e.e164}`.toLowerCase().includes(s)) &&
             (q.enabled === undefined || e.enabled === q.enabled) &&
             (q.matched === undefined || (e.teamsUserId !== null) === q.matched),

@@ -1,6 +1,6 @@
 // Shared setup of the UI browser tests against the in-memory hub (test/api/fake-hub.ts) and the real rule
 // registry of rules/ (connector types, Info pages): start/stop, log in, and the layout checks used at
-// phone (390×844) and desktop (1366×768) sizes.
+// phone (390×844) and desktop (1366×768) sizes. login() signs in the configured admin or a stored account.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -55,9 +55,11 @@ export async function startUiServer(opts: { users?: number } = {}): Promise<UiSe
   };
 }
 
-export async function login(page: Page, base: string): Promise<void> {
+/** Signs in (the configured admin unless `user` and `password` name a stored account). */
+export async function login(page: Page, base: string, user = "admin", password = ADMIN_PASSWORD): Promise<void> {
   await page.goto(base);
-  await page.fill("#login-password", ADMIN_PASSWORD);
+  await page.fill("#login-user", user);
+  await page.fill("#login-password", password);
   await page.click("form[aria-label] button[type=submit]");
   await page.waitForSelector("#topbar:not([hidden])");
 }
@@ -107,4 +109,18 @@ export async function expectUnclipped(page: Page, selector: string, what: string
     });
   });
   for (const p of r) expect(p.ok, `${what}: ${selector} is clipped or covered at (${p.x}, ${p.y}) by ${p.hit}`).toBe(true);
+}
+
+/** The top bar lies in the window, its content does not spill, and neither it nor a link wraps. */
+export async function expectTopBarFits(page: Page, what: string): Promise<void> {
+  await expectInViewport(page, "#topbar", `${what}: top bar`);
+  const bar = await page.locator("#topbar").evaluate((el) => ({ h: el.getBoundingClientRect().height, sw: el.scrollWidth, cw: el.clientWidth }));
+  expect(bar.sw, `${what}: top bar content spills`).toBeLessThanOrEqual(bar.cw);
+  expect(bar.h, `${what}: top bar wraps`).toBeLessThanOrEqual(64);
+  // The links and session controls fit their row (they would run under the live dot otherwise).
+  const menu = await page.locator("#menu").evaluate((el) => ({ sw: el.scrollWidth, cw: el.clientWidth, shown: el.getBoundingClientRect().width > 0 }));
+  if (menu.shown) expect(menu.sw, `${what}: top bar links and session controls spill`).toBeLessThanOrEqual(menu.cw);
+  const wrapped = await page.$$eval(".topbar nav a", (as) =>
+    as.filter((a) => (a as HTMLElement).offsetParent && a.getBoundingClientRect().height > 40).map((a) => a.textContent));
+  expect(wrapped, `${what}: links on two lines`).toEqual([]);
 }

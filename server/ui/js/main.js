@@ -1,7 +1,10 @@
 // UI entry: checks the session, shows the login view or the page for the current #/route, keeps one live
 // (SSE) connection while logged in, and owns the shell: the top bar (collapsed into a menu button on
 // small screens), the language switch and the not-found page for unknown paths. Pages export
-// render(main) → optional cleanup function, and `titleKey` (their name in the catalogues).
+// render(main) → optional cleanup function, and `titleKey` (their name in the catalogues); `adminOnly`
+// pages (Tenants, Users) are neither linked nor shown for a tenant admin. The top bar also has the tenant
+// switcher (admins; a tenant admin sees their tenant's name) and the account button (own password).
+import { openAccount } from "./account.js";
 import { ApiError, get, post, setUnauthorizedHandler } from "./api.js";
 import { clear, h } from "./dom.js";
 import { applyDocument, LANGUAGES, lang, onLangChange, setLang, t } from "./i18n.js";
@@ -10,19 +13,55 @@ import * as connectors from "./pages/connectors.js";
 import * as endpoints from "./pages/endpoints.js";
 import * as events from "./pages/events.js";
 import * as microsoft365 from "./pages/microsoft365.js";
+import * as tenants from "./pages/tenants.js";
+import * as users from "./pages/users.js";
+import { isAdmin, loadTenants, onScopeChange, scopeTenant, session, setScopeTenant, setSession, tenantList, tenantName } from "./scope.js";
 
-const pages = { connectors, microsoft365, endpoints, events };
+const pages = { connectors, microsoft365, endpoints, events, tenants, users };
 const main = document.getElementById("main");
 const topbar = document.getElementById("topbar");
 const menuToggle = document.getElementById("menu-toggle");
 const langSwitch = document.getElementById("lang-switch");
+const tenantSwitch = document.getElementById("tenant-switch");
+const tenantLabel = document.getElementById("tenant-name");
 let cleanup = null;
 let loggedIn = false;
 let view = "login";
 
 function route() {
   const name = location.hash.replace(/^#\/?/, "").split(/[?/]/)[0] || "connectors";
-  return pages[name] ? name : "connectors";
+  if (!pages[name] || (pages[name].adminOnly && !isAdmin())) return "connectors";
+  return name;
+}
+
+const narrow = window.matchMedia("(max-width: 860px)");
+
+/**
+ * Collapses the top bar into the menu button on narrow windows and wherever its links and session controls
+ * do not fit in one row (how wide they are depends on the language, the role and the tenant names).
+ */
+function fitTopbar() {
+  if (topbar.hidden) return;
+  const wasCompact = topbar.classList.contains("compact");
+  topbar.classList.remove("compact");
+  const menu = document.getElementById("menu");
+  const compact = narrow.matches || topbar.scrollWidth > topbar.clientWidth || menu.scrollWidth > menu.clientWidth;
+  topbar.classList.toggle("compact", compact);
+  if (wasCompact && !compact) setMenu(false);
+}
+
+/** The parts of the top bar that depend on who is signed in: links, tenant switcher or name, account. */
+function drawShell() {
+  const admin = isAdmin();
+  for (const a of document.querySelectorAll("[data-admin-only]")) a.hidden = !admin;
+  tenantSwitch.hidden = !admin;
+  tenantLabel.hidden = admin;
+  if (admin) {
+    clear(tenantSwitch, h("option", { value: "" }, t("tenants.all")), tenantList().map((x) => h("option", { value: x.id }, x.name)));
+    tenantSwitch.value = scopeTenant();
+  } else tenantLabel.textContent = tenantName(scopeTenant());
+  document.getElementById("whoami").textContent = session()?.user ?? "";
+  fitTopbar();
 }
 
 function setMenu(open) {
@@ -127,15 +166,18 @@ async function start() {
     showLogin();
     return;
   }
+  setSession(me);
+  await loadTenants();
   loggedIn = true;
   topbar.hidden = false;
-  document.getElementById("whoami").textContent = me.user;
+  drawShell();
   connectLive();
   await show();
 }
 
 function rerender() {
   langSwitch.value = lang();
+  if (loggedIn) drawShell();
   if (view === "notfound") showNotFound();
   else if (view === "login") {
     const msg = main.querySelector(".login .note.error")?.textContent;
@@ -151,6 +193,13 @@ document.getElementById("logout").addEventListener("click", async () => {
     showLogin();
   }
 });
+document.getElementById("whoami").addEventListener("click", () => openAccount());
+tenantSwitch.addEventListener("change", () => setScopeTenant(tenantSwitch.value));
+onScopeChange((_id, { quiet }) => {
+  drawShell();
+  if (!quiet) show();
+});
+window.addEventListener("resize", fitTopbar);
 menuToggle.addEventListener("click", () => setMenu(!topbar.classList.contains("open")));
 topbar.addEventListener("keydown", (e) => {
   if (e.key === "Escape" && topbar.classList.contains("open")) {

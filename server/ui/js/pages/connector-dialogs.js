@@ -1,14 +1,17 @@
 // The dialogs of the PBX Connectors page: Add Pbx (starts at "Choose a type"; the chosen type's mapping
 // description below the combo), Configure (fields from the vendor module, config-form.js; Test shows a
 // green/red notification in the dialog's fixed foot, always in view, with the step list), Edit, and
-// Info (the type's rule matrix page in a frame, its times shown in local time).
+// Info (the type's rule matrix page in a frame, its times shown in local time). An admin with more than
+// one tenant chooses the new connector's tenant (default: the top bar's); a tenant admin's is their own.
 import { post, put, patch } from "../api.js";
 import { configForm } from "../config-form.js";
 import { busy, clear, errorNote, field, h, modal, testResultNote, toast } from "../dom.js";
 import { fmtTime, lang, t } from "../i18n.js";
+import { isAdmin, scopeTenant, tenantList } from "../scope.js";
 import { choosableTypes, moduleFor, typeDescription, typeTitle } from "./connector-types.js";
 
-export function addDialog(done) {
+/** `tenant`: the tenant to preselect (default: the top bar's, else the default tenant). */
+export function addDialog(done, tenant) {
   const types = choosableTypes();
   const m = modal(t("add.title"));
   const typeSel = h(
@@ -27,9 +30,15 @@ export function addDialog(done) {
   const name = h("input", { id: "add-name", name: "name", required: true, maxlength: 100 });
   const description = h("input", { id: "add-description", name: "description", maxlength: 1000 });
   const msg = h("div", { "aria-live": "polite" });
+  const tenants = tenantList();
+  const tenantSel = isAdmin() && tenants.length > 1
+    ? h("select", { id: "add-tenant", name: "tenant", required: true }, tenants.map((x) => h("option", { value: x.id }, x.name)))
+    : null;
+  if (tenantSel) tenantSel.value = tenant || scopeTenant() || "default";
   const form = h(
     "form.grid",
     { id: "add-form", "aria-label": t("add.title") },
+    tenantSel ? h("div.full", field(t("tenants.tenant"), tenantSel, t("add.tenantHint"))) : null,
     h("div.full", field(t("add.type"), typeSel, t("add.typeHint")), desc),
     field(t("connectors.name"), name),
     field(t("add.description"), description),
@@ -39,7 +48,8 @@ export function addDialog(done) {
     e.preventDefault();
     if (!typeSel.value) return void typeSel.reportValidity();
     try {
-      const c = await post("/api/connectors", { type: typeSel.value, name: name.value.trim(), description: description.value.trim() });
+      const tenant = tenantSel ? tenantSel.value : scopeTenant() || undefined;
+      const c = await post("/api/connectors", { type: typeSel.value, name: name.value.trim(), description: description.value.trim(), tenant });
       m.close();
       toast(t("add.added", { name: c.name }), "ok");
       await done();

@@ -1,32 +1,46 @@
 // PBX Connectors page: the connectors table (cards on small screens) with the Status column and Configure
 // / Info / Edit / Delete per row, Add Pbx, and Refresh with feedback (busy button, "Reconnecting…" and the
 // result as toasts). Status changes arrive live over SSE. The dialogs are in connector-dialogs.js, the
-// connector types and vendor modules in connector-types.js.
-import { del, get, post } from "../api.js";
+// connector types and vendor modules in connector-types.js. Lists the top bar's tenant's connectors; with
+// all tenants (and more than one) a Tenant column and a tenant filter.
+import { del, get, post, qs } from "../api.js";
 import { addressOf } from "../config-form.js";
 import { busy, cell, clear, confirmDialog, errorNote, h, statusBadge, toast } from "../dom.js";
 import { t } from "../i18n.js";
 import { liveList } from "../live.js";
+import { scopeTenant, showTenants, tenantFilter, tenantName } from "../scope.js";
 import { addDialog, configureDialog, editDialog, infoDialog } from "./connector-dialogs.js";
 import { loadTypes, moduleFor, typeTitle } from "./connector-types.js";
 
 export const titleKey = "nav.connectors";
 
 export async function render(main) {
+  const withTenant = showTenants();
+  const cols = withTenant ? 7 : 6;
+  /** The page's own tenant filter (all tenants in the top bar); "" = every tenant. */
+  let pageTenant = "";
+  const tenant = () => scopeTenant() || pageTenant;
   const tbody = h("tbody");
   const col = (key) => h("th", { scope: "col" }, t(key));
   const table = h(
     "table.cards",
     { "aria-label": t("connectors.table") },
-    h("thead", h("tr", col("connectors.name"), col("connectors.type"), col("connectors.server"), col("connectors.status"),
-      col("connectors.users"), h("th", { scope: "col" }, h("span.sr", t("common.actions"))))),
+    h("thead", h("tr", col("connectors.name"), withTenant ? col("tenants.tenant") : null, col("connectors.type"), col("connectors.server"),
+      col("connectors.status"), col("connectors.users"), h("th", { scope: "col" }, h("span.sr", t("common.actions"))))),
     tbody,
   );
+  const filter = withTenant
+    ? h("div.filters", tenantFilter("cn-tenant", (v) => {
+        pageTenant = v;
+        reload();
+      }))
+    : null;
   const refreshBtn = h("button.btn", { type: "button", id: "cn-refresh", title: t("connectors.refreshHint") }, t("connectors.refresh"));
   const addBtn = h("button.btn.primary", { type: "button", id: "cn-add" }, t("connectors.add"));
   clear(
     main,
     h("div.page-head", h("div", h("h1", t("nav.connectors")), h("p", t("connectors.intro"))), h("div.toolbar", refreshBtn, addBtn)),
+    filter,
     h("div.panel.flush", table),
   );
 
@@ -38,9 +52,10 @@ export async function render(main) {
     const users = c.counts?.users ?? 0;
     return h(
       "tr",
-      { dataset: { connectorId: c.id, name: c.name } },
+      { dataset: { connectorId: c.id, name: c.name, tenant: c.tenant } },
       cell("td.name-cell", t("connectors.name"), h("strong", c.name), c.description ? h("div.muted.small", c.description) : null,
         c.enabled ? null : h("span.pill", t("connectors.disabled"))),
+      withTenant ? cell("td.tenant-cell", t("tenants.tenant"), tenantName(c.tenant)) : null,
       cell("td", t("connectors.type"), typeTitle(c.type), h("div.muted.small.mono", c.type)),
       cell("td.mono.wrap", t("connectors.server"), server === "not configured" ? t("connectors.notConfigured") : server),
       cell("td.status-cell", t("connectors.status"), statusBadge(c.status)),
@@ -59,7 +74,7 @@ export async function render(main) {
   function draw() {
     rows.clear();
     if (list.length === 0) {
-      clear(tbody, h("tr", h("td.empty", { colspan: 6 }, t("connectors.empty"))));
+      clear(tbody, h("tr", h("td.empty", { colspan: cols }, t(tenant() ? "connectors.emptyTenant" : "connectors.empty"))));
       return;
     }
     clear(tbody);
@@ -74,14 +89,15 @@ export async function render(main) {
     "connector",
     async () => {
       try {
-        list = await get("/api/connectors");
+        list = await get(`/api/connectors${qs({ tenant: tenant() })}`);
         draw();
       } catch (e) {
-        clear(tbody, h("tr", h("td", { colspan: 6 }, errorNote(e))));
+        clear(tbody, h("tr", h("td", { colspan: cols }, errorNote(e))));
       }
     },
     (msg) => {
       const c = msg.connector;
+      if (tenant() && c.tenant !== tenant()) return; // another tenant's
       const i = list.findIndex((x) => x.id === c.id);
       if (i < 0) return void reload();
       if ((c.status?.since ?? "") < (list[i].status?.since ?? "")) return; // older than the row shows
@@ -110,7 +126,7 @@ export async function render(main) {
       } else toast(t("connectors.allOnline"), "ok");
     }),
   );
-  addBtn.addEventListener("click", () => addDialog(reload));
+  addBtn.addEventListener("click", () => addDialog(reload, tenant()));
 
   async function remove(c) {
     const ok = await confirmDialog(t("connectors.deleteTitle", { name: c.name }), t("connectors.deleteText"));

@@ -1,9 +1,10 @@
 // The Endpoints page's detail panel of one endpoint (a full-screen sheet on small screens): presence of
 // both sides, what the hub sets, the last decisions with their reasons, manual mapping to a Teams user,
-// and the timeline of its events.
+// and the timeline of its events. The Teams users to map to come from the endpoint's tenant's directory.
 import { get, patch, qs } from "../api.js";
 import { clear, errorNote, h, toast } from "../dom.js";
 import { fmtTime, label, t } from "../i18n.js";
+import { teamsBase } from "../scope.js";
 import { hubCell, pbxCell, teamsCell } from "./presence.js";
 
 /**
@@ -43,7 +44,7 @@ export async function drawDetail(detail, id, { changed, onClose, isCurrent }) {
       const q = mapSearch.value.trim();
       if (!q) return void clear(mapResults);
       try {
-        const res = await get(`/api/teams/users${qs({ search: q, limit: 8 })}`);
+        const res = await get(`${teamsBase(ep.tenant)}/users${qs({ search: q, limit: 8 })}`);
         clear(
           mapResults,
           res.items.length === 0

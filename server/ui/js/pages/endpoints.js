@@ -1,10 +1,12 @@
 // Endpoints page: server-side search and paging (only one page is ever in the browser, so it stays fast
 // with thousands of users), live presence of both sides over SSE, bulk enable/disable, rematch, and the
 // detail panel (endpoint-detail.js). The table becomes cards on small screens; the cells are in presence.js.
-import { get, post, qs } from "../api.js";
+// Lists the top bar's tenant's endpoints; with all tenants (and more than one) a Tenant column and filter.
+import { get, patch, post, qs } from "../api.js";
 import { cell, clear, errorNote, h, toast } from "../dom.js";
 import { t } from "../i18n.js";
 import { liveList } from "../live.js";
+import { scopeTenant, showTenants, tenantFilter, tenantName } from "../scope.js";
 import { drawDetail as renderDetail } from "./endpoint-detail.js";
 import { hubCell, pbxCell, teamsCell } from "./presence.js";
 
@@ -12,7 +14,10 @@ export const titleKey = "nav.endpoints";
 const PAGE = 50;
 
 export async function render(main) {
-  const state = { search: "", connectorId: "", enabled: "", matched: "", offset: 0, selected: null, checked: new Set() };
+  const state = { search: "", tenant: "", connectorId: "", enabled: "", matched: "", offset: 0, selected: null, checked: new Set() };
+  const withTenant = showTenants();
+  const cols = withTenant ? 9 : 8;
+  const tenant = () => scopeTenant() || state.tenant;
   const search = h("input", { type: "search", id: "ep-search", placeholder: t("endpoints.searchPlaceholder"), "aria-label": t("endpoints.search") });
   const connectorSel = h("select", { id: "ep-connector", "aria-label": t("common.connector") }, h("option", { value: "" }, t("common.allConnectors")));
   const enabledSel = h("select", { id: "ep-enabled", "aria-label": t("endpoints.enabledFilter") }, h("option", { value: "" }, t("endpoints.enabledAll")),
@@ -32,7 +37,7 @@ export async function render(main) {
   const split = h("div.split.closed",
     h("div.panel.flush",
       h("table.cards", { "aria-label": t("endpoints.table") },
-        h("thead", h("tr", h("th", { scope: "col" }, checkAll), col("endpoints.user"), col("endpoints.extension"), col("endpoints.teams"),
+        h("thead", h("tr", h("th", { scope: "col" }, checkAll), col("endpoints.user"), withTenant ? col("tenants.tenant") : null, col("endpoints.extension"), col("endpoints.teams"),
           col("endpoints.pbx"), col("endpoints.hubSets"), col("endpoints.warnings"), col("endpoints.sync"))),
         tbody),
       h("div.pager", pagerText, h("span.toolbar", prev, next))),
@@ -41,15 +46,25 @@ export async function render(main) {
     main,
     h("div.page-head", h("div", h("h1", t("nav.endpoints")), h("p", t("endpoints.intro"))),
       h("div.toolbar", enableSel, disableSel, rematch)),
-    h("div.filters", search, connectorSel, enabledSel, matchedSel),
+    h("div.filters", search, withTenant ? tenantFilter("ep-tenant", (v) => {
+      state.tenant = v;
+      state.connectorId = "";
+      state.offset = 0;
+      loadConnectors().then(load);
+    }) : null, connectorSel, enabledSel, matchedSel),
     split,
   );
 
-  try {
-    for (const c of await get("/api/connectors")) connectorSel.append(h("option", { value: c.id }, c.name));
-  } catch {
-    // the list still works without the connector filter
+  /** The connector filter offers the connectors of the tenant shown. */
+  async function loadConnectors() {
+    clear(connectorSel, h("option", { value: "" }, t("common.allConnectors")));
+    try {
+      for (const c of await get(`/api/connectors${qs({ tenant: tenant() })}`)) connectorSel.append(h("option", { value: c.id }, c.name));
+    } catch {
+      // the list still works without the connector filter
+    }
   }
+  await loadConnectors();
 
   const rows = new Map();
   let page = { items: [], total: 0 };
@@ -74,9 +89,10 @@ export async function render(main) {
     });
     const tr = h(
       "tr",
-      { dataset: { endpointId: ep.id, email: ep.email }, tabindex: 0, class: state.selected === ep.id ? "selected" : "" },
+      { dataset: { endpointId: ep.id, email: ep.email, tenant: ep.tenant }, tabindex: 0, class: state.selected === ep.id ? "selected" : "" },
       h("td.check-cell", box),
       cell("td.user-cell", t("endpoints.user"), h("strong", ep.displayName), h("div.small.muted.wrap", ep.email || t("endpoints.noEmail"))),
+      withTenant ? cell("td.tenant-cell", t("tenants.tenant"), tenantName(ep.tenant)) : null,
       cell("td.mono", t("endpoints.extension"), ep.h323, ep.e164 ? h("div.small.muted", ep.e164) : null),
       cell("td.teams-cell", t("endpoints.teams"), teamsCell(ep)),
       cell("td.pbx-cell", t("endpoints.pbx"), pbxCell(ep)),
@@ -113,17 +129,17 @@ export async function render(main) {
 
   // A newer search during a load runs one more load with the latest filters; see liveList for live updates.
   const live = liveList("endpoint", async () => {
-    const q = { search: state.search, connectorId: state.connectorId, enabled: state.enabled, matched: state.matched, offset: state.offset, limit: PAGE };
+    const q = { tenant: tenant(), search: state.search, connectorId: state.connectorId, enabled: state.enabled, matched: state.matched, offset: state.offset, limit: PAGE };
     try {
       const res = await get(`/api/endpoints${qs(q)}`);
       page = res;
     } catch (e) {
-      clear(tbody, h("tr", h("td", { colspan: 8 }, errorNote(e))));
+      clear(tbody, h("tr", h("td", { colspan: cols }, errorNote(e))));
       return;
     }
     rows.clear();
     clear(tbody);
-    if (page.items.length === 0) tbody.append(h("tr", h("td.empty", { colspan: 8 }, state.search ? t("endpoints.noMatch") : t("endpoints.empty"))));
+    if (page.items.length === 0) tbody.append(h("tr", h("td.empty", { colspan: cols }, state.search ? t("endpoints.noMatch") : t("endpoints.empty"))));
     for (const ep of page.items) {
       const tr = row(ep);
       rows.set(ep.id, tr);
@@ -184,7 +200,13 @@ export async function render(main) {
   }
   rematch.addEventListener("click", async () => {
     try {
-      const r = await post("/api/endpoints/rematch", state.connectorId ? { connectorId: state.connectorId } : {});
+      // One tenant shown (and no connector chosen): its connectors one by one, not every tenant's endpoints.
+      const ids = state.connectorId ? [state.connectorId] : tenant() ? [...connectorSel.options].map((o) => o.value).filter(Boolean) : [null];
+      const r = { matched: 0, unmatched: 0, changed: 0 };
+      for (const id of ids) {
+        const one = await post("/api/endpoints/rematch", id ? { connectorId: id } : {});
+        for (const k of Object.keys(r)) r[k] += one[k] ?? 0;
+      }
       toast(t("endpoints.rematched", { matched: r.matched, unmatched: r.unmatched, changed: r.changed }), "ok");
       await load();
     } catch (e) {

@@ -1,11 +1,13 @@
 // Events page: the hub's event log, newest first, each row with its time (local), level, kind in words,
 // the user and PBX connector it concerns (by name; a click on the user filters by them) and the message.
 // Filters by user, connector, kind family and minimum level run on the server (GET /api/events); "Load
-// older events" pages back with beforeId; live events (SSE) are added when they match the filters.
+// older events" pages back with beforeId; live events (SSE) are added when they match the filters. Shows the
+// top bar's tenant's events; with all tenants (and more than one) a tenant filter and each event's tenant.
 import { get, qs } from "../api.js";
 import { cell, clear, errorNote, h } from "../dom.js";
 import { fmtTime, label, t } from "../i18n.js";
 import { onLive } from "../live.js";
+import { scopeTenant, showTenants, tenantFilter, tenantName } from "../scope.js";
 
 export const titleKey = "nav.events";
 const PAGE = 100;
@@ -15,6 +17,7 @@ const FAMILIES = ["connector", "teams", "endpoint", "presence", "decision", "wri
 
 /** The same meaning as the server's filter (server/hub/events.ts eventMatches), for live events. */
 function matches(e, f) {
+  if (f.tenant && e.tenant !== f.tenant) return false;
   if (f.endpointId && e.endpointId !== f.endpointId) return false;
   if (f.connectorId && e.connectorId !== f.connectorId) return false;
   if (f.level && LEVELS.indexOf(e.level) < LEVELS.indexOf(f.level)) return false;
@@ -23,7 +26,8 @@ function matches(e, f) {
 }
 
 export async function render(main) {
-  const filter = { endpointId: "", endpointName: "", connectorId: "", kind: "", level: "" };
+  const filter = { tenant: scopeTenant(), endpointId: "", endpointName: "", connectorId: "", kind: "", level: "" };
+  const withTenant = showTenants();
   const connectorNames = new Map();
   const tbody = h("tbody");
   const more = h("button.btn", { type: "button", id: "ev-more" }, t("events.older"));
@@ -42,6 +46,12 @@ export async function render(main) {
     main,
     h("div.page-head", h("div", h("h1", t("nav.events")), h("p", t("events.intro")))),
     h("div.filters", { role: "group", "aria-label": t("events.filters") },
+      withTenant ? tenantFilter("ev-tenant", (v) => {
+        filter.tenant = v;
+        filter.connectorId = "";
+        setUser("", "");
+        loadConnectors();
+      }) : null,
       h("div.user-filter", userSearch, userResults), userChip, connectorSel, kindSel, levelSel),
     h("div.panel.flush",
       h("table.cards", { "aria-label": t("events.table") },
@@ -65,6 +75,7 @@ export async function render(main) {
     }
     const cname = e.connectorName ?? (e.connectorId ? (connectorNames.get(e.connectorId) ?? t("events.deletedConnector")) : null);
     if (cname) parts.push(h("div.small.muted", cname));
+    if (withTenant && e.tenant) parts.push(h("div.small.muted.tenant", tenantName(e.tenant)));
     return parts.length ? parts : h("span.muted", "—");
   }
 
@@ -72,7 +83,7 @@ export async function render(main) {
     const level = e.level === "error" ? "error" : e.level === "warn" ? "warn" : "idle";
     return h(
       "tr",
-      { dataset: { eventId: e.id, kind: e.kind, level: e.level, endpointId: e.endpointId ?? "", connectorId: e.connectorId ?? "" } },
+      { dataset: { eventId: e.id, kind: e.kind, level: e.level, endpointId: e.endpointId ?? "", connectorId: e.connectorId ?? "", tenant: e.tenant ?? "" } },
       cell("td.small.time", t("events.time"), h("time", { datetime: e.at }, fmtTime(e.at))),
       cell("td", t("events.level"), h(`span.badge.${level}`, label("level", e.level))),
       cell("td.small", t("events.kind"), label("kind", e.kind)),
@@ -94,7 +105,7 @@ export async function render(main) {
     more.disabled = true;
     if (reset) held = [];
     try {
-      const list = await get(`/api/events${qs({ limit: PAGE, beforeId: oldest ?? undefined, endpointId: filter.endpointId,
+      const list = await get(`/api/events${qs({ tenant: filter.tenant, limit: PAGE, beforeId: oldest ?? undefined, endpointId: filter.endpointId,
         connectorId: filter.connectorId, kind: filter.kind, level: filter.level })}`);
       if (gen !== generation) return; // the filters changed meanwhile
       if (reset) clear(tbody);
@@ -115,7 +126,7 @@ export async function render(main) {
     }
   }
 
-  const anyFilter = () => Boolean(filter.endpointId || filter.connectorId || filter.kind || filter.level);
+  const anyFilter = () => Boolean((withTenant && filter.tenant) || filter.endpointId || filter.connectorId || filter.kind || filter.level);
 
   function setUser(id, name) {
     filter.endpointId = id;
@@ -136,7 +147,7 @@ export async function render(main) {
       const q = userSearch.value.trim();
       if (!q) return void clear(userResults);
       try {
-        const res = await get(`/api/endpoints${qs({ search: q, limit: 8 })}`);
+        const res = await get(`/api/endpoints${qs({ tenant: filter.tenant, search: q, limit: 8 })}`);
         clear(userResults, res.items.length === 0
           ? h("li.muted", t("events.noUser"))
           : res.items.map((ep) => h("li", h("button.link", { type: "button", onclick: () => setUser(ep.id, ep.displayName) }, ep.displayName),
@@ -154,14 +165,19 @@ export async function render(main) {
   }
   more.addEventListener("click", () => load(false));
 
-  try {
-    for (const c of await get("/api/connectors")) {
-      connectorNames.set(c.id, c.name);
-      connectorSel.append(h("option", { value: c.id }, c.name));
+  /** The connector filter offers the connectors of the tenant shown; names of all are kept for the rows. */
+  async function loadConnectors() {
+    clear(connectorSel, h("option", { value: "" }, t("common.allConnectors")));
+    try {
+      for (const c of await get(`/api/connectors${qs({ tenant: filter.tenant })}`)) {
+        connectorNames.set(c.id, c.name);
+        connectorSel.append(h("option", { value: c.id }, c.name));
+      }
+    } catch {
+      // the log still works without the connector filter
     }
-  } catch {
-    // the log still works without the connector filter
   }
+  await loadConnectors();
   const off = onLive("event", (msg) => addLive(msg.event));
   await load(true);
   function addLive(e) {

@@ -1,24 +1,51 @@
 // Microsoft 365 page: tenant, app registration (client id + write-only secret), authority and Graph URLs,
 // webhook base URL, polling interval, Test (green/red with steps), Save, directory refresh, and the
-// service-account sign-in that enables presence subscriptions.
+// service-account sign-in that enables presence subscriptions. Each tenant has its own settings
+// (/api/tenants/:tenant/teams): the top bar's tenant's are shown (the default tenant's while all are
+// selected), an admin can choose another here, and `#/microsoft365?tenant=<id>` (the sign-in callback,
+// the Tenants page) selects one.
 import { del, get, post, put } from "../api.js";
 import { busy, cell, clear, errorNote, field, h, statusBadge, testResultNote, toast } from "../dom.js";
 import { fmtTime, label, t } from "../i18n.js";
 import { onLive } from "../live.js";
+import { isAdmin, scopeTenant, setScopeTenant, teamsBase, tenantList, tenantName } from "../scope.js";
 
 export const titleKey = "nav.microsoft365";
 
+/** The tenant to show: the link's (an admin's switcher follows it), else the top bar's, else the default. */
+function chooseTenant(params) {
+  const asked = params.get("tenant");
+  if (isAdmin() && asked && tenantList().some((x) => x.id === asked)) {
+    setScopeTenant(asked, { quiet: true });
+    return asked;
+  }
+  return scopeTenant() || "default";
+}
+
 export async function render(main) {
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const tenant = chooseTenant(params);
+  const base = teamsBase(tenant);
   const statusBox = h("div", { id: "teams-status" });
   const body = h("div");
+  const several = tenantList().length > 1;
+  let chooser = null;
+  if (isAdmin() && several) {
+    chooser = h("select", { id: "m365-tenant-choice", "aria-label": t("m365.tenantChoice") }, tenantList().map((x) => h("option", { value: x.id }, x.name)));
+    chooser.value = tenant;
+    chooser.addEventListener("change", () => setScopeTenant(chooser.value));
+  }
   clear(
     main,
-    h("div.page-head", h("div", h("h1", t("nav.microsoft365")), h("p", t("m365.intro"))), statusBox),
+    h("div.page-head",
+      h("div", h("h1", t("nav.microsoft365")), h("p", t("m365.intro")),
+        several || !isAdmin() ? h("p", { id: "m365-for" }, t("m365.forTenant", { name: tenantName(tenant) })) : null),
+      h("div.toolbar", chooser, statusBox)),
     body,
   );
   let view;
   try {
-    view = await get("/api/teams");
+    view = await get(base);
   } catch (e) {
     body.append(errorNote(e));
     return;
@@ -84,7 +111,7 @@ export async function render(main) {
     busy(testBtn, async () => {
       clear(result, h("div.note", { "aria-busy": "true" }, t("test.running")));
       try {
-        show(testResultNote(await post("/api/teams/test", input()), "m365-steps"));
+        show(testResultNote(await post(`${base}/test`, input()), "m365-steps"));
       } catch (e) {
         show(errorNote(e));
       }
@@ -93,7 +120,7 @@ export async function render(main) {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
-      view = await put("/api/teams", input());
+      view = await put(base, input());
       f.clientSecret.value = "";
       f.clientSecret.placeholder = view.clientSecretSet ? t("form.storedSecret") : "";
       showStatus(view.status);
@@ -127,8 +154,8 @@ export async function render(main) {
                   cell("td.small", t("m365.added"), fmtTime(a.addedAt)),
                   h("td.actions", h("button.btn.small.danger", { type: "button", onclick: async () => {
                     try {
-                      await del(`/api/teams/service-accounts/${encodeURIComponent(a.id)}`);
-                      view = await get("/api/teams");
+                      await del(`${base}/service-accounts/${encodeURIComponent(a.id)}`);
+                      view = await get(base);
                       drawAccounts();
                     } catch (e) {
                       toast(e.message, "error");
@@ -146,7 +173,7 @@ export async function render(main) {
     busy(refreshBtn, async () => {
       toast(t("m365.refreshing"), "info", 2500);
       try {
-        view = await post("/api/teams/refresh");
+        view = await post(`${base}/refresh`);
         showStatus(view.status);
         toast(t("m365.refreshed"), "ok");
       } catch (e) {
@@ -155,21 +182,23 @@ export async function render(main) {
     }),
   );
 
-  const signin = new URLSearchParams(location.hash.split("?")[1] || "").get("signin");
+  const signin = params.get("signin");
   if (signin) {
     const ok = signin.startsWith("ok:");
     toast(ok ? t("m365.signedIn", { account: signin.slice(3) }) : t("m365.signInFailed", { message: signin.replace(/^error:/, "") }), ok ? "ok" : "error", 8000);
-    history.replaceState(null, "", "#/microsoft365");
   }
+  if (signin || params.has("tenant")) history.replaceState(null, "", "#/microsoft365");
 
   body.append(
     h("div.panel", h("h2", t("m365.app")), form),
     h(
       "div.panel",
       h("div.page-head", h("div", h("h2", t("m365.serviceAccount")), h("p.small.muted", t("m365.serviceAccountIntro"))),
-        h("div.toolbar", refreshBtn, h("a.btn.primary", { href: "/api/teams/service-accounts/sign-in", id: "m365-signin" }, t("m365.signIn")))),
+        h("div.toolbar", refreshBtn, h("a.btn.primary", { href: `${base}/service-accounts/sign-in`, id: "m365-signin" }, t("m365.signIn")))),
       accounts,
     ),
   );
-  return onLive("teams", (msg) => showStatus(msg.status));
+  return onLive("teams", (msg) => {
+    if (msg.tenant === undefined || msg.tenant === tenant) showStatus(msg.status);
+  });
 }
