@@ -33,6 +33,8 @@ export type ErrorCode =
   | "STORE_UNAVAILABLE"
   /** A write of an instance that no longer holds the lease (another instance owns the tenant now). */
   | "STORE_FENCED"
+  /** Several instances: nobody runs the tenant right now (an instance is taking it over). */
+  | "NO_OWNER"
   | "INTERNAL";
 
 export class HubError extends Error {

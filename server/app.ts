@@ -12,14 +12,16 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyPluginAsync,
+  type FastifyReply,
   type FastifyRequest,
   type RouteOptions,
 } from "fastify";
-import { teamsWebhookRoutes } from "../connectors/teams/webhook.js";
+import { type TeamsWebhookOptions, teamsWebhookRoutes } from "../connectors/teams/webhook.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { uiDir as defaultUiDir } from "../common/paths.js";
 import type { RuleRegistry } from "../engine/rules/registry.js";
 import { authPlugin } from "./auth/plugin.js";
+import type { SessionBackend } from "./auth/sessions.js";
 import type { Hub } from "./hub/types.js";
 import { connectorModuleRoutes } from "./routes/connector-modules.js";
 import { connectorTypesRoutes } from "./routes/connector-types.js";
@@ -32,7 +34,7 @@ import { healthRoutes } from "./routes/health.js";
 import { infoRoutes } from "./routes/info.js";
 import { createHttpMetrics, metricsRoutes } from "./routes/metrics.js";
 import { ruleSetRoutes } from "./routes/rule-sets.js";
-import { teamsCallbackRoute, teamsRoutes } from "./routes/teams.js";
+import { type SignInElsewhere, teamsCallbackRoute, teamsRoutes } from "./routes/teams.js";
 import { userRoutes } from "./routes/users.js";
 
 /** A plugin with its options, mounted by the app (rules plugins, the Teams webhook). */
@@ -74,6 +76,22 @@ export interface BuildAppOptions {
   trustProxy?: boolean | string[];
   /** Sees every route as it is registered (tests enumerate them to check each one's authorization). */
   onRoute?: (route: RouteOptions) => void;
+  /** Where sessions are kept (the hub's store); default memory. */
+  sessions?: SessionBackend;
+  /** Several instances on one store (server/cluster): requests handed to the instance running their tenant. */
+  cluster?: ClusterHttp;
+}
+
+/** What the HTTP layer needs from the coordination of several instances. */
+export interface ClusterHttp {
+  /** Before every authenticated route: answers the request by handing it on when its tenant runs elsewhere. */
+  preHandler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined>;
+  /** Graph notifications for tenants that run elsewhere. */
+  webhook: NonNullable<TeamsWebhookOptions["unrouted"]>;
+  /** Sign-in callbacks for a sign-in started on another instance. */
+  signIn: SignInElsewhere;
+  /** Health: this instance, who runs what, the store; `ok: false` makes the health check fail. */
+  health(): { ok: boolean; details: Record<string, unknown> };
 }
 
 /**
@@ -218,19 +236,23 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     apiToken: options.apiToken,
     cookieSecure: options.cookieSecure ?? publicBaseUrl().startsWith("https:"),
     sessionTtlMinutes: options.sessionTtlMinutes ?? 12 * 60,
+    sessions: options.sessions,
     maxFailedLogins: options.maxFailedLogins,
     loginRequestsPerMinute: options.loginRequestsPerMinute,
   });
 
   // ---- public
-  await app.register(healthRoutes, { hub: options.hub });
+  await app.register(healthRoutes, { hub: options.hub, cluster: options.cluster?.health });
   if (!options.metricsAuth)
     await app.register(metricsRoutes, { hub: () => options.hub, http: httpMetrics.registry });
-  await app.register(teamsCallbackRoute, { hub: options.hub });
+  await app.register(teamsCallbackRoute, { hub: options.hub, elsewhere: options.cluster?.signIn });
   // Graph change notifications: public, each item goes to the one tenant's adapter owning its subscription
   // (which checks clientState again). The getter follows the adapters across Microsoft 365
   // re-configuration (a new adapter is created on save) and across tenants.
-  await app.register(teamsWebhookRoutes, { handler: () => options.hub.webhookHandlers() });
+  await app.register(teamsWebhookRoutes, {
+    handler: () => options.hub.webhookHandlers(),
+    unrouted: options.cluster?.webhook,
+  });
   for (const p of options.publicPlugins ?? []) await app.register(p.plugin, p.options ?? {});
   await app.register(fastifyStatic, {
     root: options.uiDir ?? defaultUiDir,
@@ -245,6 +267,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (scope) => {
     scope.addHook("onRequest", scope.authenticate);
     scope.addHook("onRequest", scope.authorize);
+    // Several instances: a request about a tenant another instance runs is answered there.
+    const cluster = options.cluster;
+    if (cluster) scope.addHook("preHandler", (request, reply) => cluster.preHandler(request, reply));
     // Only JSON bodies: text/plain is a "simple" cross-site content type (CSRF), and we never need it.
     scope.removeContentTypeParser("text/plain");
     // Hub-wide: admins only (metrics are labelled with every tenant's ids).

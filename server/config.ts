@@ -42,6 +42,19 @@ export interface HubConfig {
    * still accepted for compatibility, with a warning at start: any client can then pick its address.
    */
   trustProxy: boolean | string[];
+  /**
+   * PostgreSQL (postgres://…): the shared store of several instances instead of the embedded SQLite one.
+   * Every instance then needs the same secret key and the admin password from the configuration.
+   */
+  databaseUrl?: string;
+  /** How the other instances reach this one's HTTP server (default http://<host or hostname>:<port>). */
+  advertiseUrl?: string;
+  /** This instance's name among several (health, leases, logs); default <hostname>-<random>. */
+  instanceId?: string;
+  /** Lease lifetime with several instances: a dead instance's tenants move after at most this long. */
+  leaseSeconds: number;
+  /** A graceful stop undoes what the hub set even when another instance could take over. */
+  undoOnStop: boolean;
 }
 
 /** Every environment variable the hub reads, with the config key it sets (kept in sync with docs). */
@@ -61,6 +74,11 @@ export const ENV_VARS = {
   PRESENCE_HUB_COOKIE_SECURE: "cookieSecure",
   PRESENCE_HUB_SESSION_TTL_MINUTES: "sessionTtlMinutes",
   PRESENCE_HUB_TRUST_PROXY: "trustProxy",
+  PRESENCE_HUB_DATABASE_URL: "databaseUrl",
+  PRESENCE_HUB_ADVERTISE_URL: "advertiseUrl",
+  PRESENCE_HUB_LEASE_SECONDS: "leaseSeconds",
+  PRESENCE_HUB_INSTANCE_ID: "instanceId",
+  PRESENCE_HUB_UNDO_ON_STOP: "undoOnStop",
 } as const satisfies Record<string, keyof HubConfig>;
 
 type RawConfig = Partial<Record<keyof HubConfig, unknown>>;
@@ -113,6 +131,14 @@ function trustProxy(v: unknown): boolean | string[] {
     );
   }
   return list;
+}
+
+function instanceId(v: unknown): string | undefined {
+  const s = str(v);
+  if (s !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(s)) {
+    throw new HubError("CONFIG_INVALID", `instanceId: letters, digits, '.', '_' and '-' (at most 63), got "${s}"`);
+  }
+  return s;
 }
 
 function str(v: unknown): string | undefined {
@@ -183,6 +209,14 @@ export function loadConfig(
   if (adminPasswordHash && !adminPasswordHash.startsWith("scrypt$")) {
     throw new HubError("CONFIG_INVALID", "adminPasswordHash: expected a scrypt$… hash (presence-hub start --hash-password)");
   }
+  const databaseUrl = str(raw.databaseUrl);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new HubError("CONFIG_INVALID", "databaseUrl: expected postgres://user:password@host:port/database");
+  }
+  const advertiseUrl = str(raw.advertiseUrl)?.replace(/\/+$/, "");
+  if (advertiseUrl && !/^https?:\/\/[^/]+$/.test(advertiseUrl)) {
+    throw new HubError("CONFIG_INVALID", `advertiseUrl: expected http(s)://host:port, got "${advertiseUrl}"`);
+  }
   const apiToken = str(raw.apiToken);
   if (apiToken && apiToken.length < 24) {
     throw new HubError("CONFIG_INVALID", "apiToken: use at least 24 characters (e.g. `openssl rand -hex 32`)");
@@ -206,5 +240,10 @@ export function loadConfig(
     sessionTtlMinutes:
       raw.sessionTtlMinutes === undefined ? 12 * 60 : int("sessionTtlMinutes", raw.sessionTtlMinutes, 5, 7 * 24 * 60),
     trustProxy: trustProxy(raw.trustProxy),
+    databaseUrl,
+    advertiseUrl,
+    leaseSeconds: raw.leaseSeconds === undefined ? 10 : int("leaseSeconds", raw.leaseSeconds, 2, 60),
+    instanceId: instanceId(raw.instanceId),
+    undoOnStop: raw.undoOnStop === undefined ? false : bool("undoOnStop", raw.undoOnStop),
   };
 }

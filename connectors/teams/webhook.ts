@@ -34,6 +34,12 @@ export interface TeamsWebhookOptions {
   lifecyclePath?: string;
   /** Max request body, default 4 MiB (Graph batches up to ~100 rich items per POST). */
   bodyLimit?: number;
+  /**
+   * Several instances: items no adapter here owns (their tenant runs on another instance) go here, as a
+   * body of their own (with the body's validationTokens), instead of being dropped. Not for a request
+   * another instance already handed on (`handedOn`).
+   */
+  unrouted?: { handedOn(req: FastifyRequest): boolean; forward(req: FastifyRequest, kind: "notify" | "lifecycle", body: unknown): void };
 }
 
 /** The decoded validationToken of a request, if it is a validation request. */
@@ -64,15 +70,18 @@ export const teamsWebhookRoutes: FastifyPluginAsync<TeamsWebhookOptions> = async
   const route = (path: string, kind: "notify" | "lifecycle") => {
     app.post(path, { bodyLimit, onRequest: handshake }, async (req, reply) => {
       const handlers = resolve();
-      if (handlers.length === 0) return reply.code(503).send({ error: "Teams connector is not running" });
+      const elsewhere = opts.unrouted && !opts.unrouted.handedOn(req) ? opts.unrouted : undefined;
+      if (handlers.length === 0 && !elsewhere) return reply.code(503).send({ error: "Teams connector is not running" });
       const body = req.body;
       // Acknowledge first, process after the response is on the wire.
       setImmediate(() => {
         try {
-          for (const [handler, part] of route_(handlers, body, unrouted)) {
+          const rest: unknown[] = [];
+          for (const [handler, part] of route_(handlers, body, unrouted, elsewhere ? rest : undefined)) {
             if (kind === "notify") handler.handleNotifications(part);
             else handler.handleLifecycle(part);
           }
+          if (elsewhere && rest.length) elsewhere.forward(req, kind, withTokens(body, rest));
         } catch (e) {
           log.warn({ err: (e as Error).message }, "webhook processing failed");
         }
@@ -93,8 +102,10 @@ function route_(
   handlers: TeamsWebhookHandler[],
   body: unknown,
   unrouted: SummaryLimiter,
+  /** Collects the items no handler here owns (several instances: another one may). */
+  rest?: unknown[],
 ): [TeamsWebhookHandler, unknown][] {
-  if (handlers.length === 1) return [[handlers[0]!, body]];
+  if (handlers.length === 1 && !rest) return [[handlers[0]!, body]];
   const items = (body as { value?: unknown } | null)?.value;
   const report = new BodyReport();
   const parts = new Map<TeamsWebhookHandler, unknown[]>();
@@ -107,6 +118,10 @@ function route_(
         it && typeof it === "object"
           ? handlers.find((h) => h.owns(it.subscriptionId, it.clientState))
           : undefined;
+      if (!owner && rest && it && typeof it === "object") {
+        rest.push(item);
+        continue;
+      }
       if (!owner) {
         report.ignore(
           it && typeof it === "object" ? "unknown subscription or wrong clientState" : "not an object",
@@ -121,8 +136,14 @@ function route_(
     }
   }
   unrouted.report(report, "webhook body: items no tenant's subscription owns were ignored");
-  // Each part keeps the body's validationTokens: without them the adapter would take its rich items as
-  // coming from a misconfigured app (tokens null, §3.8) and skip the token check altogether.
+  return [...parts].map(([h, value]) => [h, withTokens(body, value)]);
+}
+
+/**
+ * A body of some of `body`'s items. Each part keeps the body's validationTokens: without them the adapter
+ * would take its rich items as coming from a misconfigured app (tokens null, §3.8) and skip the token check.
+ */
+function withTokens(body: unknown, value: unknown[]): unknown {
   const tokens = (body as { validationTokens?: unknown } | null)?.validationTokens;
-  return [...parts].map(([h, value]) => [h, tokens === undefined ? { value } : { value, validationTokens: tokens }]);
+  return tokens === undefined ? { value } : { value, validationTokens: tokens };
 }

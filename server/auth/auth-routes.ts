@@ -47,7 +47,7 @@ export interface AuthRouteDeps {
   sessions: SessionStore;
   limiter: FailedLoginLimiter;
   adminHash: ConfiguredAdminHash;
-  sessionOf: (request: FastifyRequest) => Session | undefined;
+  sessionOf: (request: FastifyRequest) => Promise<Session | undefined>;
 }
 
 /** Admit a password check for the caller's address, or throw THROTTLED (with Retry-After). */
@@ -108,13 +108,12 @@ export async function authRoutes(app: FastifyInstance, d: AuthRouteDeps): Promis
         throw new HubError("UNAUTHORIZED", "wrong user name or password");
       }
       if (!principal.userId) await adminHash.rehash(password);
-      const session = sessions.create(principal);
+      const session = await sessions.create(principal);
       reply.setCookie(SESSION_COOKIE, session.id, {
         path: "/",
         httpOnly: true,
         sameSite: "strict",
         secure: opts.cookieSecure,
-        signed: true,
         maxAge: opts.sessionTtlMinutes * 60,
       });
       request.log.info({ user: principal.username, role: principal.role, tenant: principal.tenant }, "admin logged in");
@@ -126,8 +125,8 @@ export async function authRoutes(app: FastifyInstance, d: AuthRouteDeps): Promis
     "/api/auth/logout",
     { schema: { tags, summary: "End the session", response: { 204: { type: "null" } } } },
     async (request, reply) => {
-      const s = d.sessionOf(request);
-      if (s) sessions.delete(s.id);
+      const s = await d.sessionOf(request);
+      if (s) await sessions.delete(s.id);
       reply.clearCookie(SESSION_COOKIE, { path: "/" });
       reply.code(204);
     },
@@ -181,7 +180,7 @@ export async function authRoutes(app: FastifyInstance, d: AuthRouteDeps): Promis
         else limiter.fail(attempt);
       }
       // Whoever else holds a session of this account (a stolen cookie) is out now.
-      app.endSessionsOf(identity.userId, d.sessionOf(request)?.id);
+      await app.endSessionsOf(identity.userId, (await d.sessionOf(request))?.id);
       request.log.info({ user: identity.user }, "admin changed its password");
       reply.code(204);
     },

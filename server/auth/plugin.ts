@@ -1,4 +1,4 @@
-// Authentication for the admin API and UI: a session (signed HttpOnly SameSite=Strict cookie) from
+// Authentication for the admin API and UI: a session (HttpOnly SameSite=Strict cookie holding a random id; the store keeps its hash) from
 // POST /api/auth/login — the configured admin or a stored account (hub.users) — or a bearer token
 // provisioned through PRESENCE_HUB_API_TOKEN for automation (acts as an admin).
 // Cookie-authenticated writes must be JSON (or carry X-Requested-With), which a cross-site form cannot send
@@ -9,7 +9,6 @@
 // another role or tenant, and the session ends.
 // Login throttling has two layers: a coarse per-address request limit (@fastify/rate-limit, before the body
 // is even parsed) and the failed-login limiter (limiter.ts), which counts an attempt before scrypt runs.
-import { randomBytes } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
 import fastifyRateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -21,7 +20,7 @@ import { authRoutes } from "./auth-routes.js";
 import { FailedLoginLimiter } from "./limiter.js";
 import { describeHashParams, hashPassword, needsRehash, SCRYPT_PARAMS } from "./password.js";
 import { SnapshotRateLimitStore } from "./request-limit-store.js";
-import { SESSION_COOKIE, type Session, SessionStore } from "./sessions.js";
+import { MemorySessionBackend, SESSION_COOKIE, type Session, SessionStore } from "./sessions.js";
 import type { AuthIdentity, AuthOptions, ConfiguredAdminHash } from "./types.js";
 
 export { SESSION_COOKIE } from "./sessions.js";
@@ -42,7 +41,7 @@ declare module "fastify" {
     /** onRequest hook after `authenticate`: 403 for a tenant admin unless the route is open to tenant admins. */
     authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** Ends the sessions of a stored account (its password was reset), except `keep`. */
-    endSessionsOf: (userId: string, keep?: string) => void;
+    endSessionsOf: (userId: string, keep?: string) => Promise<void>;
   }
   interface FastifyContextConfig {
     /** Tenant admins may call this route: its data come from `request.hub`, which is scoped to their tenant. */
@@ -88,9 +87,10 @@ function configuredAdminHash(app: FastifyInstance, opts: AuthOptions): Configure
 }
 
 export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
-  // Cookies are signed with a per-process key: sessions live in memory and end with the process anyway.
-  await app.register(fastifyCookie, { secret: randomBytes(32).toString("hex") });
-  const sessions = new SessionStore(opts.sessionTtlMinutes * 60_000);
+  // The session cookie is the session's random id (256 bits; the store keeps only its hash): not signed, so
+  // it stays valid across restarts and instances without a shared signing key.
+  await app.register(fastifyCookie);
+  const sessions = new SessionStore(opts.sessions ?? new MemorySessionBackend(), opts.sessionTtlMinutes * 60_000);
   const limiter = new FailedLoginLimiter(opts.maxFailedLogins, opts.failedLoginWindowMs);
   const adminHash = configuredAdminHash(app, opts);
   const builtinAdmin: UserView = {
@@ -117,7 +117,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
    * Whether the session's stored account still is what the session says (one store read); when it was
    * disabled, deleted or given another role or tenant, the session ends here.
    */
-  function stillValid(request: FastifyRequest, s: Session): boolean {
+  async function stillValid(request: FastifyRequest, s: Session): Promise<boolean> {
     if (!s.userId) return true; // the configured admin: its credentials are the configuration's
     let account: UserView | undefined;
     try {
@@ -126,12 +126,12 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
       if (!isHubError(e, "NOT_FOUND")) throw e; // a store failure is a 500, never a pass
     }
     if (account && !account.disabled && account.role === s.role && account.tenant === s.tenant) return true;
-    sessions.delete(s.id);
+    await sessions.delete(s.id);
     request.log.info({ user: s.username }, "session ended: the account was disabled, deleted or changed");
     return false;
   }
 
-  function identify(request: FastifyRequest): AuthIdentity | undefined {
+  async function identify(request: FastifyRequest): Promise<AuthIdentity | undefined> {
     const header = request.headers.authorization;
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -139,8 +139,8 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
         return { user: "api-token", via: "token", role: "admin", tenant: null };
       return undefined;
     }
-    const s = sessionOf(request);
-    if (!s || !stillValid(request, s)) return undefined;
+    const s = await sessionOf(request);
+    if (!s || !(await stillValid(request, s))) return undefined;
     return {
       user: s.username,
       via: "session",
@@ -150,19 +150,18 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
     };
   }
 
-  function sessionOf(request: FastifyRequest): Session | undefined {
-    const raw = request.cookies[SESSION_COOKIE];
-    if (!raw) return undefined;
-    const unsigned = request.unsignCookie(raw);
-    if (!unsigned.valid || !unsigned.value) return undefined;
-    return sessions.get(unsigned.value);
+  async function sessionOf(request: FastifyRequest): Promise<Session | undefined> {
+    const id = request.cookies[SESSION_COOKIE];
+    // A well-formed id only (43 base64url characters): anything else is not looked up.
+    if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
+    return sessions.get(id);
   }
 
   app.decorateRequest("identity", undefined);
   app.decorateRequest("hub", null as unknown as Hub);
 
   app.decorate("authenticate", async (request: FastifyRequest, _reply: FastifyReply) => {
-    const identity = identify(request);
+    const identity = await identify(request);
     if (!identity) throw new HubError("UNAUTHORIZED", "authentication required: log in or send Authorization: Bearer <token>");
     if (identity.via === "session" && UNSAFE.has(request.method)) {
       const type = String(request.headers["content-type"] ?? "").toLowerCase();
@@ -185,8 +184,8 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
       throw new HubError("FORBIDDEN", "this needs an admin account; a tenant admin manages its own tenant only");
   });
 
-  app.decorate("endSessionsOf", (userId: string, keep?: string) => {
-    sessions.deleteForUser(userId, keep);
+  app.decorate("endSessionsOf", async (userId: string, keep?: string) => {
+    await sessions.deleteForUser(userId, keep);
   });
 
   await authRoutes(app, { opts, sessions, limiter, adminHash, sessionOf });

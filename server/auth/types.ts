@@ -1,6 +1,7 @@
 // The auth layer's shared types: who a request acts as, the plugin's options and the configured admin's
 // password hash (kept apart so the plugin and its routes import them without importing each other).
 import type { AdminRole, Hub } from "../hub/types.js";
+import type { SessionBackend } from "./sessions.js";
 
 /** Who a request acts as; GET /api/auth/session returns exactly this (the UI relies on the names). */
 export interface AuthIdentity {
@@ -26,6 +27,8 @@ export interface AuthOptions {
   apiToken?: string;
   cookieSecure: boolean;
   sessionTtlMinutes: number;
+  /** Where sessions are kept (the hub's store); default memory. */
+  sessions?: SessionBackend;
   /** Failed logins allowed per address and window (default 5 per 15 minutes). */
   maxFailedLogins?: number;
   failedLoginWindowMs?: number;

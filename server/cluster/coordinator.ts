@@ -36,6 +36,10 @@ export interface CoordinatorOptions {
   ttlMs?: number;
   /** Heartbeat, renewal and acquisition period. Default ttl / 4. */
   tickMs?: number;
+  /** Live UI streams open here (told to peers with the heartbeat). */
+  streamClients?: () => number;
+  /** After every tick that reached the database. */
+  onTick?: () => void;
 }
 
 interface Held {
@@ -159,6 +163,11 @@ export class Coordinator {
     await this.registry.leave().catch(() => undefined);
   }
 
+  /** Whether a peer has live UI streams open (then this instance relays its live messages). */
+  peersStreaming(): boolean {
+    return this.peers().some((p) => p.streamClients > 0);
+  }
+
   /** Whether another live instance could take over (a graceful stop hands over instead of undoing). */
   async peerAlive(): Promise<boolean> {
     try {
@@ -194,7 +203,7 @@ export class Coordinator {
   private async runTick(): Promise<void> {
     const sent = performance.now();
     try {
-      await this.registry.heartbeat();
+      await this.registry.heartbeat(false, this.o.streamClients?.() ?? 0);
       const renewed = await this.leases.renew(
         this.o.instance.id,
         [...this.held].map(([resource, h]) => ({ resource, token: h.token })),
@@ -221,6 +230,7 @@ export class Coordinator {
       return;
     }
     if (this.stopped) return;
+    this.o.onTick?.();
     await this.acquire();
     await this.rebalance();
     if (performance.now() - this.lastSweep > 60_000) {

@@ -11,6 +11,8 @@ export interface InstanceRow {
   startedAt: number;
   seenAt: number;
   stopping: boolean;
+  /** Live UI streams open on it. */
+  streamClients: number;
 }
 
 export class InstanceRegistry {
@@ -19,11 +21,13 @@ export class InstanceRegistry {
     private readonly self: { id: string; url: string | null; version: string },
   ) {}
 
-  async heartbeat(stopping = false): Promise<void> {
+  async heartbeat(stopping = false, streamClients = 0): Promise<void> {
     await this.pool.query(
-      `INSERT INTO instances (id, url, version, started_at, seen_at, stopping) VALUES ($1, $2, $3, ${NOW_MS}, ${NOW_MS}, $4)
-       ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at, stopping = excluded.stopping`,
-      [this.self.id, this.self.url, this.self.version, stopping ? 1 : 0],
+      `INSERT INTO instances (id, url, version, started_at, seen_at, stopping, stream_clients)
+       VALUES ($1, $2, $3, ${NOW_MS}, ${NOW_MS}, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at, stopping = excluded.stopping,
+         stream_clients = excluded.stream_clients`,
+      [this.self.id, this.self.url, this.self.version, stopping ? 1 : 0, streamClients],
     );
   }
 
@@ -36,6 +40,7 @@ export class InstanceRegistry {
       started_at: number;
       seen_at: number;
       stopping: number;
+      stream_clients: number;
     }>(`SELECT * FROM instances WHERE seen_at >= ${NOW_MS} - $1 ORDER BY started_at, id`, [aliveMs]);
     return r.rows.map((x) => ({
       id: x.id,
@@ -45,6 +50,7 @@ export class InstanceRegistry {
       startedAt: Number(x.started_at),
       seenAt: Number(x.seen_at),
       stopping: Number(x.stopping) === 1,
+      streamClients: Number(x.stream_clients),
     }));
   }
 

@@ -150,6 +150,11 @@ export class EventLog {
     });
   }
 
+  /** Live stream listeners (UI streams; a relay to other instances counts too). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   subscribe(listener: (m: HubStreamMessage) => void): () => void {
     this.listeners.add(listener);
     return () => {

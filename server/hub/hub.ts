@@ -12,12 +12,33 @@ import { ConnectorManager } from "./connectors.js";
 import { EventLog } from "./events.js";
 import { hubFacade } from "./facade.js";
 import { HubMetrics } from "./metrics.js";
-import { TenantRuntime } from "./tenant-runtime.js";
+import { type TenantPlacement, TenantRuntime } from "./tenant-runtime.js";
 import { TenantManager } from "./tenants.js";
 import { UserManager } from "./users.js";
-import type { Hub, OpenHubOptions } from "./types.js";
+import type { Hub, HubStreamMessage, OpenHubOptions } from "./types.js";
 
 const VERSION = packageVersion();
+
+/** Which tenants run on this instance, for a coordinator of several instances (server/cluster). */
+export interface TenantControl {
+  /** Hand a live message of another instance to this one's stream listeners. */
+  publish(m: HubStreamMessage): void;
+  /** Stream listeners here (UI streams, relays). */
+  streamListeners(): number;
+  /** This instance's live messages, for a relay to other instances. */
+  subscribe(listener: (m: HubStreamMessage) => void): () => void;
+  /** Every tenant that exists (the store's). */
+  tenants(): string[];
+  activate(id: string, placement: TenantPlacement): Promise<void>;
+  /** Stop running the tenant here without undoing anything. */
+  deactivate(id: string): Promise<void>;
+  isActive(id: string): boolean;
+  /** Tenants were created or deleted on this instance. */
+  onChanged(listener: () => void): () => void;
+}
+
+/** The hub as its runner gets it: the facade plus the control of where tenants run. */
+export type OpenedHub = Hub & { readonly tenantControl: TenantControl };
 
 /** Where the hub keeps its data and which tenants it runs (several instances: server/cluster). */
 export interface HubPlacement {
@@ -30,7 +51,7 @@ export interface HubPlacement {
   runsEveryTenant?: boolean;
 }
 
-export async function openHub(options: OpenHubOptions, placement: HubPlacement = {}): Promise<Hub> {
+export async function openHub(options: OpenHubOptions, placement: HubPlacement = {}): Promise<OpenedHub> {
   const log = options.logger ?? makeLogger("hub");
   const store =
     placement.store ??
@@ -128,5 +149,16 @@ export async function openHub(options: OpenHubOptions, placement: HubPlacement =
     unsubscribeSwap,
   });
   const users = new UserManager({ store, events, reservedUsername: options.adminUser });
-  return hubFacade({ version: VERSION, lifecycle, users, tenants, connectors, events, metrics, close });
+  const hub = hubFacade({ version: VERSION, lifecycle, users, tenants, connectors, events, metrics, close });
+  const tenantControl: TenantControl = {
+    publish: (m) => events.publish(m),
+    streamListeners: () => events.listenerCount,
+    subscribe: (l) => events.subscribe(l),
+    tenants: () => store.listTenants().map((t) => t.id),
+    activate: (id, where) => tenants.activate(id, where),
+    deactivate: (id) => tenants.deactivate(id),
+    isActive: (id) => tenants.isActive(id),
+    onChanged: (l) => tenants.onChanged(l),
+  };
+  return Object.assign(hub, { tenantControl });
 }

@@ -35,6 +35,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   // The shared database is away, or this instance just lost the tenant: try again (another instance).
   STORE_UNAVAILABLE: 503,
   STORE_FENCED: 503,
+  NO_OWNER: 503,
   INTERNAL: 500,
 };
 

@@ -5,7 +5,14 @@
 import type { FastifyInstance } from "fastify";
 import type { Hub } from "../hub/types.js";
 
-export async function healthRoutes(app: FastifyInstance, opts: { hub: Hub }): Promise<void> {
+export async function healthRoutes(
+  app: FastifyInstance,
+  opts: {
+    hub: Hub;
+    /** Several instances: this instance, who runs what and the store; not ok = this instance is degraded. */
+    cluster?: () => { ok: boolean; details: Record<string, unknown> };
+  },
+): Promise<void> {
   app.get(
     "/api/health",
     {
@@ -22,8 +29,13 @@ export async function healthRoutes(app: FastifyInstance, opts: { hub: Hub }): Pr
       );
       // Signed in: the details through the caller's scoped hub (a tenant admin's are its tenant's only).
       const health = authenticated ? request.hub.health() : opts.hub.health();
-      reply.code(health.ok ? 200 : 503);
-      return authenticated ? health : { ok: health.ok, state: health.state };
+      const cluster = opts.cluster?.();
+      const ok = health.ok && (cluster?.ok ?? true);
+      reply.code(ok ? 200 : 503);
+      if (!authenticated) return { ok, state: health.state };
+      // Which instance owns what is hub-wide: a tenant admin does not learn about other tenants here.
+      const details = cluster && request.identity?.role === "admin" ? { cluster: cluster.details } : {};
+      return { ...health, ok, ...details };
     },
   );
 }

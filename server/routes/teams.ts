@@ -181,7 +181,20 @@ function mountTeamsRoutes(
  * The OAuth redirect target. Unauthenticated on purpose: Microsoft's redirect is a cross-site navigation,
  * which does not carry the SameSite=Strict session cookie; the one-time `state` the hub issued is the check.
  */
-export async function teamsCallbackRoute(app: FastifyInstance, opts: { hub: Hub }): Promise<void> {
+/**
+ * Several instances: the sign-in was started on the instance running its tenant, which alone knows the
+ * state. A callback landing elsewhere is asked of the peers (`ask` answers with the redirect of the one
+ * that knows it); a callback a peer handed on answers 404 when no tenant here knows the state.
+ */
+export interface SignInElsewhere {
+  handedOn(request: FastifyRequest): boolean;
+  ask(request: FastifyRequest): Promise<{ location: string } | undefined>;
+}
+
+export async function teamsCallbackRoute(
+  app: FastifyInstance,
+  opts: { hub: Hub; elsewhere?: SignInElsewhere },
+): Promise<void> {
   app.get<{ Querystring: { state?: string; code?: string; error?: string; error_description?: string } }>(
     SIGN_IN_CALLBACK_PATH,
     {
@@ -209,9 +222,18 @@ export async function teamsCallbackRoute(app: FastifyInstance, opts: { hub: Hub 
       } else {
         // One callback URL for every tenant (the redirect URI registered with each app): the tenant that
         // issued the state completes the sign-in.
-        const tenant = opts.hub.tenants
-          .list()
-          .find((t) => opts.hub.teamsOf(t.id).hasPendingSignIn?.(q.state as string));
+        const tenant = opts.hub.tenants.list().find((t) => {
+          try {
+            return opts.hub.teamsOf(t.id).hasPendingSignIn?.(q.state as string);
+          } catch {
+            return false; // a tenant that does not run on this instance
+          }
+        });
+        if (!tenant && opts.elsewhere) {
+          if (opts.elsewhere.handedOn(request)) return reply.code(404).send({ code: "NOT_FOUND", message: "no such sign-in here" });
+          const there = await opts.elsewhere.ask(request);
+          if (there) return reply.redirect(there.location, 302);
+        }
         const teams = tenant ? opts.hub.teamsOf(tenant.id) : opts.hub.teams;
         target = tenant?.id;
         if (!teams.completeServiceAccountSignIn) result = "error:service-account sign-in not supported";

@@ -95,7 +95,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const view = await request.hub.users.update(request.params.id, request.body);
       // A reset password is often a suspected leak: whoever signed in with the old one is out.
-      if (request.body.password !== undefined) app.endSessionsOf(view.id);
+      if (request.body.password !== undefined) await app.endSessionsOf(view.id);
       return view;
     },
   );
@@ -113,7 +113,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       await request.hub.users.remove(request.params.id);
-      app.endSessionsOf(request.params.id);
+      await app.endSessionsOf(request.params.id);
       reply.code(204);
     },
   );

@@ -195,6 +195,8 @@ export const MIGRATIONS: Migration[] = [
           bigint("started_at", { notNull: true }),
           bigint("seen_at", { notNull: true }),
           integer("stopping", { notNull: true, default: "0" }),
+          // Live UI streams open on the instance: peers relay their live messages only while some are.
+          integer("stream_clients", { notNull: true, default: "0" }),
         ],
       },
       {

@@ -324,6 +324,15 @@ export class PgStore implements HubStore {
     return rows.map(toEndpoint);
   }
 
+  async endpointTenant(id: string): Promise<string | undefined> {
+    const rows = await this.query<{ tenant_id: string }>(
+      "finding an endpoint's tenant",
+      "SELECT c.tenant_id FROM endpoints e JOIN connectors c ON c.id = e.connector_id WHERE e.id = $1",
+      [id],
+    );
+    return rows[0]?.tenant_id;
+  }
+
   async loadSyncStates(tenant?: string): Promise<Map<string, HubSetState>> {
     const rows =
       tenant === undefined

@@ -57,6 +57,9 @@ export function prepareStatements(db: Database.Database): Statements {
          e164=excluded.e164, updated_at=excluded.updated_at`,
     ),
     deleteEndpoint: db.prepare("DELETE FROM endpoints WHERE id = ?"),
+    endpointTenant: db.prepare(
+      "SELECT c.tenant_id FROM endpoints e JOIN connectors c ON c.id = e.connector_id WHERE e.id = ?",
+    ),
     loadSync: db.prepare("SELECT endpoint_id, state FROM sync_state"),
     loadSyncOf: db.prepare(
       `SELECT s.endpoint_id, s.state FROM sync_state s JOIN endpoints e ON e.id = s.endpoint_id

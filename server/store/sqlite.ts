@@ -272,6 +272,10 @@ export class SqliteStore implements HubStore {
     return rows.map(toEndpoint);
   }
 
+  async endpointTenant(id: string): Promise<string | undefined> {
+    return (this.st.endpointTenant.get(id) as { tenant_id: string } | undefined)?.tenant_id;
+  }
+
   async loadSyncStates(tenant?: string): Promise<Map<string, HubSetState>> {
     const out = new Map<string, HubSetState>();
     const rows = tenant === undefined ? this.st.loadSync.all() : this.st.loadSyncOf.all(tenant);

@@ -154,6 +154,9 @@ export interface HubStore extends ConfigReads {
   /** Endpoint mappings of every connector, or of one (read when a connector starts, not kept here). */
   listEndpoints(connectorId?: string): Promise<StoredEndpoint[]>;
 
+  /** The tenant an endpoint belongs to (several instances route its requests to that tenant's owner). */
+  endpointTenant(id: string): Promise<string | undefined>;
+
   /** Hub-set state of every endpoint, or of one tenant's endpoints. */
   loadSyncStates(tenant?: string): Promise<Map<string, HubSetState>>;
   /**

@@ -1,0 +1,159 @@
+// Several instances on one PostgreSQL store, as one object for the runner (run-hub.ts): the coordinator
+// hands this instance the tenants it owns (the hub's tenant control), the HTTP side hands requests,
+// Graph notifications and sign-in callbacks to the instance running their tenant, the live relay brings
+// every instance's UI messages to every stream, and the stop decides between handing the tenants over (a
+// live peer takes them at once, nothing is undone) and undoing (the last instance, or a stop configured
+// to undo).
+import type { FastifyRequest } from "fastify";
+import { errorMessage } from "../../common/errors.js";
+import type { Logger } from "../../common/log.js";
+import type { ClusterHttp } from "../app.js";
+import type { TenantControl } from "../hub/hub.js";
+import type { HubStreamMessage } from "../hub/types.js";
+import type { PgStore } from "../store/postgres.js";
+import { Coordinator, type OwnershipView } from "./coordinator.js";
+import { LiveRelay } from "./live-relay.js";
+import { callPeer, HOP_HEADER } from "./peer-http.js";
+import { clusterRouting } from "./routing.js";
+
+export const tenantResource = (tenant: string) => `tenant:${tenant}`;
+const tenantOf = (resource: string) => resource.slice("tenant:".length);
+
+export interface ClusterOptions {
+  store: PgStore;
+  tenants: TenantControl;
+  instance: { id: string; version: string };
+  leaseMs: number;
+  log: Logger;
+  /** Names events for streams elsewhere (endpoint names live with the tenant's owner). */
+  name?: (m: HubStreamMessage) => HubStreamMessage;
+}
+
+export class Cluster {
+  readonly coordinator: Coordinator;
+  private readonly relay: LiveRelay;
+  private readonly unsubscribe: (() => void)[] = [];
+  private url: string | null = null;
+
+  constructor(private readonly o: ClusterOptions) {
+    const instance = { ...o.instance, url: null as string | null };
+    this.relay = new LiveRelay({ store: o.store, hub: o.tenants, instanceId: o.instance.id, name: o.name, log: o.log });
+    this.coordinator = new Coordinator({
+      pool: o.store.pool,
+      listener: o.store.listener,
+      instance,
+      log: o.log,
+      ttlMs: o.leaseMs,
+      streamClients: () => this.relay.localListeners(),
+      onTick: () => this.relay.setActive(this.coordinator.peersStreaming()),
+      work: {
+        resources: () => o.tenants.tenants().map(tenantResource),
+        activate: (resource, fence) =>
+          o.tenants.activate(tenantOf(resource), {
+            fence,
+            // A refused save means the lease is gone: let the coordinator see it now, not at the next tick.
+            onFenced: () => this.coordinator.tickSoon(),
+          }),
+        deactivate: (resource) => o.tenants.deactivate(tenantOf(resource)),
+      },
+    });
+    this.instanceRef = instance;
+  }
+
+  private readonly instanceRef: { url: string | null };
+
+  /** Join the cluster, reachable by the peers at `url` (the HTTP server listens already). */
+  async start(url: string): Promise<void> {
+    this.url = url;
+    this.instanceRef.url = url;
+    // A tenant created or deleted here or elsewhere: look for work now.
+    this.unsubscribe.push(
+      this.o.tenants.onChanged(() => this.coordinator.tickSoon()),
+      this.o.store.onExternalChange((tables) => {
+        if (tables.includes("tenants")) this.coordinator.tickSoon();
+      }),
+    );
+    await this.relay.start();
+    await this.coordinator.start();
+  }
+
+  get instanceId(): string {
+    return this.o.instance.id;
+  }
+
+  /** Whether the tenant runs here now. */
+  owns(tenant: string): boolean {
+    return this.coordinator.owns(tenantResource(tenant));
+  }
+
+  /** The live instance running the tenant (this one included), or undefined while nobody does. */
+  ownerOf(tenant: string): { id: string; url: string | null } | undefined {
+    return this.coordinator.ownerOf(tenantResource(tenant));
+  }
+
+  view(): OwnershipView & { storeReachable: boolean } {
+    return { ...this.coordinator.view(), storeReachable: this.coordinator.reachable };
+  }
+
+  /** The HTTP side (app.ts): requests, notifications and callbacks to the instance running their tenant. */
+  http(): ClusterHttp {
+    const self = () => this.url ?? "";
+    const handedOn = (req: FastifyRequest) => req.headers[HOP_HEADER] !== undefined;
+    const routing = clusterRouting({ cluster: this, store: this.o.store, selfUrl: self });
+    return {
+      preHandler: (request, reply) => routing.preHandler(request, reply),
+      webhook: {
+        handedOn,
+        // Items of tenants running elsewhere: to every live peer; each keeps what its adapters own.
+        forward: (req, _kind, body) => {
+          for (const p of this.coordinator.peers()) {
+            if (!p.url) continue;
+            void fetch(`${p.url}${req.url}`, {
+              method: "POST",
+              headers: { "content-type": "application/json", [HOP_HEADER]: this.instanceId },
+              body: JSON.stringify(body),
+              signal: AbortSignal.timeout(10_000),
+            }).catch((e) => this.o.log.debug({ peer: p.id, err: errorMessage(e) }, "notifications not handed on"));
+          }
+        },
+      },
+      signIn: {
+        handedOn,
+        ask: async (request) => {
+          for (const p of this.coordinator.peers()) {
+            if (!p.url) continue;
+            const r = await callPeer(p.url, request, this.instanceId).catch(() => undefined);
+            const location = r?.status === 302 ? r.headers.get("location") : null;
+            if (location) return { location };
+          }
+          return undefined;
+        },
+      },
+      health: () => ({ ok: this.coordinator.reachable, details: { ...this.view() } }),
+    };
+  }
+
+  /**
+   * Before the hub closes. Returns whether the hub must undo: not when a live peer took every tenant over
+   * (unless `undo` forces it), yes when this is the last instance.
+   */
+  async stop(o: { undo: boolean }): Promise<{ undo: boolean }> {
+    for (const u of this.unsubscribe) u();
+    this.relay.stop();
+    const handover = !o.undo && (await this.coordinator.peerAlive());
+    if (handover) {
+      this.o.log.info("stopping: handing every tenant over to a live instance (nothing undone)");
+      await this.coordinator.stop({ handover: true });
+      return { undo: false };
+    }
+    this.o.log.info(o.undo ? "stopping with undo (configured)" : "stopping: last instance, undoing what the hub set");
+    return { undo: true };
+  }
+
+  /** After the hub undid and closed: give the leases up. */
+  async release(): Promise<void> {
+    await this.coordinator.stop({ handover: false }).catch((e) =>
+      this.o.log.warn({ err: errorMessage(e) }, "leases not released; they run out on their own"),
+    );
+  }
+}
