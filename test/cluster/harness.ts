@@ -98,9 +98,9 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
       90_000,
       100,
     );
-    const node = { name: nodeName, child, url, output, exited };
+    const node: HubNode = { name: nodeName, child, url: url as string, output, exited };
     nodes.set(nodeName, node);
-    lb.backends.add(url);
+    lb.backends.add(node.url);
     return node;
   }
 
