@@ -91,6 +91,12 @@ export class Cluster {
     return this.coordinator.ownerOf(tenantResource(tenant));
   }
 
+  /** The owner as the database says now (not as of the last tick). */
+  async freshOwnerOf(tenant: string): Promise<{ id: string; url: string | null } | undefined> {
+    await this.coordinator.refresh().catch(() => undefined);
+    return this.ownerOf(tenant);
+  }
+
   view(): OwnershipView & { storeReachable: boolean } {
     return { ...this.coordinator.view(), storeReachable: this.coordinator.reachable };
   }

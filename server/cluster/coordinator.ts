@@ -105,6 +105,11 @@ export class Coordinator {
     return i ? { id: i.id, url: i.url } : undefined;
   }
 
+  /** Read who owns what now (a request about a tenant whose owner this instance does not know yet). */
+  async refresh(): Promise<void> {
+    [this.lastInstances, this.lastLeases] = await Promise.all([this.registry.alive(this.ttl), this.leases.list()]);
+  }
+
   /** Live peers (not this instance, not stopping). */
   peers(): InstanceRow[] {
     return this.lastInstances.filter((i) => i.id !== this.o.instance.id && !i.stopping);

@@ -22,15 +22,20 @@ export interface HeldLease {
 export class LeaseTable {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Take the lease if it is free, expired or already ours; the new token, or undefined when held by another. */
+  /**
+   * Take the lease if it is free, expired or already ours; the new token, or undefined when held by another.
+   * The peers are told (they learn who to hand the tenant's requests to).
+   */
   async acquire(resource: string, owner: string, ttlMs: number): Promise<number | undefined> {
     const r = await this.pool.query<{ token: number }>(
-      `INSERT INTO leases (resource, owner, token, expires_at) VALUES ($1, $2, 1, ${NOW_MS} + $3)
-       ON CONFLICT (resource) DO UPDATE SET owner = excluded.owner, token = leases.token + 1,
-         expires_at = excluded.expires_at
-       WHERE leases.owner IS NULL OR leases.owner = excluded.owner OR leases.expires_at < ${NOW_MS}
-       RETURNING token`,
-      [resource, owner, ttlMs],
+      `WITH taken AS (
+         INSERT INTO leases (resource, owner, token, expires_at) VALUES ($1, $2, 1, ${NOW_MS} + $3)
+         ON CONFLICT (resource) DO UPDATE SET owner = excluded.owner, token = leases.token + 1,
+           expires_at = excluded.expires_at
+         WHERE leases.owner IS NULL OR leases.owner = excluded.owner OR leases.expires_at < ${NOW_MS}
+         RETURNING token)
+       SELECT token, pg_notify($4, $1) FROM taken`,
+      [resource, owner, ttlMs, LEASES_CHANNEL],
     );
     const t = r.rows[0]?.token;
     return t === undefined ? undefined : Number(t);

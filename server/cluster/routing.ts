@@ -172,7 +172,7 @@ export function clusterRouting(o: { cluster: Cluster; store: HubStore; selfUrl: 
         return gather(request, reply, key);
       }
       if (!store.getTenant(tenant) || cluster.owns(tenant)) return undefined;
-      const owner = cluster.ownerOf(tenant);
+      const owner = cluster.ownerOf(tenant) ?? (await cluster.freshOwnerOf(tenant));
       if (!owner?.url) {
         throw new HubError("NO_OWNER", `tenant ${tenant} is not running on any instance right now (being taken over); try again in a few seconds`, {
           details: { retryAfterSeconds: 2 },

@@ -45,8 +45,10 @@ export interface ConnectorTenant {
 
 export interface ConnectorDeps {
   store: HubStore;
-  /** The running parts of a tenant (throws NOT_FOUND for an unknown one). */
+  /** The running parts of a tenant (throws NOT_FOUND for an unknown one, or one running on another instance). */
   tenant(id: string): ConnectorTenant;
+  /** Whether the tenant runs on this instance. */
+  isActive(id: string): boolean;
   rules: RuleSetSource;
   /** Hub-wide stream (connector views are published to every listener; routes filter by tenant). */
   publish(m: HubStreamMessage): void;
@@ -377,7 +379,10 @@ export class ConnectorManager {
       ...c,
       config: { ...c.config, ...flags } as ConnectorView["config"],
       status: this.status(c.id),
-      counts: this.d.tenant(c.tenant).endpoints.counts(c.id),
+      // A tenant running on another instance has its counts there (several instances hand such requests on).
+      counts: this.d.isActive(c.tenant)
+        ? this.d.tenant(c.tenant).endpoints.counts(c.id)
+        : { users: 0, endpoints: 0, enabledEndpoints: 0, matchedEndpoints: 0 },
       ruleSet: rs ? { id: rs.id, title: rs.title, revision: rs.revision } : null,
     };
   }

@@ -146,7 +146,8 @@ function health(p: HubParts, tenant?: string): HubHealth {
     const v = t.teams.get();
     return { configured: v.configured, state: v.status.state };
   };
-  const list = running ? p.connectors.list(tenant) : [];
+  // This instance's: the connectors of the tenants it runs (with several instances, each its own).
+  const list = running ? p.connectors.list(tenant).filter((c) => p.tenants.isActive(c.tenant)) : [];
   const sync = { endpoints: 0, enabled: 0, pending: 0, failing: 0 };
   for (const t of runtimes) {
     const s = t.core.stats();

@@ -94,6 +94,7 @@ export async function openHub(options: OpenHubOptions, placement: HubPlacement =
   const connectors = new ConnectorManager({
     store,
     tenant: (id) => tenants.runtime(id),
+    isActive: (id) => tenants.isActive(id),
     rules: registry,
     publish: (m) => events.publish(m),
     metrics,

@@ -111,6 +111,9 @@ export function registerErrorHandling(app: FastifyInstance, opts: { uiIndex?: st
     const { status, body, internal } = toErrorReply(error);
     if (internal) request.log.error({ err: error }, "request failed");
     else if (status >= 500) request.log.warn({ code: body.code, msg: body.message }, "upstream error");
+    // A temporary condition that says when to come back (a tenant being taken over, a throttled login).
+    const retry = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if ((status === 503 || status === 429) && typeof retry === "number") reply.header("retry-after", String(retry));
     reply.code(status).type("application/json").send(body);
   });
   app.setNotFoundHandler((request, reply) => {

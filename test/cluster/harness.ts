@@ -45,20 +45,27 @@ export interface ClusterWorld {
 export async function startClusterWorld(users: number, name: string): Promise<ClusterWorld> {
   const pg = await startPostgres();
   const dbUrl = await pg.createDatabase(name);
-  const world = await startWorld(users);
+  const world = await startWorld(users, { ownCfbEvery: 3 });
   const lb = await startLoadBalancer();
   const nodes = new Map<string, HubNode>();
   const dirs: string[] = [];
 
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${lb.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${API_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${lb.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${API_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      // A tenant being taken over answers 503 with Retry-After: a client tries again, as this one does.
+      if (res.status === 503 && attempt < 20) {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+      return (text ? JSON.parse(text) : undefined) as T;
+    }
   };
 
   async function startNode(nodeName: string, extra: Record<string, string> = {}): Promise<HubNode> {
@@ -74,6 +81,7 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
       PRESENCE_HUB_DATA_DIR: dataDir,
       PRESENCE_HUB_PORT: "0",
       PRESENCE_HUB_INSTANCE_ID: nodeName,
+      PRESENCE_HUB_UNDO_ON_STOP: process.env.CLUSTER_UNDO ?? "false",
       PRESENCE_HUB_LOG_LEVEL: process.env.CLUSTER_LOG_LEVEL ?? "warn",
       ...extra,
     };
