@@ -33,7 +33,7 @@ export function loginBanner(r: RunningHub): string {
  */
 export function closeOnSignals(
   close: () => Promise<void>,
-  opts: { timeoutMs?: number; done?: string } = {},
+  opts: { timeoutMs?: number; done?: string; stopping?: string } = {},
 ): void {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   let closingSince = 0;
@@ -44,7 +44,8 @@ export function closeOnSignals(
       process.exit(1);
     }
     closingSince = Date.now();
-    process.stderr.write(`\n${signal}: stopping (undoing what the hub set, at most ${timeoutMs / 1000} s)…\n`);
+    const what = opts.stopping ?? "undoing what the hub set";
+    process.stderr.write(`\n${signal}: stopping (${what}, at most ${timeoutMs / 1000} s)…\n`);
     const timer = setTimeout(() => {
       process.stderr.write("shutdown timed out\n");
       process.exit(1);

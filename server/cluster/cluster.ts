@@ -69,6 +69,8 @@ export class Cluster {
     // A tenant created or deleted here or elsewhere: look for work now.
     this.unsubscribe.push(
       this.o.tenants.onChanged(() => this.coordinator.tickSoon()),
+      // A UI stream opened or closed here: the peers learn it with the next heartbeat, sent now.
+      this.o.tenants.onStreamListeners(() => this.coordinator.streamsChanged()),
       this.o.store.onExternalChange((tables) => {
         if (tables.includes("tenants")) this.coordinator.tickSoon();
       }),

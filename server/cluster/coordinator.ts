@@ -66,6 +66,8 @@ export class Coordinator {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private again = false;
+  /** Whether the last heartbeat told the peers that UI streams are open here. */
+  private reportedWatching = false;
   private stopped = false;
   private lastRebalance = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
@@ -140,6 +142,12 @@ export class Coordinator {
     };
   }
 
+  /** Local UI streams opened or closed: when that flips whether any are open, tell the peers now. */
+  streamsChanged(): void {
+    const watching = (this.o.streamClients?.() ?? 0) > 0;
+    if (watching !== this.reportedWatching) this.tickSoon();
+  }
+
   /** A peer released a lease or a resource appeared: look again now rather than at the next tick. */
   tickSoon(): void {
     if (this.stopped) return;
@@ -208,7 +216,13 @@ export class Coordinator {
   private async runTick(): Promise<void> {
     const sent = performance.now();
     try {
-      await this.registry.heartbeat(false, this.o.streamClients?.() ?? 0);
+      const streams = this.o.streamClients?.() ?? 0;
+      await this.registry.heartbeat(false, streams);
+      if (streams > 0 !== this.reportedWatching) {
+        this.reportedWatching = streams > 0;
+        // The peers relay their live messages only while someone watches elsewhere: they look again now.
+        await this.o.pool.query("SELECT pg_notify($1, 'streams')", [LEASES_CHANNEL]);
+      }
       const renewed = await this.leases.renew(
         this.o.instance.id,
         [...this.held].map(([resource, h]) => ({ resource, token: h.token })),

@@ -62,6 +62,7 @@ export class EventLog {
   private buffer: NewEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(m: HubStreamMessage) => void>();
+  private readonly listenerWatchers = new Set<() => void>();
   private readonly dirtyEndpoints = new Set<string>();
   private endpointTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -157,9 +158,22 @@ export class EventLog {
 
   subscribe(listener: (m: HubStreamMessage) => void): () => void {
     this.listeners.add(listener);
+    this.listenersChanged();
     return () => {
-      this.listeners.delete(listener);
+      if (this.listeners.delete(listener)) this.listenersChanged();
     };
+  }
+
+  /** Told whenever a stream listener comes or goes (several instances relay only while someone watches). */
+  onListenersChanged(watcher: () => void): () => void {
+    this.listenerWatchers.add(watcher);
+    return () => {
+      this.listenerWatchers.delete(watcher);
+    };
+  }
+
+  private listenersChanged(): void {
+    for (const w of this.listenerWatchers) w();
   }
 
   publish(m: HubStreamMessage): void {

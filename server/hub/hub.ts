@@ -25,6 +25,8 @@ export interface TenantControl {
   publish(m: HubStreamMessage): void;
   /** Stream listeners here (UI streams, relays). */
   streamListeners(): number;
+  /** Told when a stream listener comes or goes. */
+  onStreamListeners(watcher: () => void): () => void;
   /** This instance's live messages, for a relay to other instances. */
   subscribe(listener: (m: HubStreamMessage) => void): () => void;
   /** Every tenant that exists (the store's). */
@@ -154,6 +156,7 @@ export async function openHub(options: OpenHubOptions, placement: HubPlacement =
   const tenantControl: TenantControl = {
     publish: (m) => events.publish(m),
     streamListeners: () => events.listenerCount,
+    onStreamListeners: (w) => events.onListenersChanged(w),
     subscribe: (l) => events.subscribe(l),
     tenants: () => store.listTenants().map((t) => t.id),
     activate: (id, where) => tenants.activate(id, where),

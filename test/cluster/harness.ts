@@ -91,11 +91,13 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
       stdio: ["ignore", "pipe", "pipe"],
     });
     const output: string[] = [];
-    child.stdout?.on("data", (d) => output.push(String(d)));
-    child.stderr?.on("data", (d) => {
+    // CLUSTER_LOG_LEVEL=info shows every instance's log (prefixed with its name) while a test runs.
+    const collect = (d: Buffer) => {
       output.push(String(d));
       if (process.env.CLUSTER_LOG_LEVEL) process.stderr.write(`[${nodeName}] ${d}`);
-    });
+    };
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     const url = await until(
       `instance ${nodeName} to listen`,

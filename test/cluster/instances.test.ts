@@ -109,8 +109,8 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
         if (text.includes(`"type":"endpoint"`) && text.includes(u.h323)) return;
       }
     })();
-    // Peers relay only while someone watches: give the heartbeat a moment to tell them.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Peers relay only while someone watches; the stream's instance tells them at once (NOTIFY).
+    await new Promise((r) => setTimeout(r, 1000));
     // Graph's notifications go to the balancer: most land on instances that do not own the tenant.
     cw.world.setClient(u, { availability: "Busy", activity: "InACall" });
     await Promise.race([read, new Promise((r) => setTimeout(r, 15_000))]);
@@ -154,7 +154,9 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
         results.push(String((cw.world.pbx.dial(teamsCall.h323, { ring: false }) as { result: string }).result));
         const g = cw.world.graph.users().find((x) => x.id === pbxCall.teamsId)?.sessions.get(appId);
         sessions.push(g ? g.availability : "none");
-        await new Promise((r) => setTimeout(r, 250));
+        // Far more often than the 250 ms the issue asks for: a hand-over that undoes and re-asserts takes
+        // about 150 ms here, and this must see it (CLUSTER_UNDO=true makes this test fail).
+        await new Promise((r) => setTimeout(r, 20));
       }
     })();
     await new Promise((r) => setTimeout(r, 1000));
@@ -168,7 +170,7 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
     await new Promise((r) => setTimeout(r, 3000));
     dialling = false;
     await dialler;
-    expect(results.length).toBeGreaterThan(12);
+    expect(results.length).toBeGreaterThan(100);
     expect(results.filter((r) => r !== "forwarded")).toEqual([]);
     expect(sessions.filter((s) => s !== "DoNotDisturb")).toEqual([]);
     expect(maxOpen).toBe(1);

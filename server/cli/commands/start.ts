@@ -24,6 +24,10 @@ Runs the hub: admin UI and API, Graph webhook, sync. Every option also has an en
   --rules-dir DIR      PRESENCE_HUB_RULES_DIR    rule sets (default: the package's rules/)
   --public-url URL     PRESENCE_HUB_PUBLIC_URL   external base URL (webhooks, sign-in redirect)
   --log-level LEVEL    PRESENCE_HUB_LOG_LEVEL    fatal|error|warn|info|debug|trace|silent
+  --undo-on-stop       PRESENCE_HUB_UNDO_ON_STOP several instances: undo on SIGTERM even with a live peer
+                                                 (default: hand the tenants over untouched)
+                       PRESENCE_HUB_DATABASE_URL postgres://… runs on PostgreSQL with other instances
+                                                 (docs/operations.md, "Several instances")
   --hash-password      read a password on stdin, print its PRESENCE_HUB_ADMIN_PASSWORD_HASH and exit
   -h, --help
 `;
@@ -49,6 +53,7 @@ export const startCommand: Command = {
         "public-url": { type: "string" },
         "log-level": { type: "string" },
         "hash-password": { type: "boolean" },
+        "undo-on-stop": { type: "boolean" },
       },
     });
     if (cli.exit !== undefined) return cli.exit;
@@ -71,6 +76,7 @@ export const startCommand: Command = {
         rulesDir: values["rules-dir"],
         publicBaseUrl: values["public-url"],
         logLevel: values["log-level"],
+        undoOnStop: values["undo-on-stop"] ? true : undefined,
       },
     });
     configureRootLogger({ level: config.logLevel });
@@ -78,7 +84,13 @@ export const startCommand: Command = {
     logger("cli").info({ url: running.url, dataDir: config.dataDir, rulesDir: config.rulesDir }, "presence hub started");
     process.stdout.write(`\nPresence Hub is running.\n${loginBanner(running)}\n\n`);
     reloadOnSighup(running.registry);
-    closeOnSignals(() => running.close());
+    closeOnSignals(() => running.close(), {
+      stopping: running.cluster
+        ? config.undoOnStop
+          ? "undoing what the hub set, as configured"
+          : "handing the tenants to a live instance, or undoing if this is the last one"
+        : undefined,
+    });
     return -1;
   },
 };
