@@ -55,6 +55,7 @@ export const ROUTE_PLACEMENT: Record<string, Placement> = {
   "GET /api/teams/service-accounts/sign-in": "default-tenant",
   "POST /api/teams/service-accounts/complete": "default-tenant",
   "DELETE /api/teams/service-accounts/:id": "default-tenant",
+  "GET /api/teams/service-accounts/callback": "any",
   "GET /api/connectors": "list",
   "POST /api/connectors": "body-tenant",
   // Testing unsaved settings needs no running connector.
@@ -82,5 +83,13 @@ export const ROUTE_PLACEMENT: Record<string, Placement> = {
   "POST /api/connector-types/:id/explain": "any",
   "POST /api/rule-sets/reload": "any",
   "GET /api/openapi.json": "any",
+  "GET /api/docs/": "any",
+  "GET /api/docs/json": "any",
+  "GET /api/docs/yaml": "any",
+  "GET /api/docs/static/*": "any",
+  "GET /api/docs/static/index.html": "any",
+  "GET /api/docs/static/swagger-initializer.js": "any",
+  // The sign-in redirect lands anywhere: the instance that started the sign-in (it holds the PKCE
+  // verifier) is asked to complete it (Cluster.http().signIn.ask).
   "GET /metrics": "any",
 };
