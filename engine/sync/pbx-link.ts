@@ -2,6 +2,7 @@
 // endpoints (call state, the user's own activity, what the hub's slot shows, the users' CFB entries),
 // watches staleness, and keeps the adapter's watch list. What to do about a change is the core's decision
 // (CoreHooks); this file only observes.
+import { coalesce } from "../../common/coalesce.js";
 import type { Logger } from "../../common/log.js";
 import type { PbxAdapter, PbxPresenceItem, PbxUser } from "../ports/adapters.js";
 import type { PbxCallState } from "../presence.js";
@@ -38,7 +39,12 @@ export class PbxLink implements PbxTarget {
   synchronized = false;
   readonly stale: StaleWatch;
   private readonly unsubscribe: (() => void)[];
-  private watchQueued = false;
+  private readonly watchSet = coalesce(() => {
+    if (this.detached) return;
+    const guids: string[] = [];
+    for (const ep of this.byGuid.values()) if (this.core.watched(ep)) guids.push(ep.binding.pbxGuid);
+    this.adapter.watch(guids);
+  });
   private detached = false;
 
   constructor(
@@ -71,6 +77,7 @@ export class PbxLink implements PbxTarget {
 
   detach(): void {
     this.detached = true;
+    this.watchSet.cancel();
     for (const u of this.unsubscribe) u();
     this.stale.cancel();
   }
@@ -92,17 +99,9 @@ export class PbxLink implements PbxTarget {
     this.queueWatch();
   }
 
-  /** Tell the adapter which users to report, once per microtask however many endpoints changed. */
+  /** Tell the adapter which users to report, once per burst however many endpoints changed. */
   queueWatch(): void {
-    if (this.watchQueued) return;
-    this.watchQueued = true;
-    queueMicrotask(() => {
-      this.watchQueued = false;
-      if (this.detached) return;
-      const guids: string[] = [];
-      for (const ep of this.byGuid.values()) if (this.core.watched(ep)) guids.push(ep.binding.pbxGuid);
-      this.adapter.watch(guids);
-    });
+    this.watchSet.request();
   }
 
   // ------------------------------------------------------------------ events (hot path)

@@ -1,6 +1,7 @@
 // The Teams adapter attached to the sync core: turns its presence events into the Teams facts of the
 // endpoints of that user, with the hub's own session filtered out (teams-echo.ts), watches staleness, and
 // keeps the adapter's watch list. What to do about a change is the core's decision (CoreHooks).
+import { coalesce } from "../../common/coalesce.js";
 import type { Logger } from "../../common/log.js";
 import type { TeamsAdapter } from "../ports/adapters.js";
 import type { TeamsPresence } from "../presence.js";
@@ -17,7 +18,14 @@ export class TeamsLink {
   readonly echo: TeamsEchoFilter;
   readonly stale: StaleWatch;
   private unsubscribe: (() => void)[] = [];
-  private watchQueued = false;
+  private readonly watchSet = coalesce(() => {
+    const t = this.adapter;
+    if (!t) return;
+    const ids = new Set<string>();
+    for (const ep of this.all())
+      if (ep.binding.teamsUserId && ep.binding.enabled) ids.add(ep.binding.teamsUserId);
+    t.watch([...ids]);
+  });
 
   constructor(
     private readonly core: CoreHooks,
@@ -60,19 +68,9 @@ export class TeamsLink {
     this.queueWatch();
   }
 
-  /** Tell the adapter which users to report, once per microtask however many endpoints changed. */
+  /** Tell the adapter which users to report, once per burst however many endpoints changed. */
   queueWatch(): void {
-    if (this.watchQueued) return;
-    this.watchQueued = true;
-    queueMicrotask(() => {
-      this.watchQueued = false;
-      const t = this.adapter;
-      if (!t) return;
-      const ids = new Set<string>();
-      for (const ep of this.all())
-        if (ep.binding.teamsUserId && ep.binding.enabled) ids.add(ep.binding.teamsUserId);
-      t.watch([...ids]);
-    });
+    this.watchSet.request();
   }
 
   /** The echo window changed: the last observation may now be the user's own presence. */

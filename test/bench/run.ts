@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import type { BenchResult } from "./types.js";
 
-const areas = ["ws-reference", "rules", "innovaphone", "teams", "hub"];
+const areas = ["ws-reference", "rules", "innovaphone", "teams", "hub", "cluster"];
 
 async function main(): Promise<void> {
   // The hub and the simulators run in this process: keep their info logs out of the table (set LOG_LEVEL to see them).

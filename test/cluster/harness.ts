@@ -32,7 +32,7 @@ export interface ClusterWorld {
   lb: LoadBalancer;
   nodes: Map<string, HubNode>;
   /** Start `presence-hub start` as instance `name`; resolves when it listens (its first coordination ran). */
-  startNode(name: string, env?: Record<string, string>): Promise<HubNode>;
+  startNode(name: string, env?: Record<string, string>, nodeArgs?: string[]): Promise<HubNode>;
   /** Signal a node and wait for it to exit; it leaves the load balancer first (as a drained backend does). */
   stopNode(name: string, signal: NodeJS.Signals): Promise<number | null>;
   /** The admin API through the load balancer (bearer token). */
@@ -68,7 +68,7 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
     }
   };
 
-  async function startNode(nodeName: string, extra: Record<string, string> = {}): Promise<HubNode> {
+  async function startNode(nodeName: string, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<HubNode> {
     const dataDir = mkdtempSync(join(tmpdir(), `ph-node-${nodeName}-`));
     dirs.push(dataDir);
     const env: NodeJS.ProcessEnv = {
@@ -86,7 +86,7 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
       ...extra,
     };
     delete env.VITEST;
-    const child = spawn(process.execPath, [join(packageRoot, "bin", "presence-hub.js"), "start"], {
+    const child = spawn(process.execPath, [...nodeArgs, join(packageRoot, "bin", "presence-hub.js"), "start"], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });

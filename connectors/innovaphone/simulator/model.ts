@@ -61,6 +61,8 @@ const HOLD = 256;
 
 export class PbxModel {
   readonly users = new Map<string, SimUser>();
+  /** Users by h323 name (checked on use: a rename or delete leaves a stale entry behind that never matches). */
+  private readonly byH323 = new Map<string, SimUser>();
   readonly calls = new Map<string, SimCall>();
   private seq = 0;
   private callSeq = 0;
@@ -92,6 +94,8 @@ export class PbxModel {
   find(key: string): SimUser | undefined {
     const byGuid = this.users.get(key);
     if (byGuid) return byGuid;
+    const byH323 = this.byH323.get(key);
+    if (byH323 && byH323.h323 === key && this.users.get(byH323.guid) === byH323) return byH323;
     for (const u of this.users.values())
       if (u.h323 === key || u.cn === key || (u.e164 !== "" && u.e164 === key)) return u;
     return undefined;
@@ -126,6 +130,7 @@ export class PbxModel {
     for (const p of input.presence ?? []) this.writePresence(u, p);
     u.usn = this.nextUsn();
     this.users.set(u.guid, u);
+    this.byH323.set(u.h323, u);
     if (!quiet) this.publish({ kind: "user", op: "add", user: u });
     return u;
   }
@@ -133,7 +138,10 @@ export class PbxModel {
   /** Change scalar fields / replace arrays of a user (as UpdateObject or the control API do). */
   updateUser(key: string, patch: Partial<Omit<SimUserInput, "guid" | "presence">>): SimUser {
     const u = this.get(key);
-    if (patch.h323 !== undefined) u.h323 = patch.h323;
+    if (patch.h323 !== undefined) {
+      u.h323 = patch.h323;
+      this.byH323.set(u.h323, u);
+    }
     if (patch.cn !== undefined) u.cn = patch.cn;
     if (patch.dn !== undefined) u.dn = patch.dn;
     if (patch.e164 !== undefined) u.e164 = patch.e164;
