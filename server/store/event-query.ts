@@ -2,7 +2,15 @@
 // only the parameter marks differ (SQLite ?, PostgreSQL $1…).
 import type { EventStoreQuery } from "./types.js";
 
-export function eventQuerySql(query: EventStoreQuery, mark: (n: number) => string): { sql: string; args: unknown[] } {
+/**
+ * `binary` is the store's byte-order collation clause: the kind family range relies on '.' < '/', which a
+ * language collation (PostgreSQL databases created with en_US.UTF-8) does not keep. SQLite compares bytes.
+ */
+export function eventQuerySql(
+  query: EventStoreQuery,
+  mark: (n: number) => string,
+  binary = "",
+): { sql: string; args: unknown[] } {
   const where: string[] = [];
   const args: unknown[] = [];
   const arg = (v: unknown) => {
@@ -15,7 +23,9 @@ export function eventQuerySql(query: EventStoreQuery, mark: (n: number) => strin
   if (query.kinds?.length) {
     // A family "decision" is the range "decision." ≤ kind < "decision/" ('/' follows '.'), plus the bare word.
     const terms = query.kinds.map((k) =>
-      k.includes(".") ? `kind = ${arg(k)}` : `(kind = ${arg(k)} OR (kind >= ${arg(`${k}.`)} AND kind < ${arg(`${k}/`)}))`,
+      k.includes(".")
+        ? `kind = ${arg(k)}`
+        : `(kind = ${arg(k)} OR (kind${binary} >= ${arg(`${k}.`)} AND kind${binary} < ${arg(`${k}/`)}))`,
     );
     where.push(`(${terms.join(" OR ")})`);
   }

@@ -412,7 +412,7 @@ export class PgStore implements HubStore {
   }
 
   async listEvents(query: EventStoreQuery): Promise<HubEvent[]> {
-    const { sql, args } = eventQuerySql(query, (n) => `$${n}`);
+    const { sql, args } = eventQuerySql(query, (n) => `$${n}`, ` COLLATE "C"`);
     return (await this.query<EventRow>("listing events", sql, args)).map(toEvent);
   }
 

@@ -40,7 +40,7 @@ export interface PostgresCluster {
   url: string;
   port: number;
   /** A fresh database on this cluster (one per test file keeps them apart). */
-  createDatabase(name: string): Promise<string>;
+  createDatabase(name: string, opts?: { icuLocale?: string }): Promise<string>;
   /** Stop the server (an outage); start() brings the same cluster back on the same port. */
   stopServer(): Promise<void>;
   start(): Promise<void>;
@@ -74,12 +74,15 @@ export async function startPostgres(): Promise<PostgresCluster> {
   return {
     url,
     port,
-    async createDatabase(name) {
+    async createDatabase(name, opts = {}) {
       const pg = await import("pg");
       const client = new pg.default.Client({ connectionString: url });
       await client.connect();
       try {
-        await client.query(`CREATE DATABASE "${name}"`);
+        // A language collation that ignores punctuation like glibc's en_US.utf8 (the official image's default;
+        // ICU needs no OS locale): orderings that only hold bytewise fail here too.
+        const icu = opts.icuLocale ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${opts.icuLocale}'` : "";
+        await client.query(`CREATE DATABASE "${name}"${icu}`);
       } finally {
         await client.end();
       }

@@ -98,7 +98,7 @@ const kinds: Kind[] = [
       await cluster?.stop();
     },
     async open(eventLogLimit) {
-      pgUrl = await cluster!.createDatabase(`contract_${++dbSeq}`);
+      pgUrl = await cluster!.createDatabase(`contract_${++dbSeq}`, { icuLocale: "en-US-u-ka-shifted" });
       return PgStore.open({ url: pgUrl, instanceId: "a", secretKey: KEY, dataDir: tmpdir(), eventLogLimit, log });
     },
   },
