@@ -39,6 +39,8 @@ import type { TeamsWebhookHandler } from "./webhook.js";
 import { WebhookProbe } from "./webhook-probe.js";
 
 const log = logger("teams");
+/** A notification another instance handed on is confirmed by a read this much later (it may be out of order). */
+const CONFIRM_AFTER_MS = 2000;
 
 export type { WebhookStats } from "./notifications.js";
 
@@ -117,6 +119,11 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private watchTimer?: NodeJS.Timeout;
   private readTimer?: NodeJS.Timeout;
   private pendingReads = new Set<string>();
+  private confirmTimer?: NodeJS.Timeout;
+  private readonly pendingConfirms = new Set<string>();
+  /** Per user, when (in `presenceSeq` steps) a notification last brought a presence: reads sent earlier are older. */
+  private readonly notifiedSeq = new Map<string, number>();
+  private presenceSeq = 0;
   private newlyWatched = new Set<string>();
   private readonly notifications: NotificationProcessor;
   private lastFullRead = 0;
@@ -152,8 +159,9 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       subs: () => this.subs,
       // Until a certificate exists (polling, basic notifications) there is nothing to decrypt with.
       keyring: () => (this.certs.keyring.current() ? this.certs.keyring : undefined),
-      accept: (p) => this.accept(p),
+      accept: (p) => this.acceptNotified(p),
       queueRead: (ids, reason) => this.queueRead(ids, reason),
+      confirmLater: (ids) => this.confirmLater(ids),
     });
     this.supervisor = new Supervisor(
       (signal) => this.connect(signal),
@@ -180,7 +188,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   }
 
   async stop(): Promise<void> {
-    for (const t of [this.watchTimer, this.readTimer]) if (t) clearTimeout(t);
+    for (const t of [this.watchTimer, this.readTimer, this.confirmTimer]) if (t) clearTimeout(t);
     this.webhookDown = false;
     this.certs.stopChecks();
     this.writer.stop();
@@ -303,19 +311,24 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private scheduleProbe(): void {
     this.probe?.stop();
     if (!this.ready || !this.subs || !this.config.notificationUrl) return;
-    this.probe = new WebhookProbe(this.transport, this.config.notificationUrl, this.config.webhookProbeIntervalMs, (ok) => {
-      if (!this.ready) return;
-      if (!ok && !this.webhookDown) {
-        this.webhookDown = true;
-        log.warn("the notification URL does not answer; polling every watched user until it does");
-        this.refreshStatus();
-      } else if (ok && this.webhookDown) {
-        this.webhookDown = false;
-        log.info("the notification URL answers again; reading all presence once");
-        this.queueRead([...this.watched], "webhook outage over");
-        this.refreshStatus();
-      }
-    });
+    this.probe = new WebhookProbe(
+      this.transport,
+      this.config.notificationUrl,
+      this.config.webhookProbeIntervalMs,
+      (ok) => {
+        if (!this.ready) return;
+        if (!ok && !this.webhookDown) {
+          this.webhookDown = true;
+          log.warn("the notification URL does not answer; polling every watched user until it does");
+          this.refreshStatus();
+        } else if (ok && this.webhookDown) {
+          this.webhookDown = false;
+          log.info("the notification URL answers again; reading all presence once");
+          this.queueRead([...this.watched], "webhook outage over");
+          this.refreshStatus();
+        }
+      },
+    );
     this.probe.start();
   }
 
@@ -356,11 +369,31 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     if (this.ledger.accept(p)) this.emit("presence", p.userId, p.presence);
   }
 
+  private acceptNotified(p: ObservedPresence): void {
+    if (!this.watched.has(p.userId)) return;
+    this.notifiedSeq.set(p.userId, ++this.presenceSeq);
+    this.accept(p);
+  }
+
   private async readAndEmit(ids: string[], reason: string): Promise<void> {
     if (ids.length === 0) return;
+    const sentAt = this.presenceSeq;
     const list = await readPresences(this.graph, this.appToken, ids);
     log.debug({ users: ids.length, reason }, "presence read");
-    for (const p of list) this.accept(p);
+    // A notification processed while the read was under way is newer than what the read returned.
+    for (const p of list) if ((this.notifiedSeq.get(p.userId) ?? 0) <= sentAt) this.accept(p);
+  }
+
+  private confirmLater(ids: readonly string[]): void {
+    for (const id of ids) this.pendingConfirms.add(id);
+    if (this.confirmTimer) return;
+    this.confirmTimer = setTimeout(() => {
+      this.confirmTimer = undefined;
+      const batch = [...this.pendingConfirms];
+      this.pendingConfirms.clear();
+      if (this.supervisor.active) this.queueRead(batch, "handed-on notification");
+    }, CONFIRM_AFTER_MS);
+    this.confirmTimer.unref?.();
   }
 
   /** Collect users to read (basic notifications, resyncs) and read them in one batched call shortly after. */
@@ -387,7 +420,11 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   watch(userIds: readonly string[]): void {
     const next = new Set(userIds);
     for (const id of next) if (!this.watched.has(id)) this.newlyWatched.add(id);
-    for (const id of this.watched) if (!next.has(id)) this.ledger.forget(id);
+    for (const id of this.watched)
+      if (!next.has(id)) {
+        this.ledger.forget(id);
+        this.notifiedSeq.delete(id);
+      }
     this.watched = next;
     if (this.watchTimer) return;
     // Coalesce bursts of watch() calls into one subscription reshuffle and one read.
@@ -406,8 +443,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
 
   // ------------------------------------------------------------ webhook (notifications.ts)
 
-  handleNotifications(body: unknown): void {
-    this.notifications.handleNotifications(body);
+  handleNotifications(body: unknown, opts?: { handedOn?: boolean }): void {
+    this.notifications.handleNotifications(body, opts);
   }
 
   handleLifecycle(body: unknown): void {

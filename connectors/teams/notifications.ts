@@ -30,6 +30,8 @@ export interface NotificationHost {
   accept(p: ObservedPresence): void;
   /** Read these users' presence soon (basic notifications carry no presence). */
   queueRead(ids: readonly string[], reason: string): void;
+  /** Read these users' presence again a little later (their notification may have overtaken an older one). */
+  confirmLater(ids: readonly string[]): void;
 }
 
 /** One item of a notification body, as far as the processor reads it (every field is untrusted). */
@@ -76,9 +78,11 @@ export class NotificationProcessor {
     this.summaries = new SummaryLimiter(this.log, options.summaryIntervalMs);
   }
 
-  handleNotifications(body: unknown): void {
+  handleNotifications(body: unknown, opts: { handedOn?: boolean } = {}): void {
     this.stats.bodies++;
-    this.chain = this.chain.then(() => this.settle(body, "notification", (r) => this.processNotifications(body, r)));
+    this.chain = this.chain.then(() =>
+      this.settle(body, "notification", (r) => this.processNotifications(body, r, opts.handedOn ?? false)),
+    );
   }
 
   handleLifecycle(body: unknown): void {
@@ -131,7 +135,7 @@ export class NotificationProcessor {
     report.ignore("unknown subscription or wrong clientState", raw.subscriptionId);
   }
 
-  private async processNotifications(body: unknown, report: BodyReport): Promise<void> {
+  private async processNotifications(body: unknown, report: BodyReport, handedOn: boolean): Promise<void> {
     const b = body as { value: unknown[]; validationTokens?: unknown };
     let tokensChecked: boolean | undefined;
     let tokenError = "";
@@ -141,7 +145,11 @@ export class NotificationProcessor {
     const keyring = this.host.keyring();
     if (keyring) {
       for (const raw of b.value) {
-        if (!isItem(raw) || !raw.encryptedContent || !this.host.subs()?.matches(raw.subscriptionId, raw.clientState))
+        if (
+          !isItem(raw) ||
+          !raw.encryptedContent ||
+          !this.host.subs()?.matches(raw.subscriptionId, raw.clientState)
+        )
           continue;
         const pending = keyring.decryptAsync(raw.encryptedContent);
         pending.catch(() => undefined); // handled where the item is processed
@@ -169,7 +177,8 @@ export class NotificationProcessor {
         report.ignore("unknown subscription or wrong clientState", it.subscriptionId);
         continue;
       }
-      const fromResource = typeof it.resource === "string" ? /presences\/([^/?]+)/.exec(it.resource)?.[1] : undefined;
+      const fromResource =
+        typeof it.resource === "string" ? /presences\/([^/?]+)/.exec(it.resource)?.[1] : undefined;
       const rawId = it.resourceData?.id ?? fromResource;
       const userId = typeof rawId === "string" && rawId ? rawId : undefined;
       const current = this.host.keyring();
@@ -196,6 +205,8 @@ export class NotificationProcessor {
           this.stats.accepted++;
           report.accepted++;
           this.host.accept(p);
+          // Handed on by another instance, it may have been overtaken by a newer one sent here directly.
+          if (handedOn) this.host.confirmLater([p.userId]);
         } else report.ignore("no user id");
       } else if (userId) {
         // Basic notification: fetch the new state in a batched read.
@@ -220,7 +231,8 @@ export class NotificationProcessor {
     }
     if (!Array.isArray(tokens)) return "validationTokens is not an array";
     try {
-      for (const t of tokens) await this.verifier.verify(String(t), typeof tenantId === "string" ? tenantId : "");
+      for (const t of tokens)
+        await this.verifier.verify(String(t), typeof tenantId === "string" ? tenantId : "");
       return "";
     } catch (e) {
       return errorMessage(e);

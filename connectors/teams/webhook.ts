@@ -16,7 +16,8 @@ export const GRAPH_LIFECYCLE_PATH = "/graph/lifecycle";
 
 /** What the plugin hands notification bodies to (the Teams adapter implements it). */
 export interface TeamsWebhookHandler {
-  handleNotifications(body: unknown): void;
+  /** `handedOn`: another instance received the body and handed it on (it may arrive after a newer one). */
+  handleNotifications(body: unknown, opts?: { handedOn?: boolean }): void;
   handleLifecycle(body: unknown): void;
   /** Whether this adapter's subscription `subscriptionId` carries `clientState` (or is being created with it). */
   owns(subscriptionId: unknown, clientState: unknown): boolean;
@@ -39,7 +40,10 @@ export interface TeamsWebhookOptions {
    * body of their own (with the body's validationTokens), instead of being dropped. Not for a request
    * another instance already handed on (`handedOn`).
    */
-  unrouted?: { handedOn(req: FastifyRequest): boolean; forward(req: FastifyRequest, kind: "notify" | "lifecycle", body: unknown): void };
+  unrouted?: {
+    handedOn(req: FastifyRequest): boolean;
+    forward(req: FastifyRequest, kind: "notify" | "lifecycle", body: unknown): void;
+  };
 }
 
 /** The decoded validationToken of a request, if it is a validation request. */
@@ -70,15 +74,17 @@ export const teamsWebhookRoutes: FastifyPluginAsync<TeamsWebhookOptions> = async
   const route = (path: string, kind: "notify" | "lifecycle") => {
     app.post(path, { bodyLimit, onRequest: handshake }, async (req, reply) => {
       const handlers = resolve();
-      const elsewhere = opts.unrouted && !opts.unrouted.handedOn(req) ? opts.unrouted : undefined;
-      if (handlers.length === 0 && !elsewhere) return reply.code(503).send({ error: "Teams connector is not running" });
+      const handedOn = opts.unrouted?.handedOn(req) ?? false;
+      const elsewhere = opts.unrouted && !handedOn ? opts.unrouted : undefined;
+      if (handlers.length === 0 && !elsewhere)
+        return reply.code(503).send({ error: "Teams connector is not running" });
       const body = req.body;
       // Acknowledge first, process after the response is on the wire.
       setImmediate(() => {
         try {
           const rest: unknown[] = [];
           for (const [handler, part] of route_(handlers, body, unrouted, elsewhere ? rest : undefined)) {
-            if (kind === "notify") handler.handleNotifications(part);
+            if (kind === "notify") handler.handleNotifications(part, { handedOn });
             else handler.handleLifecycle(part);
           }
           if (elsewhere && rest.length) elsewhere.forward(req, kind, withTokens(body, rest));

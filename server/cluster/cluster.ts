@@ -16,6 +16,9 @@ import { LiveRelay } from "./live-relay.js";
 import { callPeer, HOP_HEADER } from "./peer-http.js";
 import { clusterRouting } from "./routing.js";
 
+/** How long a stop waits for the peers to take its tenants before it undoes them itself. */
+const HANDOVER_WAIT_MS = 5000;
+
 export const tenantResource = (tenant: string) => `tenant:${tenant}`;
 const tenantOf = (resource: string) => resource.slice("tenant:".length);
 
@@ -37,7 +40,13 @@ export class Cluster {
 
   constructor(private readonly o: ClusterOptions) {
     const instance = { ...o.instance, url: null as string | null };
-    this.relay = new LiveRelay({ store: o.store, hub: o.tenants, instanceId: o.instance.id, name: o.name, log: o.log });
+    this.relay = new LiveRelay({
+      store: o.store,
+      hub: o.tenants,
+      instanceId: o.instance.id,
+      name: o.name,
+      log: o.log,
+    });
     this.coordinator = new Coordinator({
       pool: o.store.pool,
       listener: o.store.listener,
@@ -121,7 +130,9 @@ export class Cluster {
               headers: { "content-type": "application/json", [HOP_HEADER]: this.instanceId },
               body: JSON.stringify(body),
               signal: AbortSignal.timeout(10_000),
-            }).catch((e) => this.o.log.debug({ peer: p.id, err: errorMessage(e) }, "notifications not handed on"));
+            }).catch((e) =>
+              this.o.log.debug({ peer: p.id, err: errorMessage(e) }, "notifications not handed on"),
+            );
           }
         },
       },
@@ -142,26 +153,34 @@ export class Cluster {
   }
 
   /**
-   * Before the hub closes. Returns whether the hub must undo: not when a live peer took every tenant over
-   * (unless `undo` forces it), yes when this is the last instance.
+   * Before the hub closes. Returns whether the hub must undo: not when live peers took every tenant over
+   * (unless `undo` forces it); yes for the last instance, and for the tenants no peer took (the peers stopped
+   * at the same moment): those run here again for the undo.
    */
   async stop(o: { undo: boolean }): Promise<{ undo: boolean }> {
     for (const u of this.unsubscribe) u();
     this.relay.stop();
-    const handover = !o.undo && (await this.coordinator.peerAlive());
-    if (handover) {
-      this.o.log.info("stopping: handing every tenant over to a live instance (nothing undone)");
-      await this.coordinator.stop({ handover: true });
-      return { undo: false };
+    // First say "stopping": a peer stopping at the same moment then does not count on this one.
+    await this.coordinator.beginStop();
+    if (o.undo) {
+      this.o.log.info("stopping with undo (configured)");
+      return { undo: true };
     }
-    this.o.log.info(o.undo ? "stopping with undo (configured)" : "stopping: last instance, undoing what the hub set");
-    return { undo: true };
+    if (!(await this.coordinator.peerAlive())) {
+      this.o.log.info("stopping: last instance, undoing what the hub set");
+      return { undo: true };
+    }
+    this.o.log.info("stopping: handing every tenant over to a live instance (nothing undone)");
+    const back = await this.coordinator.handOver(HANDOVER_WAIT_MS);
+    return { undo: back.length > 0 };
   }
 
   /** After the hub undid and closed: give the leases up. */
   async release(): Promise<void> {
-    await this.coordinator.stop({ handover: false }).catch((e) =>
-      this.o.log.warn({ err: errorMessage(e) }, "leases not released; they run out on their own"),
-    );
+    await this.coordinator
+      .stop()
+      .catch((e) =>
+        this.o.log.warn({ err: errorMessage(e) }, "leases not released; they run out on their own"),
+      );
   }
 }

@@ -51,7 +51,13 @@ interface Held {
 export interface OwnershipView {
   instance: string;
   instances: { id: string; url: string | null; version: string; stopping: boolean; self: boolean }[];
-  leases: { resource: string; owner: string | null; token: number; expiresInMs: number | null; self: boolean }[];
+  leases: {
+    resource: string;
+    owner: string | null;
+    token: number;
+    expiresInMs: number | null;
+    self: boolean;
+  }[];
 }
 
 /** Seconds of rebalancing quiet: at most one voluntary hand-over per instance in this period. */
@@ -109,7 +115,10 @@ export class Coordinator {
 
   /** Read who owns what now (a request about a tenant whose owner this instance does not know yet). */
   async refresh(): Promise<void> {
-    [this.lastInstances, this.lastLeases] = await Promise.all([this.registry.alive(this.ttl), this.leases.list()]);
+    [this.lastInstances, this.lastLeases] = await Promise.all([
+      this.registry.alive(this.ttl),
+      this.leases.list(),
+    ]);
   }
 
   /** Live peers (not this instance, not stopping). */
@@ -158,18 +167,66 @@ export class Coordinator {
     void this.tick();
   }
 
-  /**
-   * Stop coordinating. With `handover`, every held resource is stopped without undo and released for a
-   * peer; without, the caller has undone (or decided not to) and the leases are only released.
-   */
-  async stop(how: { handover: boolean }): Promise<void> {
+  /** Stop taking work and tell the peers this instance is stopping (they stop counting on it). */
+  async beginStop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.unlisten?.();
     await this.ticking;
     await this.registry.heartbeat(true).catch(() => undefined);
+  }
+
+  /**
+   * Hand every held resource to a live peer: stop it here without undo, release its lease, and wait until a
+   * live peer that is not stopping holds it. A resource nobody took within `waitMs` (the peers stop too, or
+   * died) is taken back and started here again; those are returned, for the caller to undo. Two instances
+   * stopped at the same moment thus never both leave it to the other.
+   */
+  async handOver(waitMs: number): Promise<string[]> {
+    const released: string[] = [];
     for (const [resource, h] of [...this.held]) {
-      if (how.handover) await this.o.work.deactivate(resource, "handover").catch(() => undefined);
+      await this.o.work.deactivate(resource, "handover").catch(() => undefined);
+      this.held.delete(resource);
+      await this.leases.release(resource, this.o.instance.id, h.token).catch(() => undefined);
+      released.push(resource);
+    }
+    const pending = new Set(released);
+    const deadline = performance.now() + waitMs;
+    while (pending.size > 0 && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        const [leases, alive] = await Promise.all([this.leases.list(), this.registry.alive(this.ttl)]);
+        const live = new Set(
+          alive.filter((i) => i.id !== this.o.instance.id && !i.stopping).map((i) => i.id),
+        );
+        for (const l of leases)
+          if (pending.has(l.resource) && l.owner && live.has(l.owner)) pending.delete(l.resource);
+        if (live.size === 0) break; // nobody left to take them
+      } catch {
+        // The database is unreachable: keep waiting until the deadline, then take them back if possible.
+      }
+    }
+    const back: string[] = [];
+    for (const resource of pending) {
+      const sent = performance.now();
+      const token = await this.leases.acquire(resource, this.o.instance.id, this.ttl).catch(() => undefined);
+      if (token === undefined) continue; // taken meanwhile (or the database is gone): not ours to undo
+      this.held.set(resource, { token, renewedAt: sent });
+      this.o.log.warn({ resource }, "no live instance took it over; undoing here");
+      try {
+        await this.o.work.activate(resource, { resource, owner: this.o.instance.id, token });
+        back.push(resource);
+      } catch (e) {
+        this.o.log.error({ resource, err: errorMessage(e) }, "taking a resource back to undo it failed");
+      }
+    }
+    return back;
+  }
+
+  /** Release whatever is still held (after the caller undid it) and leave the registry. */
+  async stop(): Promise<void> {
+    if (!this.stopped) await this.beginStop();
+    for (const [resource, h] of [...this.held]) {
       this.held.delete(resource);
       await this.leases.release(resource, this.o.instance.id, h.token).catch(() => undefined);
     }
@@ -239,12 +296,14 @@ export class Coordinator {
       if (!this.storeReachable) this.o.log.info("database reachable again; coordinating");
       this.storeReachable = true;
     } catch (e) {
-      if (this.storeReachable) this.o.log.warn({ err: errorMessage(e) }, "database unreachable; leases cannot be renewed");
+      if (this.storeReachable)
+        this.o.log.warn({ err: errorMessage(e) }, "database unreachable; leases cannot be renewed");
       this.storeReachable = false;
       // Without renewal a lease runs out in the database after ttl; stop before that (the renewal that last
       // succeeded was sent at renewedAt, so the database's expiry is later than renewedAt + ttl).
       for (const [resource, h] of [...this.held]) {
-        if (performance.now() - h.renewedAt >= this.ttl - this.tickMs) await this.lose(resource, "lease not renewed in time");
+        if (performance.now() - h.renewedAt >= this.ttl - this.tickMs)
+          await this.lose(resource, "lease not renewed in time");
       }
       return;
     }
@@ -261,9 +320,9 @@ export class Coordinator {
   private async lose(resource: string, why: string): Promise<void> {
     this.held.delete(resource);
     this.o.log.warn({ resource, why }, "lease lost; stopping here without undo");
-    await this.o.work.deactivate(resource, "lost").catch((e) =>
-      this.o.log.error({ resource, err: errorMessage(e) }, "stopping a lost resource failed"),
-    );
+    await this.o.work
+      .deactivate(resource, "lost")
+      .catch((e) => this.o.log.error({ resource, err: errorMessage(e) }, "stopping a lost resource failed"));
   }
 
   private fairShare(resources: number): number {
@@ -293,7 +352,10 @@ export class Coordinator {
       try {
         await this.o.work.activate(resource, { resource, owner: this.o.instance.id, token });
       } catch (e) {
-        this.o.log.error({ resource, err: errorMessage(e) }, "starting an acquired resource failed; releasing it");
+        this.o.log.error(
+          { resource, err: errorMessage(e) },
+          "starting an acquired resource failed; releasing it",
+        );
         this.held.delete(resource);
         await this.o.work.deactivate(resource, "lost").catch(() => undefined);
         await this.leases.release(resource, this.o.instance.id, token).catch(() => undefined);
@@ -316,7 +378,8 @@ export class Coordinator {
     for (const l of this.lastLeases) if (l.owner) counts.set(l.owner, (counts.get(l.owner) ?? 0) + 1);
     if (!this.peers().some((p) => (counts.get(p.id) ?? 0) < share)) return;
     // The one this instance prefers least (the peer whose preference it is will likely take it).
-    const [resource, h] = [...this.held].sort((a, b) => this.preference(b[0]).localeCompare(this.preference(a[0])))[0] ?? [];
+    const [resource, h] =
+      [...this.held].sort((a, b) => this.preference(b[0]).localeCompare(this.preference(a[0])))[0] ?? [];
     if (!resource || !h) return;
     this.lastRebalance = performance.now();
     this.o.log.info({ resource }, "handing a resource to a less loaded instance");

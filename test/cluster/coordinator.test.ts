@@ -32,13 +32,18 @@ class World {
         this.intervals.push({ instance, resource, token: fence.token, from: performance.now() });
       },
       deactivate: async (resource: string) => {
-        const open = this.intervals.find((i) => i.instance === instance && i.resource === resource && i.to === undefined);
+        const open = this.intervals.find(
+          (i) => i.instance === instance && i.resource === resource && i.to === undefined,
+        );
         if (open) open.to = performance.now();
       },
     };
   }
   running(instance: string): string[] {
-    return this.intervals.filter((i) => i.instance === instance && i.to === undefined).map((i) => i.resource).sort();
+    return this.intervals
+      .filter((i) => i.instance === instance && i.to === undefined)
+      .map((i) => i.resource)
+      .sort();
   }
   /** No resource ran on two instances at the same time, and tokens only grew. */
   assertExclusive(): void {
@@ -81,7 +86,15 @@ describe.skipIf(Boolean(skip))("lease coordination", () => {
     pool.on("error", () => undefined);
     const listener = new PgListener({ connectionString: url }, log);
     await listener.start();
-    const c = new Coordinator({ pool, listener, instance: { id, url: null, version: "t" }, work: world.work(id), log, ttlMs, tickMs: 200 });
+    const c = new Coordinator({
+      pool,
+      listener,
+      instance: { id, url: null, version: "t" },
+      work: world.work(id),
+      log,
+      ttlMs,
+      tickMs: 200,
+    });
     let ended = false;
     const end = async () => {
       if (ended) return;
@@ -90,7 +103,7 @@ describe.skipIf(Boolean(skip))("lease coordination", () => {
       await pool.end().catch(() => undefined);
     };
     stops.push(async () => {
-      await c.stop({ handover: false }).catch(() => undefined);
+      await c.stop().catch(() => undefined);
       await end();
     });
     await c.start();
@@ -106,26 +119,54 @@ describe.skipIf(Boolean(skip))("lease coordination", () => {
     await expect.poll(() => world.running("b").length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
     const before = world.running("a");
     const t0 = performance.now();
-    await a.c.stop({ handover: true });
+    await a.c.beginStop();
+    expect(await a.c.handOver(5000)).toEqual([]);
+    await a.c.stop();
     await expect.poll(() => world.running("b"), { timeout: 5000 }).toEqual(world.resources);
     // …and the hand-over on stop is taken at once (notification), not after the lease ran out.
     const taken = world.intervals.filter((i) => i.instance === "b" && before.includes(i.resource));
     expect(Math.max(...taken.map((i) => i.from)) - t0).toBeLessThan(1000);
     world.assertExclusive();
-    await b.c.stop({ handover: false });
+    await b.c.stop();
+  }, 30_000);
+
+  it("two instances stopping at the same moment: each keeps (to undo) what the other could not take", async () => {
+    const world = new World();
+    const a = await instance(world, "a");
+    const b = await instance(world, "b");
+    await expect.poll(() => world.running("b").length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    const hadA = world.running("a");
+    const hadB = world.running("b");
+    // a says "stopping" and sees b alive; b says "stopping" right after, sees nobody and keeps its own.
+    await a.c.beginStop();
+    expect(await a.c.peerAlive()).toBe(true);
+    await b.c.beginStop();
+    expect(await b.c.peerAlive()).toBe(false);
+    const back = await a.c.handOver(1500);
+    // Nobody took a's tenants: a runs them again (its stop undoes them) and b still runs its own.
+    expect(back.sort()).toEqual([...hadA].sort());
+    expect(world.running("a").sort()).toEqual([...hadA].sort());
+    expect(world.running("b").sort()).toEqual([...hadB].sort());
+    world.assertExclusive();
+    await a.c.stop();
+    await b.c.stop();
   }, 30_000);
 
   it("an instance cut off from the database stops its tenants before another instance starts them", async () => {
     const world = new World();
     const a = await instance(world, "a");
     await instance(world, "b");
-    await expect.poll(() => world.running("a").length + world.running("b").length, { timeout: 10_000 }).toBe(4);
+    await expect
+      .poll(() => world.running("a").length + world.running("b").length, { timeout: 10_000 })
+      .toBe(4);
     const hadA = world.running("a");
     await a.end(); // a keeps "running" but can no longer renew
     const t0 = performance.now();
     await expect.poll(() => world.running("b"), { timeout: 10_000 }).toEqual(world.resources);
     expect(world.running("a")).toEqual([]);
-    const takeover = Math.max(...world.intervals.filter((i) => i.instance === "b" && hadA.includes(i.resource)).map((i) => i.from));
+    const takeover = Math.max(
+      ...world.intervals.filter((i) => i.instance === "b" && hadA.includes(i.resource)).map((i) => i.from),
+    );
     expect(takeover - t0).toBeLessThan(1500 + 1000); // within the lease time and a tick
     world.assertExclusive();
   }, 30_000);

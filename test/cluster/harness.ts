@@ -54,7 +54,10 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(`${lb.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${API_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          authorization: `Bearer ${API_TOKEN}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
@@ -68,7 +71,11 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
     }
   };
 
-  async function startNode(nodeName: string, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<HubNode> {
+  async function startNode(
+    nodeName: string,
+    extra: Record<string, string> = {},
+    nodeArgs: string[] = [],
+  ): Promise<HubNode> {
     const dataDir = mkdtempSync(join(tmpdir(), `ph-node-${nodeName}-`));
     dirs.push(dataDir);
     const env: NodeJS.ProcessEnv = {
@@ -86,10 +93,14 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
       ...extra,
     };
     delete env.VITEST;
-    const child = spawn(process.execPath, [...nodeArgs, join(packageRoot, "bin", "presence-hub.js"), "start"], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, join(packageRoot, "bin", "presence-hub.js"), "start"],
+      {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const output: string[] = [];
     // CLUSTER_LOG_LEVEL=info shows every instance's log (prefixed with its name) while a test runs.
     const collect = (d: Buffer) => {
@@ -102,7 +113,8 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
     const url = await until(
       `instance ${nodeName} to listen`,
       () => {
-        if (child.exitCode !== null) throw new Error(`instance ${nodeName} exited: ${output.join("").slice(-3000)}`);
+        if (child.exitCode !== null)
+          throw new Error(`instance ${nodeName} exited: ${output.join("").slice(-3000)}`);
         return /Open:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.join(""))?.[1];
       },
       90_000,
@@ -126,7 +138,11 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
 
   async function configure(): Promise<string> {
     const { graph, pbx } = world;
-    await api("PUT", "/api/teams", graphSimSettings(graph, { webhookBaseUrl: lb.url, pollIntervalSeconds: 30, enabled: true }));
+    await api(
+      "PUT",
+      "/api/teams",
+      graphSimSettings(graph, { webhookBaseUrl: lb.url, pollIntervalSeconds: 30, enabled: true }),
+    );
     for (const account of graph.serviceAccounts) {
       // The browser's path: the hub's sign-in redirect → Graph's authorize → the hub's callback (any instance).
       const start = await fetch(`${lb.url}/api/teams/service-accounts/sign-in`, {
@@ -135,12 +151,13 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
       });
       const authorize = start.headers.get("location");
       if (!authorize) throw new Error(`no sign-in redirect: ${start.status} ${await start.text()}`);
-      const back = (await fetch(`${authorize}&login_hint=${encodeURIComponent(account.upn)}`, { redirect: "manual" })).headers.get(
-        "location",
-      );
+      const back = (
+        await fetch(`${authorize}&login_hint=${encodeURIComponent(account.upn)}`, { redirect: "manual" })
+      ).headers.get("location");
       if (!back) throw new Error("the Graph simulator did not redirect back");
       const cb = await fetch(back, { redirect: "manual" });
-      if (!(cb.headers.get("location") ?? "").includes("signin=ok")) throw new Error(`sign-in failed: ${cb.headers.get("location")}`);
+      if (!(cb.headers.get("location") ?? "").includes("signin=ok"))
+        throw new Error(`sign-in failed: ${cb.headers.get("location")}`);
     }
     const c = await api<{ id: string }>("POST", "/api/connectors", {
       type: RULE_TYPE,
@@ -149,7 +166,9 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
     });
     await until(
       "the connector to come online",
-      async () => (await api<{ status: { state: string } }>("GET", `/api/connectors/${c.id}`)).status.state === "online",
+      async () =>
+        (await api<{ status: { state: string } }>("GET", `/api/connectors/${c.id}`)).status.state ===
+        "online",
       60_000,
       200,
     );
@@ -157,7 +176,9 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
     await api("POST", "/api/endpoints/rematch", {});
     await until(
       "every user matched",
-      async () => (await api<{ total: number }>("GET", "/api/endpoints?matched=true&limit=1")).total >= world.users.length,
+      async () =>
+        (await api<{ total: number }>("GET", "/api/endpoints?matched=true&limit=1")).total >=
+        world.users.length,
       60_000,
       200,
     );
@@ -187,6 +208,9 @@ export async function startClusterWorld(users: number, name: string): Promise<Cl
 
 /** The instance running the tenant, from any instance's health (as an admin sees it). */
 export async function ownerOf(cw: ClusterWorld, tenant = "default"): Promise<string | null> {
-  const h = await cw.api<{ cluster?: { leases: { resource: string; owner: string | null }[] } }>("GET", "/api/health");
+  const h = await cw.api<{ cluster?: { leases: { resource: string; owner: string | null }[] } }>(
+    "GET",
+    "/api/health",
+  );
   return h.cluster?.leases.find((l) => l.resource === `tenant:${tenant}`)?.owner ?? null;
 }

@@ -19,6 +19,7 @@ import {
   until,
   type WorldUser,
 } from "../faults/harness.js";
+import { DEFAULT_HUB_CONTACT } from "../../connectors/innovaphone/config.js";
 import { postgresSkipReason } from "../pg/cluster.js";
 import { ADMIN_PASSWORD, type ClusterWorld, ownerOf, startClusterWorld } from "./harness.js";
 import { fileURLToPath } from "node:url";
@@ -41,7 +42,8 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
   const step = (users: WorldUser[]) => {
     const u = users[Math.floor(rnd() * users.length)] as WorldUser;
     const inj = cw.world.injected.get(u.h323) as Injected;
-    if (u.index % 2 === 0) cw.world.setClient(u, CLIENT_PAIRS[Math.floor(rnd() * CLIENT_PAIRS.length)] as never);
+    if (u.index % 2 === 0)
+      cw.world.setClient(u, CLIENT_PAIRS[Math.floor(rnd() * CLIENT_PAIRS.length)] as never);
     else if (!inj.call) cw.world.startCall(u);
     else cw.world.endCall(u);
   };
@@ -125,16 +127,23 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
     const t0 = Date.now();
     await cw.stopNode(owner, "SIGKILL");
     await stream(cw.world.users, 40); // changes while nobody owns the tenant
-    const next = await until("another owner", async () => {
-      const o = await ownerOf(cw).catch(() => null);
-      return o && o !== owner ? o : undefined;
-    }, 30_000, 200);
+    const next = await until(
+      "another owner",
+      async () => {
+        const o = await ownerOf(cw).catch(() => null);
+        return o && o !== owner ? o : undefined;
+      },
+      30_000,
+      200,
+    );
     const tookOver = Date.now() - t0;
     expect(tookOver).toBeLessThan(30_000);
     await converged(cw.world, rs, appId, 30_000);
     expect(cw.world.pbx.stats().open).toBe(1);
     expect(maxOpen).toBe(1);
-    console.log(`failover: ${owner} killed → ${next} owner after ${tookOver} ms, converged after ${Date.now() - t0} ms`);
+    console.log(
+      `failover: ${owner} killed → ${next} owner after ${tookOver} ms, converged after ${Date.now() - t0} ms`,
+    );
     await cw.startNode(owner); // back to three instances
   }, 120_000);
 
@@ -151,8 +160,13 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
     let dialling = true;
     const dialler = (async () => {
       while (dialling) {
-        results.push(String((cw.world.pbx.dial(teamsCall.h323, { ring: false }) as { result: string }).result));
-        const g = cw.world.graph.users().find((x) => x.id === pbxCall.teamsId)?.sessions.get(appId);
+        results.push(
+          String((cw.world.pbx.dial(teamsCall.h323, { ring: false }) as { result: string }).result),
+        );
+        const g = cw.world.graph
+          .users()
+          .find((x) => x.id === pbxCall.teamsId)
+          ?.sessions.get(appId);
         sessions.push(g ? g.availability : "none");
         // Far more often than the 250 ms the issue asks for: a hand-over that undoes and re-asserts takes
         // about 150 ms here, and this must see it (CLUSTER_UNDO=true makes this test fail).
@@ -162,10 +176,15 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
     await new Promise((r) => setTimeout(r, 1000));
     const code = await cw.stopNode(owner, "SIGTERM");
     expect(code).toBe(0);
-    await until("another owner", async () => {
-      const o = await ownerOf(cw).catch(() => null);
-      return o && o !== owner ? o : undefined;
-    }, 15_000, 100);
+    await until(
+      "another owner",
+      async () => {
+        const o = await ownerOf(cw).catch(() => null);
+        return o && o !== owner ? o : undefined;
+      },
+      15_000,
+      100,
+    );
     await until("the new owner's PBX login", () => cw.world.pbx.stats().open === 1, 15_000);
     await new Promise((r) => setTimeout(r, 3000));
     dialling = false;
@@ -186,9 +205,36 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
     await cw.pg.start();
     await stream(cw.world.users, 30);
     await converged(cw.world, rs, appId, 60_000);
-    expect(await ownerOf(cw)).toBeTruthy();
+    // Someone owns the tenant again (the view is as of each instance's last tick) and it keeps working.
+    await until("an owner", async () => (await ownerOf(cw).catch(() => null)) ?? undefined, 15_000, 200);
+    await stream(cw.world.users, 20);
+    await converged(cw.world, rs, appId, 30_000);
     expect(maxOpen).toBe(1);
     // Every instance is still running (no crash loop).
     expect([...cw.nodes.values()].every((n) => n.child.exitCode === null)).toBe(true);
   }, 150_000);
+
+  it("every instance stopped at the same moment: the hub's changes are undone (nobody leaves them to another)", async () => {
+    const teamsCall = cw.world.users.find((u) => u.index % 2 === 0) as WorldUser;
+    const pbxCall = cw.world.users.find(
+      (u) => u.index % 2 === 1 && !cw.world.injected.get(u.h323)?.call,
+    ) as WorldUser;
+    cw.world.setClient(teamsCall, { availability: "Busy", activity: "InACall" });
+    cw.world.startCall(pbxCall);
+    await converged(cw.world, rs, appId, 20_000);
+    const codes = await Promise.all([...cw.nodes.keys()].map((name) => cw.stopNode(name, "SIGTERM")));
+    expect(codes.every((c) => c === 0)).toBe(true);
+    const hubSlots = cw.world.users.filter((u) =>
+      (cw.world.pbx.user(u.h323) as { presence: { contact: string; activity: string }[] }).presence.some(
+        (p) => p.contact === DEFAULT_HUB_CONTACT && p.activity,
+      ),
+    );
+    expect(hubSlots.map((u) => u.h323)).toEqual([]);
+    expect(
+      cw.world.graph
+        .users()
+        .filter((u) => u.sessions.has(appId))
+        .map((u) => u.id),
+    ).toEqual([]);
+  }, 60_000);
 });

@@ -1,7 +1,13 @@
 // A small round-robin HTTP load balancer for the multi-instance tests, like the one in front of a
 // production cluster: no sticky sessions, a backend that refuses connections is skipped (the request
 // goes to the next one), bodies are buffered so a request can be retried elsewhere.
-import { createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  request as httpRequest,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface LoadBalancer {
@@ -17,7 +23,13 @@ function forward(backend: string, req: IncomingMessage, body: Buffer, res: Serve
   const u = new URL(backend);
   return new Promise((resolve) => {
     const out = httpRequest(
-      { host: u.hostname, port: u.port, method: req.method, path: req.url, headers: { ...req.headers, host: u.host } },
+      {
+        host: u.hostname,
+        port: u.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: u.host },
+      },
       (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
         r.pipe(res);

@@ -8,7 +8,14 @@ import { SimAuth, type SimClient, type SimServiceAccount, type ValidationTokenOv
 import { type DeliveryRecord, Deliveries } from "./deliveries.js";
 import { type FaultRule, Faults } from "./faults.js";
 import { registerGraphRoutes, userJson } from "./graph-routes.js";
-import { type PresenceJson, type SimPair, SimState, type SimUser, type SimUserSeed, VirtualClock } from "./state.js";
+import {
+  type PresenceJson,
+  type SimPair,
+  SimState,
+  type SimUser,
+  type SimUserSeed,
+  VirtualClock,
+} from "./state.js";
 import { SimSubscriptions, type SimSubscription } from "./subscriptions.js";
 import { generateSimulatorTls } from "./tls.js";
 
@@ -35,6 +42,8 @@ export interface GraphSimulatorOptions {
   /** Encode spaces of validation tokens as '+', like some proxies. */
   plusForSpace?: boolean;
   validationTokensNull?: boolean;
+  /** Presence without `sequenceNumber` (reads and notifications): order then rests on arrival alone. */
+  withoutSequenceNumbers?: boolean;
   /** Max /users page size ($top is capped to it). Default 999. */
   maxPageSize?: number;
   /** Status of a second presence subscription by the same app+user. Default 403. */
@@ -164,7 +173,11 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     },
     deliveries,
   );
-  const state = new SimState(clock, (u) => subs.notify(u.id, { ...state.presenceJson(u) }));
+  const state = new SimState(
+    clock,
+    (u) => subs.notify(u.id, { ...state.presenceJson(u) }),
+    options.withoutSequenceNumbers ?? false,
+  );
   for (const u of options.users ?? []) state.addUser(u);
   const faults = new Faults();
   let requestLog: RequestRecord[] = [];
@@ -245,7 +258,15 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   app.get<{ Params: { tenant: string } }>("/:tenant/discovery/v2.0/keys", async () => ({ keys: [auth.jwk] }));
   app.get<{ Params: { tenant: string } }>("/:tenant/discovery/keys", async () => ({ keys: [auth.jwk] }));
 
-  registerGraphRoutes(app, { auth, state, subs, baseUrl: () => baseUrl, clock, strictSessionId, maxPageSize });
+  registerGraphRoutes(app, {
+    auth,
+    state,
+    subs,
+    baseUrl: () => baseUrl,
+    clock,
+    strictSessionId,
+    maxPageSize,
+  });
 
   // ------------------------------------------------------------ control API
   const need = (id: string): SimUser => {

@@ -79,7 +79,7 @@ export interface PresenceJson {
   activity: string;
   statusMessage: unknown;
   outOfOfficeSettings: { message: string | null; isOutOfOffice: boolean };
-  sequenceNumber: string;
+  sequenceNumber?: string;
 }
 
 export class VirtualClock {
@@ -100,6 +100,8 @@ export class SimState {
   constructor(
     readonly clock: VirtualClock,
     private readonly onChange: (user: SimUser) => void,
+    /** Leave `sequenceNumber` out (the reference marks it unverified that Teams fills it). */
+    private readonly withoutSequenceNumbers = false,
   ) {}
 
   reset(): void {
@@ -199,7 +201,7 @@ export class SimState {
       activity: p.activity,
       statusMessage: user.statusMessage ?? null,
       outOfOfficeSettings: { message: user.ooo.message, isOutOfOffice: user.ooo.isOutOfOffice },
-      sequenceNumber: String(user.seq).padStart(16, "0"),
+      ...(this.withoutSequenceNumbers ? {} : { sequenceNumber: String(user.seq).padStart(16, "0") }),
     };
   }
 }
