@@ -311,24 +311,19 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private scheduleProbe(): void {
     this.probe?.stop();
     if (!this.ready || !this.subs || !this.config.notificationUrl) return;
-    this.probe = new WebhookProbe(
-      this.transport,
-      this.config.notificationUrl,
-      this.config.webhookProbeIntervalMs,
-      (ok) => {
-        if (!this.ready) return;
-        if (!ok && !this.webhookDown) {
-          this.webhookDown = true;
-          log.warn("the notification URL does not answer; polling every watched user until it does");
-          this.refreshStatus();
-        } else if (ok && this.webhookDown) {
-          this.webhookDown = false;
-          log.info("the notification URL answers again; reading all presence once");
-          this.queueRead([...this.watched], "webhook outage over");
-          this.refreshStatus();
-        }
-      },
-    );
+    this.probe = new WebhookProbe(this.transport, this.config.notificationUrl, this.config.webhookProbeIntervalMs, (ok) => {
+      if (!this.ready) return;
+      if (!ok && !this.webhookDown) {
+        this.webhookDown = true;
+        log.warn("the notification URL does not answer; polling every watched user until it does");
+        this.refreshStatus();
+      } else if (ok && this.webhookDown) {
+        this.webhookDown = false;
+        log.info("the notification URL answers again; reading all presence once");
+        this.queueRead([...this.watched], "webhook outage over");
+        this.refreshStatus();
+      }
+    });
     this.probe.start();
   }
 

@@ -96,10 +96,7 @@ export class CertificateManager {
       this.timer = setTimeout(() => {
         this.ensure()
           .catch((e: unknown) =>
-            this.log.warn(
-              { err: errorMessage(e) },
-              "notification certificate check failed; retrying at the next check",
-            ),
+            this.log.warn({ err: errorMessage(e) }, "notification certificate check failed; retrying at the next check"),
           )
           .finally(() => {
             if (this.timer) tick();
@@ -127,10 +124,7 @@ export class CertificateManager {
     try {
       stored = await this.store.load();
     } catch (e) {
-      this.log.warn(
-        { err: errorMessage(e) },
-        "stored notification certificates unreadable; generating a new one",
-      );
+      this.log.warn({ err: errorMessage(e) }, "stored notification certificates unreadable; generating a new one");
       return;
     }
     // Oldest first, so the keyring keeps its order; the first stored one becomes current unless the
@@ -140,10 +134,7 @@ export class CertificateManager {
         // The expiry is read from the certificate itself, not trusted from the stored JSON.
         return [{ ...c, expiresAt: certificateExpiry(c.certificateBase64) }];
       } catch {
-        this.log.warn(
-          { certificateId: c.id },
-          "a stored notification certificate is not a certificate; dropped",
-        );
+        this.log.warn({ certificateId: c.id }, "a stored notification certificate is not a certificate; dropped");
         return [];
       }
     });
@@ -152,10 +143,7 @@ export class CertificateManager {
       try {
         this.keyring.add(c, makeCurrent && i === 0);
       } catch {
-        this.log.warn(
-          { certificateId: c.id },
-          "a stored notification certificate has an unusable key; dropped",
-        );
+        this.log.warn({ certificateId: c.id }, "a stored notification certificate has an unusable key; dropped");
       }
     }
   }

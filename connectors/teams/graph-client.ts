@@ -147,9 +147,7 @@ export class GraphClient {
         }
         // Retry-After when Graph sent one (honoured exactly, capped by maxBackoffMs), else the backoff.
         const d =
-          status === 429
-            ? throttleMs
-            : backoffDelay(attempt, policy, parseRetryAfter(res.headers["retry-after"]));
+          status === 429 ? throttleMs : backoffDelay(attempt, policy, parseRetryAfter(res.headers["retry-after"]));
         log.warn(
           { method, path: redactPath(path), status, attempt, delayMs: d },
           "graph throttled or failing, backing off",

@@ -145,11 +145,7 @@ export class NotificationProcessor {
     const keyring = this.host.keyring();
     if (keyring) {
       for (const raw of b.value) {
-        if (
-          !isItem(raw) ||
-          !raw.encryptedContent ||
-          !this.host.subs()?.matches(raw.subscriptionId, raw.clientState)
-        )
+        if (!isItem(raw) || !raw.encryptedContent || !this.host.subs()?.matches(raw.subscriptionId, raw.clientState))
           continue;
         const pending = keyring.decryptAsync(raw.encryptedContent);
         pending.catch(() => undefined); // handled where the item is processed
@@ -177,8 +173,7 @@ export class NotificationProcessor {
         report.ignore("unknown subscription or wrong clientState", it.subscriptionId);
         continue;
       }
-      const fromResource =
-        typeof it.resource === "string" ? /presences\/([^/?]+)/.exec(it.resource)?.[1] : undefined;
+      const fromResource = typeof it.resource === "string" ? /presences\/([^/?]+)/.exec(it.resource)?.[1] : undefined;
       const rawId = it.resourceData?.id ?? fromResource;
       const userId = typeof rawId === "string" && rawId ? rawId : undefined;
       const current = this.host.keyring();
@@ -231,8 +226,7 @@ export class NotificationProcessor {
     }
     if (!Array.isArray(tokens)) return "validationTokens is not an array";
     try {
-      for (const t of tokens)
-        await this.verifier.verify(String(t), typeof tenantId === "string" ? tenantId : "");
+      for (const t of tokens) await this.verifier.verify(String(t), typeof tenantId === "string" ? tenantId : "");
       return "";
     } catch (e) {
       return errorMessage(e);

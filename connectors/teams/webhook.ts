@@ -40,10 +40,7 @@ export interface TeamsWebhookOptions {
    * body of their own (with the body's validationTokens), instead of being dropped. Not for a request
    * another instance already handed on (`handedOn`).
    */
-  unrouted?: {
-    handedOn(req: FastifyRequest): boolean;
-    forward(req: FastifyRequest, kind: "notify" | "lifecycle", body: unknown): void;
-  };
+  unrouted?: { handedOn(req: FastifyRequest): boolean; forward(req: FastifyRequest, kind: "notify" | "lifecycle", body: unknown): void };
 }
 
 /** The decoded validationToken of a request, if it is a validation request. */
@@ -76,8 +73,7 @@ export const teamsWebhookRoutes: FastifyPluginAsync<TeamsWebhookOptions> = async
       const handlers = resolve();
       const handedOn = opts.unrouted?.handedOn(req) ?? false;
       const elsewhere = opts.unrouted && !handedOn ? opts.unrouted : undefined;
-      if (handlers.length === 0 && !elsewhere)
-        return reply.code(503).send({ error: "Teams connector is not running" });
+      if (handlers.length === 0 && !elsewhere) return reply.code(503).send({ error: "Teams connector is not running" });
       const body = req.body;
       // Acknowledge first, process after the response is on the wire.
       setImmediate(() => {

@@ -66,20 +66,10 @@ export class LeaseTable {
   }
 
   async list(): Promise<Lease[]> {
-    const r = await this.pool.query<{
-      resource: string;
-      owner: string | null;
-      token: number;
-      expires_at: number;
-    }>(
+    const r = await this.pool.query<{ resource: string; owner: string | null; token: number; expires_at: number }>(
       `SELECT resource, CASE WHEN expires_at >= ${NOW_MS} THEN owner END AS owner, token, expires_at FROM leases`,
     );
     // BIGINT columns may come back as strings (the driver's default): numbers here.
-    return r.rows.map((x) => ({
-      resource: x.resource,
-      owner: x.owner,
-      token: Number(x.token),
-      expiresAt: Number(x.expires_at),
-    }));
+    return r.rows.map((x) => ({ resource: x.resource, owner: x.owner, token: Number(x.token), expiresAt: Number(x.expires_at) }));
   }
 }

@@ -8,15 +8,7 @@ import { HubError } from "../../common/errors.js";
 export const HOP_HEADER = "x-presence-hub-hop";
 
 /** Headers of the caller's request that the owner needs (credentials, body type, language). */
-const PASSED = [
-  "cookie",
-  "authorization",
-  "content-type",
-  "accept",
-  "accept-language",
-  "x-requested-with",
-  "user-agent",
-];
+const PASSED = ["cookie", "authorization", "content-type", "accept", "accept-language", "x-requested-with", "user-agent"];
 
 const TIMEOUT_MS = 30_000;
 
@@ -53,14 +45,10 @@ export async function callPeer(
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (e) {
-    throw new HubError(
-      "NO_OWNER",
-      `the instance running this tenant (${baseUrl}) did not answer; try again`,
-      {
-        cause: e,
-        details: { retryAfterSeconds: 2 },
-      },
-    );
+    throw new HubError("NO_OWNER", `the instance running this tenant (${baseUrl}) did not answer; try again`, {
+      cause: e,
+      details: { retryAfterSeconds: 2 },
+    });
   }
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
@@ -80,12 +68,9 @@ export function peerJson<T>(r: PeerReply): T {
   const data = r.body.length ? JSON.parse(r.body.toString("utf8")) : undefined;
   if (r.status >= 400) {
     const err = data as { code?: string; message?: string } | undefined;
-    throw Object.assign(
-      new HubError((err?.code as never) ?? "UPSTREAM", err?.message ?? `peer answered ${r.status}`),
-      {
-        statusCode: r.status,
-      },
-    );
+    throw Object.assign(new HubError((err?.code as never) ?? "UPSTREAM", err?.message ?? `peer answered ${r.status}`), {
+      statusCode: r.status,
+    });
   }
   return data as T;
 }

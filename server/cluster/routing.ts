@@ -19,23 +19,15 @@ export interface ClusterRouting {
   preHandler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined>;
 }
 
-export function clusterRouting(o: {
-  cluster: Cluster;
-  store: HubStore;
-  selfUrl: () => string;
-}): ClusterRouting {
+export function clusterRouting(o: { cluster: Cluster; store: HubStore; selfUrl: () => string }): ClusterRouting {
   const { cluster, store } = o;
 
   /** The tenant a request is about; "all" for an admin's request over every tenant; undefined: answer here. */
-  async function tenantOf(
-    request: FastifyRequest,
-    placement: Placement,
-  ): Promise<string | "all" | undefined> {
+  async function tenantOf(request: FastifyRequest, placement: Placement): Promise<string | "all" | undefined> {
     const params = request.params as Record<string, string>;
     const query = (request.query ?? {}) as Query;
     const body = request.body as Body;
-    const own =
-      request.identity?.role === "tenant-admin" ? (request.identity.tenant ?? undefined) : undefined;
+    const own = request.identity?.role === "tenant-admin" ? (request.identity.tenant ?? undefined) : undefined;
     switch (placement) {
       case "any":
         return undefined;
@@ -84,10 +76,7 @@ export function clusterRouting(o: {
     const query = { ...((request.query ?? {}) as Query) };
     const body = (request.body ?? {}) as Record<string, unknown>;
     const self = cluster.instanceId;
-    const ask = async <T>(
-      tenant: string,
-      variant: { url?: string; body?: unknown },
-    ): Promise<T | undefined> => {
+    const ask = async <T>(tenant: string, variant: { url?: string; body?: unknown }): Promise<T | undefined> => {
       const r = await callPeer(urlFor(tenant), request, self, variant);
       // A tenant nobody runs right now has no live data to add (it is being taken over).
       if (r.status === 404 || r.status === 503) return undefined;
@@ -95,17 +84,13 @@ export function clusterRouting(o: {
     };
     switch (key) {
       case "GET /api/connectors": {
-        const parts = await Promise.all(
-          tenants.map((t) => ask<ConnectorView[]>(t, { url: withQuery(path, { ...query, tenant: t }) })),
-        );
+        const parts = await Promise.all(tenants.map((t) => ask<ConnectorView[]>(t, { url: withQuery(path, { ...query, tenant: t }) })));
         const all = parts.flatMap((p) => p ?? []);
         all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
         return reply.send(all);
       }
       case "GET /api/tenants": {
-        const parts = await Promise.all(
-          tenants.map((t) => ask<TenantView>(t, { url: `/api/tenants/${encodeURIComponent(t)}` })),
-        );
+        const parts = await Promise.all(tenants.map((t) => ask<TenantView>(t, { url: `/api/tenants/${encodeURIComponent(t)}` })));
         return reply.send(parts.filter((p): p is TenantView => p !== undefined));
       }
       case "GET /api/endpoints": {
@@ -119,12 +104,7 @@ export function clusterRouting(o: {
             let total = 0;
             for (let at = 0; at < want; at += 500) {
               const p = await ask<Page<EndpointView>>(t, {
-                url: withQuery(path, {
-                  ...query,
-                  tenant: t,
-                  offset: String(at),
-                  limit: String(Math.min(500, want - at)),
-                }),
+                url: withQuery(path, { ...query, tenant: t, offset: String(at), limit: String(Math.min(500, want - at)) }),
               });
               if (!p) break;
               total = p.total;
@@ -157,11 +137,9 @@ export function clusterRouting(o: {
             const t = await store.endpointTenant(id);
             if (t) byTenant.set(t, [...(byTenant.get(t) ?? []), id]);
           }
-          for (const [t, list] of byTenant)
-            updated += (await ask<{ updated: number }>(t, { body: { ...body, ids: list } }))?.updated ?? 0;
+          for (const [t, list] of byTenant) updated += (await ask<{ updated: number }>(t, { body: { ...body, ids: list } }))?.updated ?? 0;
         } else {
-          for (const t of tenants)
-            updated += (await ask<{ updated: number }>(t, { body: { ...body, tenant: t } }))?.updated ?? 0;
+          for (const t of tenants) updated += (await ask<{ updated: number }>(t, { body: { ...body, tenant: t } }))?.updated ?? 0;
         }
         return reply.send({ updated });
       }
@@ -196,13 +174,9 @@ export function clusterRouting(o: {
       if (!store.getTenant(tenant) || cluster.owns(tenant)) return undefined;
       const owner = cluster.ownerOf(tenant) ?? (await cluster.freshOwnerOf(tenant));
       if (!owner?.url) {
-        throw new HubError(
-          "NO_OWNER",
-          `tenant ${tenant} is not running on any instance right now (being taken over); try again in a few seconds`,
-          {
-            details: { retryAfterSeconds: 2 },
-          },
-        );
+        throw new HubError("NO_OWNER", `tenant ${tenant} is not running on any instance right now (being taken over); try again in a few seconds`, {
+          details: { retryAfterSeconds: 2 },
+        });
       }
       return sendPeerReply(reply, await callPeer(owner.url, request, cluster.instanceId));
     },

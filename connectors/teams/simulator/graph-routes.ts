@@ -5,14 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { parseIsoDuration } from "../config.js";
 import type { SimAuth, TokenClaims } from "./auth.js";
-import {
-  PREFERRED_PAIRS,
-  pairKey,
-  SET_PRESENCE_PAIRS,
-  type SimState,
-  type SimUser,
-  type VirtualClock,
-} from "./state.js";
+import { PREFERRED_PAIRS, pairKey, SET_PRESENCE_PAIRS, type SimState, type SimUser, type VirtualClock } from "./state.js";
 import type { SimSubscriptions } from "./subscriptions.js";
 
 export interface GraphRoutesContext {
@@ -172,10 +165,7 @@ export function registerGraphRoutes(app: FastifyInstance, ctx: GraphRoutesContex
       .map((id) => state.users.get(String(id)))
       .filter((u): u is SimUser => !!u)
       .map((u) => state.presenceJson(u));
-    return {
-      "@odata.context": `${ctx.baseUrl()}/v1.0/$metadata#Collection(microsoft.graph.presence)`,
-      value,
-    };
+    return { "@odata.context": `${ctx.baseUrl()}/v1.0/$metadata#Collection(microsoft.graph.presence)`, value };
   });
 
   const presenceAction = async (

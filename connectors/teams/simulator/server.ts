@@ -8,14 +8,7 @@ import { SimAuth, type SimClient, type SimServiceAccount, type ValidationTokenOv
 import { type DeliveryRecord, Deliveries } from "./deliveries.js";
 import { type FaultRule, Faults } from "./faults.js";
 import { registerGraphRoutes, userJson } from "./graph-routes.js";
-import {
-  type PresenceJson,
-  type SimPair,
-  SimState,
-  type SimUser,
-  type SimUserSeed,
-  VirtualClock,
-} from "./state.js";
+import { type PresenceJson, type SimPair, SimState, type SimUser, type SimUserSeed, VirtualClock } from "./state.js";
 import { SimSubscriptions, type SimSubscription } from "./subscriptions.js";
 import { generateSimulatorTls } from "./tls.js";
 
@@ -258,15 +251,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   app.get<{ Params: { tenant: string } }>("/:tenant/discovery/v2.0/keys", async () => ({ keys: [auth.jwk] }));
   app.get<{ Params: { tenant: string } }>("/:tenant/discovery/keys", async () => ({ keys: [auth.jwk] }));
 
-  registerGraphRoutes(app, {
-    auth,
-    state,
-    subs,
-    baseUrl: () => baseUrl,
-    clock,
-    strictSessionId,
-    maxPageSize,
-  });
+  registerGraphRoutes(app, { auth, state, subs, baseUrl: () => baseUrl, clock, strictSessionId, maxPageSize });
 
   // ------------------------------------------------------------ control API
   const need = (id: string): SimUser => {
