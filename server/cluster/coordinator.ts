@@ -74,6 +74,8 @@ export class Coordinator {
   private again = false;
   /** Whether the last heartbeat told the peers that UI streams are open here. */
   private reportedWatching = false;
+  /** Whether this instance's id was taken (a refused start must not touch the row of the one that has it). */
+  private joined = false;
   private stopped = false;
   private lastRebalance = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
@@ -94,6 +96,9 @@ export class Coordinator {
   }
 
   async start(): Promise<void> {
+    // Quiet for three heartbeats: the process that had this id is gone (a restart after a crash).
+    await this.registry.join(3 * this.tickMs, 2 * this.ttl);
+    this.joined = true;
     this.unlisten = await this.o.listener.listen(LEASES_CHANNEL, () => this.tickSoon());
     await this.tick();
     this.schedule();
@@ -169,6 +174,7 @@ export class Coordinator {
 
   /** Stop taking work and tell the peers this instance is stopping (they stop counting on it). */
   async beginStop(): Promise<void> {
+    if (!this.joined) return;
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.unlisten?.();
@@ -225,6 +231,7 @@ export class Coordinator {
 
   /** Release whatever is still held (after the caller undid it) and leave the registry. */
   async stop(): Promise<void> {
+    if (!this.joined) return;
     if (!this.stopped) await this.beginStop();
     for (const [resource, h] of [...this.held]) {
       this.held.delete(resource);

@@ -2,6 +2,7 @@
 // reach it at, version) with a heartbeat; a row not seen for a few heartbeats is a dead instance. A
 // stopping instance says so first, so peers do not count on it while it hands its leases over.
 import type pg from "pg";
+import { HubError } from "../../common/errors.js";
 import { NOW_MS } from "./sql.js";
 
 export interface InstanceRow {
@@ -20,6 +21,38 @@ export class InstanceRegistry {
     private readonly pool: pg.Pool,
     private readonly self: { id: string; url: string | null; version: string },
   ) {}
+
+  /**
+   * Take this instance's id before the first heartbeat. A row that still heartbeats belongs to another
+   * running process with the same id (two instances configured alike would both believe they own the same
+   * leases): wait for it to go quiet — a crashed predecessor does within `quietMs` — and refuse to start
+   * when it keeps heartbeating for `refuseAfterMs`.
+   */
+  async join(quietMs: number, refuseAfterMs: number): Promise<void> {
+    const deadline = Date.now() + refuseAfterMs;
+    for (;;) {
+      const r = await this.pool.query<{ seen_at: number; now: number }>(
+        `SELECT seen_at, ${NOW_MS} AS now FROM instances WHERE id = $1`,
+        [this.self.id],
+      );
+      const row = r.rows[0];
+      if (!row || Number(row.now) - Number(row.seen_at) > quietMs) break;
+      if (Date.now() > deadline) {
+        throw new HubError(
+          "CONFIG_INVALID",
+          `instance id "${this.self.id}" is in use by another running instance; give every instance its own PRESENCE_HUB_INSTANCE_ID (or leave it unset)`,
+        );
+      }
+      await new Promise((res) => setTimeout(res, Math.min(500, quietMs / 2)));
+    }
+    await this.pool.query(
+      `INSERT INTO instances (id, url, version, started_at, seen_at, stopping, stream_clients)
+       VALUES ($1, $2, $3, ${NOW_MS}, ${NOW_MS}, 0, 0)
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, version = excluded.version,
+         started_at = excluded.started_at, seen_at = excluded.seen_at, stopping = 0, stream_clients = 0`,
+      [this.self.id, this.self.url, this.self.version],
+    );
+  }
 
   async heartbeat(stopping = false, streamClients = 0): Promise<void> {
     await this.pool.query(

@@ -171,6 +171,26 @@ describe.skipIf(Boolean(skip))("lease coordination", () => {
     world.assertExclusive();
   }, 30_000);
 
+  it("a second running instance with the same id is refused; a restart after a crash takes the id over", async () => {
+    const world = new World();
+    const a = await instance(world, "a");
+    const t0 = performance.now();
+    await expect(instance(world, "a")).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    expect(performance.now() - t0).toBeGreaterThan(1000); // it waited for the id to go quiet first
+    // The first "a" crashes: no more heartbeats, nothing released. The restarted one takes every lease over.
+    await a.c.beginStop();
+    await a.end();
+    const restarted = new World();
+    const again = await instance(restarted, "a");
+    await expect.poll(() => restarted.running("a").length, { timeout: 10_000 }).toBe(4);
+    // New tokens: whatever the crashed process might still send is refused.
+    for (const r of world.resources) {
+      const before = Math.max(...world.intervals.filter((i) => i.resource === r).map((i) => i.token));
+      expect(restarted.intervals.find((i) => i.resource === r)?.token).toBeGreaterThan(before);
+    }
+    await again.c.stop();
+  }, 30_000);
+
   it("instances started at the same moment never both own a tenant", async () => {
     const world = new World();
     const all = await Promise.all(["a", "b", "c"].map((id) => instance(world, id)));
