@@ -51,6 +51,13 @@ export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> =
     import("./cluster/cluster.js"),
     import("./routes/events.js"),
   ]);
+  if (config.databaseUrl && !config.secretKey) {
+    // A key generated into each instance's data directory would differ from instance to instance.
+    throw new HubError(
+      "CONFIG_INVALID",
+      "PRESENCE_HUB_SECRET_KEY is required with PRESENCE_HUB_DATABASE_URL: every instance must decrypt the same stored secrets",
+    );
+  }
   if (config.databaseUrl && !config.adminPassword && !config.adminPasswordHash) {
     throw new HubError(
       "CONFIG_INVALID",

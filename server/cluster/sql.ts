@@ -5,4 +5,3 @@ export const NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 /** Channels of the coordination notifications. */
 export const LEASES_CHANNEL = "presence_hub_leases";
 export const LIVE_CHANNEL = "presence_hub_live";
-export const INBOX_CHANNEL = "presence_hub_inbox";

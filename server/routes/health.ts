@@ -35,7 +35,9 @@ export async function healthRoutes(
       if (!authenticated) return { ok, state: health.state };
       // Which instance owns what is hub-wide: a tenant admin does not learn about other tenants here.
       const details = cluster && request.identity?.role === "admin" ? { cluster: cluster.details } : {};
-      return { ...health, ok, ...details };
+      // With a shared store, "store ok" means the database answers (the coordinator's last round reached it).
+      const store = cluster ? { ...health.store, ok: health.store.ok && cluster.ok } : health.store;
+      return { ...health, ok, store, ...details };
     },
   );
 }

@@ -199,17 +199,6 @@ export const MIGRATIONS: Migration[] = [
           integer("stream_clients", { notNull: true, default: "0" }),
         ],
       },
-      {
-        // Graph change notifications that reached an instance not owning their tenant, for the owner.
-        createTable: "webhook_inbox",
-        columns: [
-          bigint("id", { autoIncrement: true }),
-          text("tenant_id", { notNull: true }),
-          bigint("received_at", { notNull: true }),
-          text("body", { notNull: true }),
-        ],
-      },
-      { createIndex: "webhook_inbox_tenant", on: "webhook_inbox", columns: ["tenant_id", "id"] },
     ],
   },
 ];

@@ -66,7 +66,6 @@ export function recordWrites(box: SecretBox, fn: (w: StoreWriter) => void): Reco
         // teams_settings and users go by ON DELETE CASCADE
         { sql: "DELETE FROM service_accounts WHERE tenant_id = $1", params: [id] },
         { sql: "DELETE FROM events WHERE tenant_id = $1", params: [id] },
-        { sql: "DELETE FROM webhook_inbox WHERE tenant_id = $1", params: [id] },
         { sql: "DELETE FROM tenants WHERE id = $1", params: [id] },
         deletePrefix(`tenant/${id}/`),
       ),

@@ -21,7 +21,7 @@ import {
 } from "../faults/harness.js";
 import { DEFAULT_HUB_CONTACT } from "../../connectors/innovaphone/config.js";
 import { postgresSkipReason } from "../pg/cluster.js";
-import { ADMIN_PASSWORD, type ClusterWorld, ownerOf, startClusterWorld } from "./harness.js";
+import { ADMIN_PASSWORD, API_TOKEN, type ClusterWorld, ownerOf, startClusterWorld } from "./harness.js";
 import { fileURLToPath } from "node:url";
 
 const USERS = 24;
@@ -202,6 +202,10 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
     await cw.pg.stopServer();
     // Longer than a lease: every instance gives its tenants up (without undoing) and takes them back after.
     await stream(cw.world.users, 60, 200);
+    // Every instance says so: 503, the store not ok (and it still answers).
+    const h = await fetch(`${[...cw.nodes.values()][0]!.url}/api/health`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(h.status).toBe(503);
+    expect(((await h.json()) as { store: { ok: boolean } }).store.ok).toBe(false);
     await cw.pg.start();
     await stream(cw.world.users, 30);
     await converged(cw.world, rs, appId, 60_000);
