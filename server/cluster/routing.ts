@@ -7,7 +7,6 @@ import { HubError } from "../../common/errors.js";
 import type { ConnectorView, EndpointView, Page, RematchResult, TenantView } from "../hub/types.js";
 import { byListOrder } from "../hub/endpoints.js";
 import { DEFAULT_TENANT, type HubStore } from "../store/types.js";
-import type { Cluster } from "./cluster.js";
 import { callPeer, HOP_HEADER, peerJson, sendPeerReply } from "./peer-http.js";
 import { type Placement, ROUTE_PLACEMENT } from "./route-placement.js";
 
@@ -19,7 +18,18 @@ export interface ClusterRouting {
   preHandler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined>;
 }
 
-export function clusterRouting(o: { cluster: Cluster; store: HubStore; selfUrl: () => string }): ClusterRouting {
+/** What routing needs to know of the cluster (Cluster implements it). */
+export interface TenantOwnership {
+  readonly instanceId: string;
+  /** Whether this instance runs the tenant. */
+  owns(tenant: string): boolean;
+  /** The instance running it, as of the last coordination round. */
+  ownerOf(tenant: string): { id: string; url: string | null } | undefined;
+  /** The instance running it, as the database says now. */
+  freshOwnerOf(tenant: string): Promise<{ id: string; url: string | null } | undefined>;
+}
+
+export function clusterRouting(o: { cluster: TenantOwnership; store: HubStore; selfUrl: () => string }): ClusterRouting {
   const { cluster, store } = o;
 
   /** The tenant a request is about; "all" for an admin's request over every tenant; undefined: answer here. */

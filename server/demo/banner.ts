@@ -3,7 +3,7 @@
 // ports, no placeholders). The one-customer text is the demo's long-standing story and stays as it is;
 // a second customer only adds its own part.
 import { DEFAULT_TENANT } from "../store/types.js";
-import type { DemoCustomer, DemoHandle } from "./run.js";
+import type { DemoCustomer, DemoHandle } from "./types.js";
 import { DEMO_APP, DEMO_SECOND } from "./seed.js";
 
 /** The whole banner the CLI writes to stdout (login, simulators, connectors, instructions, how to stop). */

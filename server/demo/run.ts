@@ -14,7 +14,7 @@ import { type GraphSimulator, startGraphSimulator } from "../../connectors/teams
 import { HubError } from "../../common/errors.js";
 import { type RunningHub, runHub } from "../run-hub.js";
 import { type HubConfig, loadConfig } from "../config.js";
-import type { ConnectorView } from "../hub/types.js";
+import type { DemoCustomer, DemoHandle } from "./types.js";
 import { DEFAULT_TENANT } from "../store/types.js";
 import {
   DEMO_APP,
@@ -48,33 +48,7 @@ export interface DemoOptions {
 }
 
 /** The second customer of a two-tenant demo. */
-export interface DemoCustomer {
-  /** Tenant id and name in the hub. */
-  tenant: string;
-  name: string;
-  pbx: PbxSimulator;
-  graph: GraphSimulator;
-  connector: ConnectorView;
-  /** Graph user id by demo key (alice, bob, …). */
-  teamsIds: Record<string, string>;
-  serviceAccount: boolean;
-}
-
-export interface DemoHandle {
-  hub: RunningHub;
-  /** The admin password the demo runs with (chosen or generated); the demo prints it. */
-  adminPassword: string;
-  pbx: PbxSimulator;
-  graph: GraphSimulator;
-  connector: ConnectorView;
-  /** Graph user id by demo key (alice, bob, …). */
-  teamsIds: Record<string, string>;
-  /** True when the service account sign-in worked (subscriptions), false when the hub polls. */
-  serviceAccount: boolean;
-  /** The second customer (`tenants: 2`); the fields above are then the first's (the default tenant). */
-  second?: DemoCustomer;
-  close(): Promise<void>;
-}
+export type { DemoCustomer, DemoHandle } from "./types.js";
 
 async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
