@@ -7,8 +7,8 @@
 // in, replicated, read presence and reconciled from the stored hub-set state). Skipped without PostgreSQL.
 import { fileURLToPath } from "node:url";
 import { RuleRegistry } from "../../engine/rules/registry.js";
-import { ownerOf, startClusterWorld } from "../cluster/harness.js";
-import { converged, RULE_TYPE, until, type WorldUser } from "../faults/harness.js";
+import { anotherOwner, ownerOf, startClusterWorld } from "../cluster/harness.js";
+import { converged, RULE_TYPE, type WorldUser } from "../faults/harness.js";
 import { postgresSkipReason } from "../pg/cluster.js";
 import type { BenchResult } from "./types.js";
 
@@ -56,10 +56,7 @@ export async function run(): Promise<BenchResult[]> {
     busy(teams.slice(tenth, tenth + tenth / 2));
     for (const u of pbx.slice(0, tenth / 2)) cw.world.endCall(u);
     for (const u of pbx.slice(tenth, tenth + tenth / 2)) cw.world.startCall(u);
-    await until("another owner", async () => {
-      const o = await ownerOf(cw).catch(() => null);
-      return o && o !== owner ? o : undefined;
-    }, 60_000, 100);
+    await anotherOwner(cw, owner, 60_000);
     const ownedSec = (performance.now() - killedAt) / 1000;
     await converged(cw.world, rs, appId, 300_000);
     const convergedSec = (performance.now() - killedAt) / 1000;

@@ -214,3 +214,16 @@ export async function ownerOf(cw: ClusterWorld, tenant = "default"): Promise<str
   );
   return h.cluster?.leases.find((l) => l.resource === `tenant:${tenant}`)?.owner ?? null;
 }
+
+/** Wait until an instance other than `previous` runs the tenant; its name. */
+export async function anotherOwner(cw: ClusterWorld, previous: string, timeoutMs: number, tenant = "default"): Promise<string> {
+  return (await until(
+    "another owner",
+    async () => {
+      const o = await ownerOf(cw, tenant).catch(() => null);
+      return o && o !== previous ? o : undefined;
+    },
+    timeoutMs,
+    100,
+  )) as string;
+}

@@ -21,7 +21,7 @@ import {
 } from "../faults/harness.js";
 import { DEFAULT_HUB_CONTACT } from "../../connectors/innovaphone/config.js";
 import { postgresSkipReason } from "../pg/cluster.js";
-import { ADMIN_PASSWORD, API_TOKEN, type ClusterWorld, ownerOf, startClusterWorld } from "./harness.js";
+import { ADMIN_PASSWORD, API_TOKEN, anotherOwner, type ClusterWorld, ownerOf, startClusterWorld } from "./harness.js";
 import { fileURLToPath } from "node:url";
 
 const USERS = 24;
@@ -127,15 +127,7 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
     const t0 = Date.now();
     await cw.stopNode(owner, "SIGKILL");
     await stream(cw.world.users, 40); // changes while nobody owns the tenant
-    const next = await until(
-      "another owner",
-      async () => {
-        const o = await ownerOf(cw).catch(() => null);
-        return o && o !== owner ? o : undefined;
-      },
-      30_000,
-      200,
-    );
+    const next = await anotherOwner(cw, owner, 30_000);
     const tookOver = Date.now() - t0;
     expect(tookOver).toBeLessThan(30_000);
     await converged(cw.world, rs, appId, 30_000);
@@ -176,15 +168,7 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
     await new Promise((r) => setTimeout(r, 1000));
     const code = await cw.stopNode(owner, "SIGTERM");
     expect(code).toBe(0);
-    await until(
-      "another owner",
-      async () => {
-        const o = await ownerOf(cw).catch(() => null);
-        return o && o !== owner ? o : undefined;
-      },
-      15_000,
-      100,
-    );
+    await anotherOwner(cw, owner, 15_000);
     await until("the new owner's PBX login", () => cw.world.pbx.stats().open === 1, 15_000);
     await new Promise((r) => setTimeout(r, 3000));
     dialling = false;
