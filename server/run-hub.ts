@@ -98,6 +98,7 @@ export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> =
           leaseMs: config.leaseSeconds * 1000,
           log: logger("cluster"),
           name: (m) => (m.type === "event" ? { ...m, event: named(m.event) } : m),
+          metrics: opened.metrics,
         })
       : undefined;
     const credentials = await resolveAdminCredentials(config);

@@ -5,6 +5,7 @@
 // live peer takes them at once, nothing is undone) and undoing (the last instance, or a stop configured
 // to undo).
 import type { FastifyRequest } from "fastify";
+import type { Registry } from "prom-client";
 import { errorMessage } from "../../common/errors.js";
 import type { Logger } from "../../common/log.js";
 import type { ClusterHttp } from "../app.js";
@@ -13,6 +14,7 @@ import type { HubStreamMessage } from "../hub/types.js";
 import type { PgStore } from "../store/postgres.js";
 import { Coordinator, type OwnershipView } from "./coordinator.js";
 import { LiveRelay } from "./live-relay.js";
+import { registerClusterMetrics } from "./metrics.js";
 import { callPeer, HOP_HEADER } from "./peer-http.js";
 import { clusterRouting } from "./routing.js";
 
@@ -30,6 +32,8 @@ export interface ClusterOptions {
   log: Logger;
   /** Names events for streams elsewhere (endpoint names live with the tenant's owner). */
   name?: (m: HubStreamMessage) => HubStreamMessage;
+  /** The hub's metrics registry: the cluster gauges join it (this instance's /metrics). */
+  metrics?: Registry;
 }
 
 export class Cluster {
@@ -67,6 +71,7 @@ export class Cluster {
       },
     });
     this.instanceRef = instance;
+    if (o.metrics) registerClusterMetrics(o.metrics, () => this.view());
   }
 
   private readonly instanceRef: { url: string | null };

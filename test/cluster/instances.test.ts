@@ -96,6 +96,19 @@ describe.skipIf(Boolean(skip))("several instances on PostgreSQL", () => {
       expect(((await e.json()) as { total: number }).total).toBe(USERS);
     }
 
+    // Each instance's /metrics tells its own part: the owner runs the tenant, the others do not.
+    for (const n of cw.nodes.values()) {
+      const metrics = async () =>
+        (await fetch(`${n.url}/metrics`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).text();
+      // As of each instance's last coordination round (one every 2.5 s).
+      const m = await until("three instances seen", async () => {
+        const t = await metrics();
+        return t.includes('presence_hub_cluster_instances{stopping="false"} 3') ? t : undefined;
+      }, 10_000, 200);
+      expect(m).toContain("presence_hub_cluster_store_reachable 1");
+      expect(m).toContain(`presence_hub_cluster_tenants{runs="here"} ${n.name === owner ? 1 : 0}`);
+    }
+
     // A live stream on an instance that does not own the tenant sees the owner's events.
     const other = [...cw.nodes.values()].find((n) => n.name !== owner)!;
     const ac = new AbortController();
