@@ -9,7 +9,7 @@ import { PasswordChangeInput } from "../hub/schemas.js";
 import { errorSchema, inline } from "../routes/schemas.js";
 import type { FailedLoginLimiter, LoginAttempt } from "./limiter.js";
 import { verifyPassword } from "./password.js";
-import { type Principal, SESSION_COOKIE, type Session, type SessionStore } from "./sessions.js";
+import { credentialOf, type Principal, SESSION_COOKIE, type Session, type SessionStore } from "./sessions.js";
 import type { AuthIdentity, AuthOptions, ConfiguredAdminHash } from "./types.js";
 
 const tags = ["auth"];
@@ -107,7 +107,10 @@ export async function authRoutes(app: FastifyInstance, d: AuthRouteDeps): Promis
         request.log.warn({ ip: request.ip }, "failed admin login");
         throw new HubError("UNAUTHORIZED", "wrong user name or password");
       }
-      if (!principal.userId) await adminHash.rehash(password);
+      if (!principal.userId) {
+        await adminHash.rehash(password);
+        principal = { ...principal, credential: credentialOf(adminHash.current()) };
+      }
       const session = await sessions.create(principal);
       reply.setCookie(SESSION_COOKIE, session.id, {
         path: "/",

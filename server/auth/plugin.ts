@@ -20,7 +20,7 @@ import { authRoutes } from "./auth-routes.js";
 import { FailedLoginLimiter } from "./limiter.js";
 import { describeHashParams, hashPassword, needsRehash, SCRYPT_PARAMS } from "./password.js";
 import { SnapshotRateLimitStore } from "./request-limit-store.js";
-import { MemorySessionBackend, SESSION_COOKIE, type Session, SessionStore } from "./sessions.js";
+import { credentialOf, MemorySessionBackend, SESSION_COOKIE, type Session, SessionStore } from "./sessions.js";
 import type { AuthIdentity, AuthOptions, ConfiguredAdminHash } from "./types.js";
 
 export { SESSION_COOKIE } from "./sessions.js";
@@ -118,7 +118,13 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
    * disabled, deleted or given another role or tenant, the session ends here.
    */
   async function stillValid(request: FastifyRequest, s: Session): Promise<boolean> {
-    if (!s.userId) return true; // the configured admin: its credentials are the configuration's
+    if (!s.userId) {
+      // The configured admin: valid while the configuration holds the password it logged in with.
+      if (s.credential === credentialOf(adminHash.current())) return true;
+      await sessions.delete(s.id);
+      request.log.info({ user: s.username }, "session ended: the configured admin password changed");
+      return false;
+    }
     let account: UserView | undefined;
     try {
       account = opts.hub.users.get(s.userId);

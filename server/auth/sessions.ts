@@ -17,6 +17,16 @@ export interface Principal {
   tenant: string | null;
   /** The stored account; absent for the configured admin. */
   userId?: string;
+  /**
+   * The configured admin's: which password hash it logged in with (credentialOf). A new password in the
+   * configuration ends the sessions of the old one, also those kept in the store across restarts.
+   */
+  credential?: string;
+}
+
+/** A stand-in for a password hash that tells hashes apart and reveals nothing of them. */
+export function credentialOf(passwordHash: string): string {
+  return createHash("sha256").update(`presence-hub session credential\0${passwordHash}`).digest("base64url").slice(0, 22);
 }
 
 export interface Session extends Principal {
@@ -93,6 +103,7 @@ export class SessionStore {
       role: p.role,
       tenant: p.tenant ?? null,
       ...(p.userId ? { userId: p.userId } : {}),
+      ...(p.credential ? { credential: p.credential } : {}),
       id,
       createdAt: row.createdAt,
       expiresAt: row.expiresAt,
