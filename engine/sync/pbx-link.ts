@@ -3,6 +3,7 @@
 // watches staleness, and keeps the adapter's watch list. What to do about a change is the core's decision
 // (CoreHooks); this file only observes.
 import type { Logger } from "../../common/log.js";
+import { perSizeInterval, Throttle } from "../../common/throttle.js";
 import type { PbxAdapter, PbxPresenceItem, PbxUser } from "../ports/adapters.js";
 import type { PbxCallState } from "../presence.js";
 import { sameCfbEntry } from "../rules/cfb.js";
@@ -38,7 +39,11 @@ export class PbxLink implements PbxTarget {
   synchronized = false;
   readonly stale: StaleWatch;
   private readonly unsubscribe: (() => void)[];
-  private watchQueued = false;
+  /** Rebuilding the watch list is O(endpoints): coalesced, and spaced out on large connectors. */
+  private readonly watchList = new Throttle(
+    () => this.pushWatch(),
+    () => perSizeInterval(this.byGuid.size),
+  );
   private detached = false;
 
   constructor(
@@ -71,6 +76,7 @@ export class PbxLink implements PbxTarget {
 
   detach(): void {
     this.detached = true;
+    this.watchList.close();
     for (const u of this.unsubscribe) u();
     this.stale.cancel();
   }
@@ -92,17 +98,16 @@ export class PbxLink implements PbxTarget {
     this.queueWatch();
   }
 
-  /** Tell the adapter which users to report, once per microtask however many endpoints changed. */
+  /** Tell the adapter which users to report, once however many endpoints changed (see watchList). */
   queueWatch(): void {
-    if (this.watchQueued) return;
-    this.watchQueued = true;
-    queueMicrotask(() => {
-      this.watchQueued = false;
-      if (this.detached) return;
-      const guids: string[] = [];
-      for (const ep of this.byGuid.values()) if (this.core.watched(ep)) guids.push(ep.binding.pbxGuid);
-      this.adapter.watch(guids);
-    });
+    this.watchList.schedule();
+  }
+
+  private pushWatch(): void {
+    if (this.detached) return;
+    const guids: string[] = [];
+    for (const ep of this.byGuid.values()) if (this.core.watched(ep)) guids.push(ep.binding.pbxGuid);
+    this.adapter.watch(guids);
   }
 
   // ------------------------------------------------------------------ events (hot path)
