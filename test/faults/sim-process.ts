@@ -88,7 +88,8 @@ async function child(): Promise<void> {
 
   const methods: Record<string, (...args: never[]) => unknown> = {
     start: async (n: number, ownCfbEvery: number) => {
-      world = await startWorld(n, { ownCfbEvery, pbx: { logLimit: 200_000 } });
+      // The log must hold a whole synchronization's SubscribePresence requests (pbxCount counts them).
+      world = await startWorld(n, { ownCfbEvery, pbx: { logLimit: Math.max(200_000, 4 * n) } });
       const g = world.graph;
       return {
         pbxPort: world.pbx.port,
