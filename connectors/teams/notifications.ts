@@ -1,6 +1,6 @@
 // Webhook processing for the Teams adapter: notification and lifecycle bodies handed over by the fastify
 // plugin (webhook.ts) after its 202, processed one body at a time in arrival order — clientState checks,
-// validationTokens, decryption of rich items (RSA on the thread pool, in parallel), basic items turned
+// validationTokens, decryption of rich items (on worker threads, in parallel), basic items turned
 // into batched reads — plus the counters the admin UI and the bench show. The webhook is reachable by
 // anyone: an item that is not ours costs a counter, never a log line of its own (webhook-report.ts), and a
 // malformed item (null, a number) is skipped without aborting the rest of its body.
@@ -135,8 +135,8 @@ export class NotificationProcessor {
     const b = body as { value: unknown[]; validationTokens?: unknown };
     let tokensChecked: boolean | undefined;
     let tokenError = "";
-    // The RSA step of every authenticated (clientState-matching) encrypted item starts now and runs on the
-    // thread pool in parallel; the loop below consumes the results in order.
+    // Every authenticated (clientState-matching) encrypted item is handed to the decryption workers now and
+    // opened in parallel; the loop below consumes the results in order.
     const decrypting = new Map<unknown, Promise<unknown>>();
     const keyring = this.host.keyring();
     if (keyring) {
