@@ -31,6 +31,9 @@ class Probe {
   /** Arrival times of webhook POSTs not yet handed to the adapter (FIFO; one per request). */
   arrivals: number[] = [];
   notifyBodies = 0;
+  /** Encrypted items seen and how many of them repeat a dataKey already seen in the same POST body. */
+  encryptedItems = 0;
+  repeatedDataKeys = 0;
   /** Per Teams user: webhook arrival, hand-over to the adapter, the adapter's `presence` event. */
   readonly pendingTeams = new Map<string, { arr: number; handle: number; event: number }>();
   /** Stage durations of served Teams → PBX changes: HTTP ingress, adapter (parse/decrypt), core + worker. */
@@ -54,6 +57,8 @@ class Probe {
     this.stages = { ingress: [], adapter: [], core: [], pbxRtt: [], graphRtt: [] };
     this.pbxWrites = 0;
     this.teamsWrites = 0;
+    this.encryptedItems = 0;
+    this.repeatedDataKeys = 0;
   }
   pending(): number {
     return this.mode === "t2p" ? this.pendingTeams.size : this.pendingCall.size;
@@ -62,7 +67,16 @@ class Probe {
     this.notifyBodies++;
     if (this.mode !== "t2p") return;
     const handle = now();
-    const items = (body as { value?: { resource?: string }[] } | undefined)?.value ?? [];
+    const items = (body as { value?: { resource?: string; encryptedContent?: { dataKey?: string } }[] } | undefined)?.value ?? [];
+    // Does Graph reuse one wrapped key within a POST? (Only then would caching the unwrapped key pay.)
+    const keys = new Set<string>();
+    for (const it of items) {
+      const k = it.encryptedContent?.dataKey;
+      if (k === undefined) continue;
+      this.encryptedItems++;
+      if (keys.has(k)) this.repeatedDataKeys++;
+      else keys.add(k);
+    }
     for (const it of items) {
       const id = String(it.resource ?? "").split("/").pop() ?? "";
       if (!this.pendingTeams.has(id)) this.pendingTeams.set(id, { arr: t, handle, event: 0 });
@@ -207,6 +221,8 @@ interface PhaseResult {
   /** Graph requests the hub made from the start of the phase until its backlog drained (t2p only). */
   graphRequests: number;
   graphRequestKinds: string;
+  encryptedItems: number;
+  repeatedDataKeys: number;
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -330,6 +346,7 @@ export async function run(): Promise<BenchResult[]> {
         const drained = probe.pending() === 0;
         const cpu = process.cpuUsage(cpu0);
         const graphKinds = kind === "t2p" ? ((await s.call("graphRequestCounts")) as Record<string, number>) : {};
+        const { encryptedItems, repeatedDataKeys } = probe;
         const wallSec = (now() - w0) / 1000;
         const sorted = [...probe.samples].sort((a, b) => a - b);
         const g = [...probe.stages.graphRtt].sort((a, b) => a - b);
@@ -354,6 +371,8 @@ export async function run(): Promise<BenchResult[]> {
           stages,
           graphRequests: Object.values(graphKinds).reduce((a, v) => a + v, 0),
           graphRequestKinds: Object.entries(graphKinds).map(([k, v]) => `${k} ×${v}`).join(", ") || "none",
+          encryptedItems,
+          repeatedDataKeys,
         };
       };
       const row = (name: string, p: PhaseResult, note: string): BenchResult => ({
@@ -380,7 +399,7 @@ export async function run(): Promise<BenchResult[]> {
         area: "hub",
         name: `Graph requests per Teams change, ${n} endpoints`,
         values: { perChange: Math.round(perChange * 10_000) / 10_000, requests: p1k.graphRequests, changes: p1k.offered },
-        note: `every Graph request during the 1,000/s Teams→PBX run (start → drained): ${p1k.graphRequestKinds}`,
+        note: `every Graph request during the 1,000/s Teams→PBX run (start → drained): ${p1k.graphRequestKinds}; dataKey repeated within a POST for ${p1k.repeatedDataKeys} of ${p1k.encryptedItems} encrypted items`,
       });
       if (n === 10_000) {
         targets.graphPerChange10k = { value: perChange, met: perChange <= 0.05, note: `Graph requests per Teams change ≤ 0.05 (${n} endpoints)` };

@@ -39,7 +39,8 @@ export class SimProcess {
 
   static async start(users: number, ownCfbEvery = 1): Promise<{ sim: SimProcess; info: SimInfo }> {
     const child = fork(fileURLToPath(import.meta.url), [], {
-      execArgv: ["--import", "tsx"],
+      // SIM_NODE_ARGS: extra node flags for the child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to profile the simulators.
+      execArgv: ["--import", "tsx", ...(process.env.SIM_NODE_ARGS ?? "").split(" ").filter(Boolean)],
       env: { ...process.env, LOG_LEVEL: "silent" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -58,6 +59,15 @@ export class SimProcess {
 
   async close(): Promise<void> {
     await this.call("close").catch(() => undefined);
+    // Let it exit by itself (a profiled child writes its profile on exit), then make sure.
+    if (this.child.exitCode === null)
+      await new Promise((r) => {
+        const t = setTimeout(r, 3000);
+        this.child.once("exit", () => {
+          clearTimeout(t);
+          r(undefined);
+        });
+      });
     if (this.child.exitCode === null) this.child.kill();
   }
 }
