@@ -96,8 +96,6 @@ export class DecryptPool {
 
   private spawn(): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    // Idle workers must not keep the process alive (CLI commands, tests).
-    worker.unref();
     const slot: Slot = { worker, pending: new Map() };
     for (const [keyId, pem] of this.keys) worker.postMessage({ op: "key", keyId, pem });
     worker.on("message", (r: Reply) => {
@@ -118,6 +116,8 @@ export class DecryptPool {
       lost("failed");
     });
     worker.on("exit", () => lost("exited"));
+    // Idle workers must not keep the process alive (CLI commands, tests); after the listeners, which ref.
+    worker.unref();
     return slot;
   }
 }
