@@ -133,6 +133,11 @@ async function child(): Promise<void> {
       }
     },
     pbxStats: () => w().pbx.stats(),
+    /** CPU seconds (user + system) this simulator process has used so far. */
+    cpuSeconds: () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1e6;
+    },
     /** How many SubscribePresence requests the PBX has received (all connections). */
     pbxCount: (mt: string) => w().pbx.log().filter((e) => typeof e.msg === "object" && e.msg.mt === mt).length,
     pbxClearLog: () => w().pbx.clearLog(),
