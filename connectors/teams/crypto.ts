@@ -12,13 +12,13 @@ import {
   privateDecrypt,
   randomBytes,
   constants as cryptoConstants,
+  webcrypto,
 } from "node:crypto";
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { generate } from "selfsigned";
 import { HubError } from "../../common/errors.js";
 import { safeEqual } from "../../common/safe-equal.js";
 import { GRAPH_CHANGE_TRACKING_APP_ID, type ResolvedTeamsConfig } from "./config.js";
-import { decryptPool } from "./decrypt-pool.js";
 import type { HttpTransport } from "./http.js";
 
 export interface EncryptionCertificate {
@@ -66,22 +66,28 @@ export async function generateEncryptionCertificate(days = 365): Promise<Encrypt
   };
 }
 
-let keyrings = 0;
-
 /** Holds the current certificate and the previous ones, so items encrypted before a rotation still decrypt. */
 export class NotificationKeyring {
   private readonly certs = new Map<string, EncryptionCertificate>();
   /** Parsed private keys: parsing the PEM on every item would cost more than the RSA operation itself. */
   private readonly keys = new Map<string, KeyObject>();
-  /** This keyring's keys in the process's decryption pool are named `<prefix><certificate id>`. */
-  private readonly poolPrefix = `ring${++keyrings}/`;
+  /** The same keys for WebCrypto, whose RSA operations run on libuv's thread pool instead of the event loop. */
+  private readonly subtleKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
   private currentId?: string;
 
   add(cert: EncryptionCertificate, makeCurrent = true): void {
     this.certs.set(cert.id, cert);
     const keyObject = createPrivateKey(cert.privateKeyPem);
     this.keys.set(cert.id, keyObject);
-    decryptPool().addKey(this.poolPrefix + cert.id, keyObject.export({ type: "pkcs8", format: "pem" }) as string);
+    const subtleKey = webcrypto.subtle.importKey(
+      "pkcs8",
+      keyObject.export({ type: "pkcs8", format: "der" }),
+      { name: "RSA-OAEP", hash: "SHA-1" },
+      false,
+      ["decrypt"],
+    );
+    subtleKey.catch(() => undefined); // surfaced when an item needs it
+    this.subtleKeys.set(cert.id, subtleKey);
     if (makeCurrent) this.currentId = cert.id;
     // Keep the current one plus the two before it.
     const ids = [...this.certs.keys()];
@@ -90,7 +96,7 @@ export class NotificationKeyring {
       if (old !== this.currentId) {
         this.certs.delete(old);
         this.keys.delete(old);
-        decryptPool().dropKey(this.poolPrefix + old);
+        this.subtleKeys.delete(old);
       }
     }
   }
@@ -127,21 +133,28 @@ export class NotificationKeyring {
   }
 
   /**
-   * Like decrypt, but the whole item is opened on a worker thread (decrypt-pool.ts, one per core), so a
-   * batch of items is decrypted in parallel on every core while the event loop keeps acknowledging webhooks.
+   * Like decrypt, but the RSA step (most of the cost) runs on the thread pool, so a batch of items can be
+   * decrypted in parallel on other cores while the event loop keeps acknowledging webhooks.
    */
   async decryptAsync(content: EncryptedContent): Promise<unknown> {
-    if (!this.keys.has(content.encryptionCertificateId))
+    const privateKey = this.subtleKeys.get(content.encryptionCertificateId);
+    if (!privateKey)
       throw new HubError(
         "PROTOCOL",
         `Notification encrypted for unknown certificate ${content.encryptionCertificateId}`,
       );
-    return decryptPool().decrypt({
-      keyId: this.poolPrefix + content.encryptionCertificateId,
-      dataKey: String(content.dataKey),
-      data: String(content.data),
-      dataSignature: String(content.dataSignature),
-    });
+    let key: Buffer;
+    try {
+      const raw = await webcrypto.subtle.decrypt(
+        { name: "RSA-OAEP" },
+        await privateKey,
+        Buffer.from(content.dataKey, "base64"),
+      );
+      key = Buffer.from(raw);
+    } catch (e) {
+      throw new HubError("PROTOCOL", "Notification dataKey cannot be decrypted", { cause: e });
+    }
+    return openContent(key, content);
   }
 }
 

@@ -1,6 +1,6 @@
 // Webhook processing for the Teams adapter: notification and lifecycle bodies handed over by the fastify
 // plugin (webhook.ts) after its 202, processed one body at a time in arrival order — clientState checks,
-// validationTokens, decryption of rich items (on worker threads, in parallel), basic items turned
+// validationTokens, decryption of rich items (RSA on the thread pool, in parallel), basic items turned
 // into batched reads — plus the counters the admin UI and the bench show. The webhook is reachable by
 // anyone: an item that is not ours costs a counter, never a log line of its own (webhook-report.ts), and a
 // malformed item (null, a number) is skipped without aborting the rest of its body.
@@ -80,7 +80,7 @@ export class NotificationProcessor {
     this.stats.bodies++;
     // Decryption starts on arrival, not when the body's turn comes: bodies are processed one after the other,
     // and with one or two items per POST (Graph's usual batch at these rates) starting there kept a single
-    // worker busy at a time — changes queued for seconds at 1,500/s with the other cores idle.
+    // RSA operation in flight at a time — changes queued for seconds at 1,500/s with the other cores idle.
     const decrypting = this.startDecryption(body);
     this.chain = this.chain.then(() =>
       this.settle(body, "notification", (r) => this.processNotifications(body, r, decrypting)),
@@ -138,8 +138,8 @@ export class NotificationProcessor {
   }
 
   /**
-   * Hand every authenticated (clientState-matching) encrypted item of a body to the decryption workers; they
-   * are opened in parallel and processNotifications consumes the results in order.
+   * Start the RSA step of every authenticated (clientState-matching) encrypted item of a body on the thread
+   * pool; they run in parallel and processNotifications consumes the results in order.
    */
   private startDecryption(body: unknown): Map<unknown, Promise<unknown>> {
     const decrypting = new Map<unknown, Promise<unknown>>();

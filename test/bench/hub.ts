@@ -246,7 +246,7 @@ export async function run(): Promise<BenchResult[]> {
     area: "reference",
     name: "RSA-OAEP-2048 decryptions, all cores",
     values: { perSec: Math.round(rsa.perSec), threads: rsa.threads, perSecPerThread: Math.round(rsa.perThread) },
-    note: "same run; one worker thread per core, privateDecrypt of a 32-byte data key (SHA-1 OAEP), as the hub's decryption workers",
+    note: "same run; one worker thread per core, privateDecrypt of a 32-byte data key (SHA-1 OAEP), the hub's per-item RSA step",
   });
   const sizes = (process.env.HUB_BENCH_SIZES ?? "1000,10000").split(",").map(Number).filter((n) => n > 0);
   const targets: Record<string, { value: number; met: boolean; note: string }> = {};

@@ -1,6 +1,7 @@
 // The CPU ceiling of Teams → PBX with rich notifications: RSA-OAEP-2048 (SHA-1) private-key decryptions of
 // a 32-byte data key per second, on every core of this machine at once — one worker thread per core, each
-// running node:crypto privateDecrypt (what the hub's decryption workers run per item) in a tight loop.
+// running node:crypto privateDecrypt in a tight loop (the same OpenSSL operation the hub's WebCrypto
+// decrypt runs per item on libuv's thread pool).
 // Hub throughput is reported as a ratio of it (`ratioToRsa`), so the number travels across machines.
 import { constants, generateKeyPairSync, publicEncrypt, randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
