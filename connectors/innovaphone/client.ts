@@ -5,6 +5,7 @@
 // and innovaphone/go-inno-appws (match by src, then by mt+"Result" when the PBX omits src).
 // It does not reconnect: the supervisor owns reconnects and builds a fresh client each time. A connect that
 // fails (refused login, unanswered challenge, close() while connecting) always closes its socket.
+import type { Socket } from "node:net";
 import WebSocket, { type ClientOptions } from "ws";
 import { TypedEmitter } from "../../common/emitter.js";
 import { HubError } from "../../common/errors.js";
@@ -95,6 +96,8 @@ const defaultFactory: SocketFactory = (url, options) => new WebSocket(url, optio
 
 export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
   private ws: WebSocket | undefined;
+  /** The socket is corked until the end of this tick (sendRaw). */
+  private corked = false;
   private readonly pending = new Set<Pending>();
   /** Index of `pending` by src: thousands of subscriptions may be in flight at once. */
   private readonly pendingBySrc = new Map<string, Pending>();
@@ -305,7 +308,21 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
   private sendRaw(msg: Record<string, unknown>): void {
     this.lastTx = Date.now();
     this.stats.sent++;
-    this.ws?.send(JSON.stringify(msg));
+    const ws = this.ws;
+    if (!ws) return;
+    // Frames sent in one tick (a burst of SetPresence, 10,000 SubscribePresence at start) leave in one
+    // writev instead of one syscall each: cork the socket at the first, uncork once the tick's work is done.
+    // ws has no public cork; `_socket` is its net.Socket (absent before open: then nothing is corked).
+    const sock = (ws as unknown as { _socket?: Socket | null })._socket;
+    if (sock && !this.corked) {
+      this.corked = true;
+      sock.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        sock.uncork();
+      });
+    }
+    ws.send(JSON.stringify(msg));
   }
 
   private onFrame(data: WebSocket.RawData, isBinary: boolean): void {

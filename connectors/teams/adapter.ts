@@ -7,6 +7,7 @@ import { TypedEmitter } from "../../common/emitter.js";
 import { count } from "../../common/plural.js";
 import { errorMessage, HubError, isHubError } from "../../common/errors.js";
 import { logger } from "../../common/log.js";
+import { perSizeInterval, Throttle } from "../../common/throttle.js";
 import { type Failure, type Session, Supervisor } from "../../common/supervisor.js";
 import type { TeamsPresencePair } from "../../engine/presence.js";
 import type {
@@ -132,6 +133,14 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private webhookDown = false;
   /** A session is in place (start sequence done): live status text, polling, probing, watch changes. */
   private ready = false;
+  /**
+   * Status line and polled set are O(watched users); every shard's subscription change asks for them, so
+   * the requests are coalesced (100,000 users: 154 shards, each changing several times during a start).
+   */
+  private readonly statusUpdate = new Throttle(
+    () => this.refreshStatus(),
+    () => perSizeInterval(this.watched.size),
+  );
 
   constructor(
     cfg: ResolvedTeamsConfig,
@@ -232,7 +241,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       void this.subs?.stop(true);
       this.subs = new SubscriptionManager(this.config, this.graph, accounts, this.certs.keyring, {
         resync: (ids, reason) => this.queueRead(ids, reason),
-        changed: () => this.refreshStatus(),
+        changed: () => this.statusUpdate.schedule(),
       });
     }
     this.newlyWatched.clear();

@@ -143,11 +143,18 @@ export class SubscriptionManager {
     return out;
   }
 
+  /** covered().size without building the set (a user is assigned to one shard only). */
+  private coveredCount(): number {
+    let n = 0;
+    for (const s of this.shards) if (s.sub) for (const id of s.sub.userIds) if (s.users.has(id)) n++;
+    return n;
+  }
+
   summary(): SubscriptionSummary {
     return {
       active: this.shards.filter((s) => s.sub).length,
       shards: this.shards.filter((s) => s.users.size > 0).length,
-      coveredUsers: this.covered().size,
+      coveredUsers: this.coveredCount(),
       errors: this.shards.filter((s) => s.lastError).map((s) => `${s.account.username}: ${s.lastError}`),
     };
   }

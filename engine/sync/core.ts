@@ -314,6 +314,7 @@ export class SyncCore {
     this.unsubscribeRules();
     for (const id of [...this.connectors.keys()]) this.removeConnector(id);
     this.setTeams(null);
+    this.teams.close();
     for (const ep of this.eps.values()) this.teams.echo.dispose(ep);
     this.pbxWorker.close();
     this.teamsWorker.close();

@@ -2,8 +2,8 @@
 // endpoints (call state, the user's own activity, what the hub's slot shows, the users' CFB entries),
 // watches staleness, and keeps the adapter's watch list. What to do about a change is the core's decision
 // (CoreHooks); this file only observes.
-import { coalesce } from "../../common/coalesce.js";
 import type { Logger } from "../../common/log.js";
+import { perSizeInterval, Throttle } from "../../common/throttle.js";
 import type { PbxAdapter, PbxPresenceItem, PbxUser } from "../ports/adapters.js";
 import type { PbxCallState } from "../presence.js";
 import { sameCfbEntry } from "../rules/cfb.js";
@@ -39,12 +39,11 @@ export class PbxLink implements PbxTarget {
   synchronized = false;
   readonly stale: StaleWatch;
   private readonly unsubscribe: (() => void)[];
-  private readonly watchSet = coalesce(() => {
-    if (this.detached) return;
-    const guids: string[] = [];
-    for (const ep of this.byGuid.values()) if (this.core.watched(ep)) guids.push(ep.binding.pbxGuid);
-    this.adapter.watch(guids);
-  });
+  /** Rebuilding the watch list is O(endpoints): coalesced, and spaced out on large connectors. */
+  private readonly watchList = new Throttle(
+    () => this.pushWatch(),
+    () => perSizeInterval(this.byGuid.size),
+  );
   private detached = false;
 
   constructor(
@@ -77,7 +76,7 @@ export class PbxLink implements PbxTarget {
 
   detach(): void {
     this.detached = true;
-    this.watchSet.cancel();
+    this.watchList.close();
     for (const u of this.unsubscribe) u();
     this.stale.cancel();
   }
@@ -99,9 +98,16 @@ export class PbxLink implements PbxTarget {
     this.queueWatch();
   }
 
-  /** Tell the adapter which users to report, once per burst however many endpoints changed. */
+  /** Tell the adapter which users to report, once however many endpoints changed (see watchList). */
   queueWatch(): void {
-    this.watchSet.request();
+    this.watchList.schedule();
+  }
+
+  private pushWatch(): void {
+    if (this.detached) return;
+    const guids: string[] = [];
+    for (const ep of this.byGuid.values()) if (this.core.watched(ep)) guids.push(ep.binding.pbxGuid);
+    this.adapter.watch(guids);
   }
 
   // ------------------------------------------------------------------ events (hot path)

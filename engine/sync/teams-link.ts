@@ -1,8 +1,8 @@
 // The Teams adapter attached to the sync core: turns its presence events into the Teams facts of the
 // endpoints of that user, with the hub's own session filtered out (teams-echo.ts), watches staleness, and
 // keeps the adapter's watch list. What to do about a change is the core's decision (CoreHooks).
-import { coalesce } from "../../common/coalesce.js";
 import type { Logger } from "../../common/log.js";
+import { perSizeInterval, Throttle } from "../../common/throttle.js";
 import type { TeamsAdapter } from "../ports/adapters.js";
 import type { TeamsPresence } from "../presence.js";
 import type { EndpointState } from "./endpoint.js";
@@ -18,14 +18,11 @@ export class TeamsLink {
   readonly echo: TeamsEchoFilter;
   readonly stale: StaleWatch;
   private unsubscribe: (() => void)[] = [];
-  private readonly watchSet = coalesce(() => {
-    const t = this.adapter;
-    if (!t) return;
-    const ids = new Set<string>();
-    for (const ep of this.all())
-      if (ep.binding.teamsUserId && ep.binding.enabled) ids.add(ep.binding.teamsUserId);
-    t.watch([...ids]);
-  });
+  /** Rebuilding the watch list is O(endpoints): coalesced, and spaced out on large hubs. */
+  private readonly watchList = new Throttle(
+    () => this.pushWatch(),
+    () => perSizeInterval(this.byUser.size),
+  );
 
   constructor(
     private readonly core: CoreHooks,
@@ -68,9 +65,22 @@ export class TeamsLink {
     this.queueWatch();
   }
 
-  /** Tell the adapter which users to report, once per burst however many endpoints changed. */
+  /** Tell the adapter which users to report, once however many endpoints changed (see watchList). */
   queueWatch(): void {
-    this.watchSet.request();
+    this.watchList.schedule();
+  }
+
+  /** Stop pending watch-list work (core closed). */
+  close(): void {
+    this.watchList.close();
+  }
+
+  private pushWatch(): void {
+    const t = this.adapter;
+    if (!t) return;
+    const ids = new Set<string>();
+    for (const ep of this.all()) if (ep.binding.teamsUserId && ep.binding.enabled) ids.add(ep.binding.teamsUserId);
+    t.watch([...ids]);
   }
 
   /** The echo window changed: the last observation may now be the user's own presence. */

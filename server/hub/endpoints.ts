@@ -20,6 +20,9 @@ import type {
   RematchResult,
 } from "./types.js";
 
+/** Spacing of new-endpoint commits during a replication burst (scheduleNew). */
+const NEW_FLUSH_MS = 50;
+
 export class EndpointDirectory {
   private readonly rows = new Map<string, StoredEndpoint>();
   /** Endpoint id by connector, then PBX guid. Nested rather than keyed by a joined string: a joined key is
@@ -32,7 +35,9 @@ export class EndpointDirectory {
   private pendingWrites = new Map<string, StoredEndpoint>();
   private writeTimer: NodeJS.Timeout | undefined;
   private newRows = new Map<string, StoredEndpoint>();
-  private newTimer: NodeJS.Immediate | undefined;
+  /** Cancels the scheduled flushNew (scheduleNew). */
+  private newTimer: (() => void) | undefined;
+  private lastNewFlush = Number.NEGATIVE_INFINITY;
 
   constructor(
     /** The tenant: its connectors' endpoints, matched against its own Teams directory only. */
@@ -335,7 +340,7 @@ export class EndpointDirectory {
 
   /** Write buffered endpoint rows now (admin changes, tests, shutdown). */
   async flush(): Promise<void> {
-    if (this.newTimer) clearImmediate(this.newTimer);
+    this.newTimer?.();
     const created = this.flushNew();
     if (this.writeTimer) clearTimeout(this.writeTimer);
     this.writeTimer = undefined;
@@ -400,7 +405,7 @@ export class EndpointDirectory {
         // then handed to the core, which may persist sync state for them (foreign key).
         this.indexPbx(e);
         this.newRows.set(e.id, e);
-        if (!this.newTimer) this.newTimer = setImmediate(() => void this.flushNew().catch(() => undefined));
+        this.scheduleNew();
       } else {
         known.push(e);
         this.pendingWrites.set(e.id, e);
@@ -425,11 +430,30 @@ export class EndpointDirectory {
   }
 
   /**
+   * New endpoints are stored on the next turn — while a burst lasts at most every NEW_FLUSH_MS: the PBX
+   * replicates one row per round trip, and a commit per row made 100,000 users 100,000 commits.
+   */
+  private scheduleNew(): void {
+    if (this.newTimer) return;
+    const run = () => void this.flushNew().catch(() => undefined);
+    const wait = this.lastNewFlush + NEW_FLUSH_MS - performance.now();
+    if (wait <= 0) {
+      const t = setImmediate(run);
+      this.newTimer = () => clearImmediate(t);
+    } else {
+      const t = setTimeout(run, wait);
+      this.newTimer = () => clearTimeout(t);
+    }
+  }
+
+  /**
    * Store the new endpoints, then hand them to the core: it may save hub-set state for them right away,
    * and a state whose endpoint row is not stored yet would be skipped.
    */
   private flushNew(): Promise<void> {
+    this.newTimer?.();
     this.newTimer = undefined;
+    this.lastNewFlush = performance.now();
     if (this.newRows.size === 0) return Promise.resolve();
     const batch = [...this.newRows.values()].filter((e) => this.rows.has(e.id));
     this.newRows = new Map();
@@ -446,7 +470,7 @@ export class EndpointDirectory {
         this.log.error({ endpoints: batch.length, err: errorMessage(err) }, "new endpoints not stored; retrying");
         for (const e of batch) if (this.rows.has(e.id) && !this.newRows.has(e.id)) this.newRows.set(e.id, this.rows.get(e.id)!);
         setTimeout(() => {
-          if (!this.newTimer) this.newTimer = setImmediate(() => void this.flushNew());
+          this.scheduleNew();
         }, 2000).unref();
         throw err;
       },

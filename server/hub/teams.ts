@@ -87,6 +87,8 @@ export class TeamsManager {
   private directoryTimer: NodeJS.Timeout | undefined;
   private lastState = "";
   private directoryLoadedAt = 0;
+  /** The directory read in progress, if any (loadDirectory). */
+  private directoryLoading: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly d: TeamsDeps) {
@@ -411,8 +413,25 @@ export class TeamsManager {
     this.d.events.publish({ type: "teams", tenant: this.d.tenant, status: st });
   }
 
-  /** Directory read with retry (the adapter may still be connecting); `strict` rethrows for refresh(). */
+  /**
+   * One directory read at a time: at 100,000 users a read takes seconds, and every `synchronized` of the
+   * adapter meanwhile started another one (each holding the whole directory: gigabytes, minutes of CPU).
+   * A non-strict request joins the read in progress; refresh() (strict) waits for it, then reads afresh.
+   */
   private async loadDirectory(strict: boolean): Promise<void> {
+    if (this.directoryLoading && !strict) return this.directoryLoading.catch(() => undefined);
+    while (this.directoryLoading) await this.directoryLoading.catch(() => undefined);
+    const load = this.readDirectory(strict);
+    this.directoryLoading = load;
+    try {
+      await load;
+    } finally {
+      if (this.directoryLoading === load) this.directoryLoading = undefined;
+    }
+  }
+
+  /** Directory read with retry (the adapter may still be connecting); `strict` rethrows for refresh(). */
+  private async readDirectory(strict: boolean): Promise<void> {
     const a = this.adapter;
     if (!a) {
       if (strict) throw new HubError("CONFIG_INVALID", "Microsoft 365 is not configured");

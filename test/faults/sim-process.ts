@@ -39,7 +39,8 @@ export class SimProcess {
 
   static async start(users: number, ownCfbEvery = 1): Promise<{ sim: SimProcess; info: SimInfo }> {
     const child = fork(fileURLToPath(import.meta.url), [], {
-      execArgv: ["--import", "tsx"],
+      // SIM_NODE_ARGS: extra node flags for the child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to profile the simulators.
+      execArgv: ["--import", "tsx", ...(process.env.SIM_NODE_ARGS ?? "").split(" ").filter(Boolean)],
       env: { ...process.env, LOG_LEVEL: "silent" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -58,6 +59,15 @@ export class SimProcess {
 
   async close(): Promise<void> {
     await this.call("close").catch(() => undefined);
+    // Let it exit by itself (a profiled child writes its profile on exit), then make sure.
+    if (this.child.exitCode === null)
+      await new Promise((r) => {
+        const t = setTimeout(r, 3000);
+        this.child.once("exit", () => {
+          clearTimeout(t);
+          r(undefined);
+        });
+      });
     if (this.child.exitCode === null) this.child.kill();
   }
 }
@@ -88,7 +98,8 @@ async function child(): Promise<void> {
 
   const methods: Record<string, (...args: never[]) => unknown> = {
     start: async (n: number, ownCfbEvery: number) => {
-      world = await startWorld(n, { ownCfbEvery, pbx: { logLimit: 200_000 } });
+      // The log must hold a whole synchronization's SubscribePresence requests (pbxCount counts them).
+      world = await startWorld(n, { ownCfbEvery, pbx: { logLimit: Math.max(200_000, 4 * n) } });
       const g = world.graph;
       return {
         pbxPort: world.pbx.port,
@@ -122,6 +133,11 @@ async function child(): Promise<void> {
       }
     },
     pbxStats: () => w().pbx.stats(),
+    /** CPU seconds (user + system) this simulator process has used so far. */
+    cpuSeconds: () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1e6;
+    },
     /** How many SubscribePresence requests the PBX has received (all connections). */
     pbxCount: (mt: string) => w().pbx.log().filter((e) => typeof e.msg === "object" && e.msg.mt === mt).length,
     pbxClearLog: () => w().pbx.clearLog(),

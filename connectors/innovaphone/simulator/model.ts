@@ -61,8 +61,6 @@ const HOLD = 256;
 
 export class PbxModel {
   readonly users = new Map<string, SimUser>();
-  /** Users by h323 name (checked on use: a rename or delete leaves a stale entry behind that never matches). */
-  private readonly byH323 = new Map<string, SimUser>();
   readonly calls = new Map<string, SimCall>();
   private seq = 0;
   private callSeq = 0;
@@ -90,15 +88,43 @@ export class PbxModel {
     return ++this.seq;
   }
 
-  /** Find a user by guid, h323, cn or e164. */
+  /**
+   * Name indexes for find(): a scan per lookup made seeding and every SetPresence/SubscribePresence O(users)
+   * (minutes at 100,000 users). First added wins per name, as the scan in insertion order did; dropped on
+   * update/delete and rebuilt on the next lookup.
+   */
+  private names?: { h323: Map<string, SimUser>; cn: Map<string, SimUser>; e164: Map<string, SimUser> };
+  private readonly order = new WeakMap<SimUser, number>();
+  private added = 0;
+
+  private indexName(ix: NonNullable<PbxModel["names"]>, u: SimUser): void {
+    if (!ix.h323.has(u.h323)) ix.h323.set(u.h323, u);
+    if (!ix.cn.has(u.cn)) ix.cn.set(u.cn, u);
+    if (u.e164 !== "" && !ix.e164.has(u.e164)) ix.e164.set(u.e164, u);
+  }
+
+  private nameIndex(): NonNullable<PbxModel["names"]> {
+    if (!this.names) {
+      this.names = { h323: new Map(), cn: new Map(), e164: new Map() };
+      for (const u of this.users.values()) this.indexName(this.names, u);
+    }
+    return this.names;
+  }
+
+  /** The first added user with exactly this h323 name, cn or e164 number. */
+  byName(field: "h323" | "cn" | "e164", value: string): SimUser | undefined {
+    return value === "" ? undefined : this.nameIndex()[field].get(value);
+  }
+
+  /** Find a user by guid, h323, cn or e164 (the first added user that has the name). */
   find(key: string): SimUser | undefined {
     const byGuid = this.users.get(key);
     if (byGuid) return byGuid;
-    const byH323 = this.byH323.get(key);
-    if (byH323 && byH323.h323 === key && this.users.get(byH323.guid) === byH323) return byH323;
-    for (const u of this.users.values())
-      if (u.h323 === key || u.cn === key || (u.e164 !== "" && u.e164 === key)) return u;
-    return undefined;
+    const names = this.nameIndex();
+    let best: SimUser | undefined;
+    for (const c of [names.h323.get(key), names.cn.get(key), names.e164.get(key)])
+      if (c && (!best || (this.order.get(c) ?? 0) < (this.order.get(best) ?? 0))) best = c;
+    return best;
   }
 
   get(key: string): SimUser {
@@ -130,7 +156,8 @@ export class PbxModel {
     for (const p of input.presence ?? []) this.writePresence(u, p);
     u.usn = this.nextUsn();
     this.users.set(u.guid, u);
-    this.byH323.set(u.h323, u);
+    this.order.set(u, this.added++);
+    if (this.names) this.indexName(this.names, u);
     if (!quiet) this.publish({ kind: "user", op: "add", user: u });
     return u;
   }
@@ -138,10 +165,8 @@ export class PbxModel {
   /** Change scalar fields / replace arrays of a user (as UpdateObject or the control API do). */
   updateUser(key: string, patch: Partial<Omit<SimUserInput, "guid" | "presence">>): SimUser {
     const u = this.get(key);
-    if (patch.h323 !== undefined) {
-      u.h323 = patch.h323;
-      this.byH323.set(u.h323, u);
-    }
+    this.names = undefined;
+    if (patch.h323 !== undefined) u.h323 = patch.h323;
     if (patch.cn !== undefined) u.cn = patch.cn;
     if (patch.dn !== undefined) u.dn = patch.dn;
     if (patch.e164 !== undefined) u.e164 = patch.e164;
@@ -161,6 +186,7 @@ export class PbxModel {
     const u = this.get(key);
     for (const c of [...this.calls.values()]) if (c.guid === u.guid) this.endCall(c.id);
     this.users.delete(u.guid);
+    this.names = undefined;
     u.usn = this.nextUsn();
     this.publish({ kind: "user", op: "del", user: u });
   }

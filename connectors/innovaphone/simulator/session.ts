@@ -37,16 +37,22 @@ function str(v: unknown): string {
   return typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
 }
 
+interface PresenceSub {
+  src: unknown;
+  guid: string;
+  note: boolean;
+  otf: boolean;
+}
+
 export class SimSession {
   private challenge: string | undefined;
   private app: SimAppObject | undefined;
   private loginAttempted = false;
   private scopeUser: string | undefined;
   private replication: Replication | undefined;
-  private readonly presenceSubs = new Map<
-    string,
-    { src: unknown; guid: string; note: boolean; otf: boolean }
-  >();
+  private readonly presenceSubs = new Map<string, PresenceSub>();
+  /** The same subscriptions by user: a presence change must not scan every subscription (100,000 users). */
+  private readonly subsByGuid = new Map<string, Set<PresenceSub>>();
   private rcc: { src: unknown; calls: boolean; ready: boolean } | undefined;
 
   private readonly unsubscribe: () => void;
@@ -71,10 +77,28 @@ export class SimSession {
     return this.app?.name;
   }
 
+  private addSub(key: string, sub: PresenceSub): void {
+    this.deleteSub(key);
+    this.presenceSubs.set(key, sub);
+    const set = this.subsByGuid.get(sub.guid);
+    if (set) set.add(sub);
+    else this.subsByGuid.set(sub.guid, new Set([sub]));
+  }
+
+  private deleteSub(key: string): void {
+    const old = this.presenceSubs.get(key);
+    if (!old) return;
+    this.presenceSubs.delete(key);
+    const set = this.subsByGuid.get(old.guid);
+    set?.delete(old);
+    if (set?.size === 0) this.subsByGuid.delete(old.guid);
+  }
+
   dispose(): void {
     this.unsubscribe();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.presenceSubs.clear();
+    this.subsByGuid.clear();
     this.replication = undefined;
     this.rcc = undefined;
   }
@@ -231,11 +255,10 @@ export class SimSession {
     const sip = str(msg.sip);
     if (sip) {
       const h = sip.replace(/^sip:/, "").split("@")[0];
-      for (const u of m.users.values()) if (u.h323 === h) return u;
-      return undefined;
+      return m.byName("h323", h);
     }
     const num = str(msg.num);
-    if (num) for (const u of m.users.values()) if (u.e164 === num) return u;
+    if (num) return m.byName("e164", num);
     return undefined;
   }
 
@@ -261,7 +284,7 @@ export class SimSession {
           rights = { note: v.note === true, otf: v.otf === true };
         }
         const sub = { src: msg.src, guid: u.guid, ...rights };
-        this.presenceSubs.set(String(msg.src ?? `nosrc-${this.presenceSubs.size}`), sub);
+        this.addSub(String(msg.src ?? `nosrc-${this.presenceSubs.size}`), sub);
         this.indicate("PbxApi", msg.src, {
           mt: "PresenceState",
           up: true,
@@ -276,8 +299,7 @@ export class SimSession {
       case "UnsubscribePresence": {
         const u = this.findUser(msg);
         for (const [k, sub] of [...this.presenceSubs]) {
-          if ((msg.src !== undefined && sub.src === msg.src) || (u && sub.guid === u.guid))
-            this.presenceSubs.delete(k);
+          if ((msg.src !== undefined && sub.src === msg.src) || (u && sub.guid === u.guid)) this.deleteSub(k);
         }
         this.reply(msg);
         return;
@@ -458,7 +480,7 @@ export class SimSession {
         for (const [k, sub] of [...this.presenceSubs]) {
           if (sub.guid === e.user.guid) {
             this.indicate("PbxApi", sub.src, { mt: "PresenceState", up: false });
-            this.presenceSubs.delete(k);
+            this.deleteSub(k);
           }
         }
       }
@@ -466,10 +488,8 @@ export class SimSession {
     }
     if (e.kind === "presence") {
       if (!apis.includes("PbxApi")) return;
-      for (const sub of this.presenceSubs.values()) {
-        if (sub.guid === e.user.guid) {
-          this.indicate("PbxApi", sub.src, { mt: "PresenceUpdate", presence: this.presenceFor(e.user, sub) });
-        }
+      for (const sub of this.subsByGuid.get(e.user.guid) ?? []) {
+        this.indicate("PbxApi", sub.src, { mt: "PresenceUpdate", presence: this.presenceFor(e.user, sub) });
       }
       return;
     }
