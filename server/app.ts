@@ -56,6 +56,8 @@ export interface BuildAppOptions {
     passwordHash: string;
     /** Persists a rehashed password (older scrypt parameters); absent when the hash comes from the configuration. */
     updatePasswordHash?: (hash: string) => Promise<void>;
+    /** What its sessions are bound to (server/auth/sessions.ts credentialOf); default from passwordHash. */
+    credential?: string;
   };
   apiToken?: string;
   /** External base URL (OAuth redirect); a getter when it is known only after listen (port 0). */
@@ -233,6 +235,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     adminUser: options.admin.user,
     passwordHash: options.admin.passwordHash,
     updatePasswordHash: options.admin.updatePasswordHash,
+    credential: options.admin.credential,
     apiToken: options.apiToken,
     cookieSecure: options.cookieSecure ?? publicBaseUrl().startsWith("https:"),
     sessionTtlMinutes: options.sessionTtlMinutes ?? 12 * 60,

@@ -12,6 +12,8 @@ import { packageVersion } from "../common/paths.js";
 import type { RuleRegistry } from "../engine/rules/registry.js";
 import type { buildApp } from "./app.js";
 import { type AdminCredentials, resolveAdminCredentials } from "./auth/credentials.js";
+import { credentialOf } from "./auth/sessions.js";
+import { loadSecretKey } from "./store/crypto.js";
 import type { HubConfig } from "./config.js";
 import type { Cluster } from "./cluster/cluster.js";
 import type { Hub, OpenHubOptions } from "./hub/types.js";
@@ -109,6 +111,13 @@ export async function runHub(config: HubConfig, extra: Partial<OpenHubOptions> =
         user: credentials.user,
         passwordHash: credentials.passwordHash,
         updatePasswordHash: credentials.updatePasswordHash,
+        // A password from the configuration is hashed with a fresh salt on every start and instance: bind its
+        // sessions to the password itself, keyed with the secret key, so they survive restarts and are valid
+        // on every instance, and end when it changes.
+        credential: credentialOf(
+          config.adminPassword && !config.adminPasswordHash ? config.adminPassword : credentials.passwordHash,
+          loadSecretKey(config.dataDir, config.secretKey),
+        ),
       },
       apiToken: config.apiToken,
       publicBaseUrl: () => config.publicBaseUrl,

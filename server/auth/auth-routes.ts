@@ -9,7 +9,7 @@ import { PasswordChangeInput } from "../hub/schemas.js";
 import { errorSchema, inline } from "../routes/schemas.js";
 import type { FailedLoginLimiter, LoginAttempt } from "./limiter.js";
 import { verifyPassword } from "./password.js";
-import { credentialOf, type Principal, SESSION_COOKIE, type Session, type SessionStore } from "./sessions.js";
+import { type Principal, SESSION_COOKIE, type Session, type SessionStore } from "./sessions.js";
 import type { AuthIdentity, AuthOptions, ConfiguredAdminHash } from "./types.js";
 
 const tags = ["auth"];
@@ -47,6 +47,8 @@ export interface AuthRouteDeps {
   sessions: SessionStore;
   limiter: FailedLoginLimiter;
   adminHash: ConfiguredAdminHash;
+  /** What the configured admin's sessions are bound to. */
+  credential: string;
   sessionOf: (request: FastifyRequest) => Promise<Session | undefined>;
 }
 
@@ -109,7 +111,7 @@ export async function authRoutes(app: FastifyInstance, d: AuthRouteDeps): Promis
       }
       if (!principal.userId) {
         await adminHash.rehash(password);
-        principal = { ...principal, credential: credentialOf(adminHash.current()) };
+        principal = { ...principal, credential: d.credential };
       }
       const session = await sessions.create(principal);
       reply.setCookie(SESSION_COOKIE, session.id, {

@@ -93,6 +93,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
   const sessions = new SessionStore(opts.sessions ?? new MemorySessionBackend(), opts.sessionTtlMinutes * 60_000);
   const limiter = new FailedLoginLimiter(opts.maxFailedLogins, opts.failedLoginWindowMs);
   const adminHash = configuredAdminHash(app, opts);
+  const credential = opts.credential ?? credentialOf(opts.passwordHash);
   const builtinAdmin: UserView = {
     id: BUILTIN_ADMIN_ID,
     username: opts.adminUser,
@@ -120,7 +121,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
   async function stillValid(request: FastifyRequest, s: Session): Promise<boolean> {
     if (!s.userId) {
       // The configured admin: valid while the configuration holds the password it logged in with.
-      if (s.credential === credentialOf(adminHash.current())) return true;
+      if (s.credential === credential) return true;
       await sessions.delete(s.id);
       request.log.info({ user: s.username }, "session ended: the configured admin password changed");
       return false;
@@ -194,7 +195,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
     await sessions.deleteForUser(userId, keep);
   });
 
-  await authRoutes(app, { opts, sessions, limiter, adminHash, sessionOf });
+  await authRoutes(app, { opts, sessions, limiter, adminHash, credential, sessionOf });
 }
 
 // Run in the parent scope so `authenticate` and the cookie parser are visible to sibling plugins.

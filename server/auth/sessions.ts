@@ -3,7 +3,7 @@
 // copy of the database holds no usable session. A session remembers who logged in (name, role, tenant and,
 // for stored accounts, the account id) so each request can compare that with the stored account and end
 // the session when the account was disabled, deleted or given another role or tenant.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { AdminRole } from "../hub/types.js";
 import type { HubStore, StoredSession } from "../store/types.js";
 
@@ -24,9 +24,14 @@ export interface Principal {
   credential?: string;
 }
 
-/** A stand-in for a password hash that tells hashes apart and reveals nothing of them. */
-export function credentialOf(passwordHash: string): string {
-  return createHash("sha256").update(`presence-hub session credential\0${passwordHash}`).digest("base64url").slice(0, 22);
+/**
+ * A stand-in for the configured admin's password (or hash) that tells them apart and reveals nothing of
+ * them: keyed with the store's secret key where there is one (then a plain password may be its material).
+ */
+export function credentialOf(material: string, key?: Buffer): string {
+  const label = `presence-hub session credential\0${material}`;
+  const digest = key ? createHmac("sha256", key).update(label) : createHash("sha256").update(label);
+  return digest.digest("base64url").slice(0, 22);
 }
 
 export interface Session extends Principal {

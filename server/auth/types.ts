@@ -24,6 +24,11 @@ export interface AuthOptions {
    * scrypt parameters is replaced after the next correct login; when absent, the hash is kept and logged once.
    */
   updatePasswordHash?: (hash: string) => Promise<void>;
+  /**
+   * What the configured admin's sessions are bound to (credentialOf): the same for the same password on
+   * every instance and across restarts, another after a password change. Default: from passwordHash.
+   */
+  credential?: string;
   apiToken?: string;
   cookieSecure: boolean;
   sessionTtlMinutes: number;

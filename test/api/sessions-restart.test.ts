@@ -1,10 +1,15 @@
 // Sessions are kept in the store: a restart (a new app on the same store) keeps admins logged in, but a new
 // configured admin password ends the sessions opened with the old one (they are not checked against a
 // stored account, so the session remembers which password hash it was opened with).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../server/app.js";
 import { hashPassword } from "../../server/auth/password.js";
 import { MemorySessionBackend } from "../../server/auth/sessions.js";
+import { loadConfig } from "../../server/config.js";
+import { runHub } from "../../server/run-hub.js";
 import { createFakeHub } from "./fake-hub.js";
 
 async function app(passwordHash: string, sessions: MemorySessionBackend) {
@@ -42,4 +47,37 @@ describe("admin sessions across restarts", () => {
     expect((await back.inject({ url: "/api/auth/session", headers: { cookie } })).statusCode).toBe(401);
     await back.close();
   });
+});
+
+describe("the configured admin's sessions with PRESENCE_HUB_ADMIN_PASSWORD (hashed anew on every start)", () => {
+  it("survive a restart with the same password and end with a new one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ph-sessions-"));
+    const start = (password: string) =>
+      runHub(
+        loadConfig({
+          env: { PRESENCE_HUB_DATA_DIR: dir, PRESENCE_HUB_PORT: "0", PRESENCE_HUB_ADMIN_PASSWORD: password },
+        }),
+      );
+    const session = (url: string, cookie: string) =>
+      fetch(`${url}/api/auth/session`, { headers: { cookie } }).then((r) => r.status);
+    try {
+      let hub = await start("first-admin-password");
+      const login = await fetch(`${hub.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: "first-admin-password" }),
+      });
+      const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+      expect(await session(hub.url, cookie)).toBe(200);
+      await hub.close();
+      hub = await start("first-admin-password");
+      expect(await session(hub.url, cookie)).toBe(200);
+      await hub.close();
+      hub = await start("second-admin-password");
+      expect(await session(hub.url, cookie)).toBe(401);
+      await hub.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
