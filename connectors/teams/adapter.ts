@@ -24,6 +24,7 @@ import { GraphClient } from "./graph-client.js";
 import { createHttpTransport, type HttpTransport } from "./http.js";
 import { NotificationProcessor, type WebhookStats } from "./notifications.js";
 import { type ObservedPresence, PresenceLedger, readPresences } from "./presence-reader.js";
+import { PresenceReads } from "./presence-reads.js";
 import { PresenceWriter } from "./presence-writer.js";
 import { SubscriptionManager, type SubscriptionSummary } from "./subscriptions.js";
 import {
@@ -40,8 +41,6 @@ import type { TeamsWebhookHandler } from "./webhook.js";
 import { WebhookProbe } from "./webhook-probe.js";
 
 const log = logger("teams");
-/** A notification another instance handed on is confirmed by a read this much later (it may be out of order). */
-const CONFIRM_AFTER_MS = 2000;
 
 export type { WebhookStats } from "./notifications.js";
 
@@ -118,13 +117,12 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private readonly supervisor: Supervisor;
   private pollTimer?: NodeJS.Timeout;
   private watchTimer?: NodeJS.Timeout;
-  private readTimer?: NodeJS.Timeout;
-  private pendingReads = new Set<string>();
-  private confirmTimer?: NodeJS.Timeout;
-  private readonly pendingConfirms = new Set<string>();
-  /** Per user, when (in `presenceSeq` steps) a notification last brought a presence: reads sent earlier are older. */
-  private readonly notifiedSeq = new Map<string, number>();
-  private presenceSeq = 0;
+  private readonly reads = new PresenceReads({
+    read: (ids) => readPresences(this.graph, this.appToken, ids),
+    watched: (id) => this.watched.has(id),
+    accept: (p) => this.accept(p),
+    active: () => this.supervisor.active,
+  });
   private newlyWatched = new Set<string>();
   private readonly notifications: NotificationProcessor;
   private lastFullRead = 0;
@@ -168,9 +166,9 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       subs: () => this.subs,
       // Until a certificate exists (polling, basic notifications) there is nothing to decrypt with.
       keyring: () => (this.certs.keyring.current() ? this.certs.keyring : undefined),
-      accept: (p) => this.acceptNotified(p),
-      queueRead: (ids, reason) => this.queueRead(ids, reason),
-      confirmLater: (ids) => this.confirmLater(ids),
+      accept: (p) => this.reads.notified(p),
+      queueRead: (ids, reason) => this.reads.queue(ids, reason),
+      confirmLater: (ids) => this.reads.confirmLater(ids),
     });
     this.supervisor = new Supervisor(
       (signal) => this.connect(signal),
@@ -197,7 +195,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   }
 
   async stop(): Promise<void> {
-    for (const t of [this.watchTimer, this.readTimer, this.confirmTimer]) if (t) clearTimeout(t);
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.reads.stop();
     this.webhookDown = false;
     this.certs.stopChecks();
     this.writer.stop();
@@ -240,13 +239,13 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       }
       void this.subs?.stop(true);
       this.subs = new SubscriptionManager(this.config, this.graph, accounts, this.certs.keyring, {
-        resync: (ids, reason) => this.queueRead(ids, reason),
+        resync: (ids, reason) => this.reads.queue(ids, reason),
         changed: () => this.statusUpdate.schedule(),
       });
     }
     this.newlyWatched.clear();
     this.subs?.setUsers([...this.watched]);
-    await this.readAndEmit([...this.watched], "start");
+    await this.reads.readNow([...this.watched], "start");
     this.lastFullRead = Date.now();
     current();
     const subs = this.subs;
@@ -329,7 +328,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       } else if (ok && this.webhookDown) {
         this.webhookDown = false;
         log.info("the notification URL answers again; reading all presence once");
-        this.queueRead([...this.watched], "webhook outage over");
+        this.reads.queue([...this.watched], "webhook outage over");
         this.refreshStatus();
       }
     });
@@ -347,7 +346,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       if (reconcile) this.lastFullRead = Date.now();
       if (ids.length > 0) {
         try {
-          await this.readAndEmit(ids, "poll");
+          await this.reads.readNow(ids, "poll");
           if (this.supervisor.status().state !== "online") this.refreshStatus();
         } catch (e) {
           // The session stays: the next poll is the retry (at the poll interval, not the backoff).
@@ -373,51 +372,8 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     if (this.ledger.accept(p)) this.emit("presence", p.userId, p.presence);
   }
 
-  private acceptNotified(p: ObservedPresence): void {
-    if (!this.watched.has(p.userId)) return;
-    this.notifiedSeq.set(p.userId, ++this.presenceSeq);
-    this.accept(p);
-  }
-
-  private async readAndEmit(ids: string[], reason: string): Promise<void> {
-    if (ids.length === 0) return;
-    const sentAt = this.presenceSeq;
-    const list = await readPresences(this.graph, this.appToken, ids);
-    log.debug({ users: ids.length, reason }, "presence read");
-    // A notification processed while the read was under way is newer than what the read returned.
-    for (const p of list) if ((this.notifiedSeq.get(p.userId) ?? 0) <= sentAt) this.accept(p);
-  }
-
-  private confirmLater(ids: readonly string[]): void {
-    for (const id of ids) this.pendingConfirms.add(id);
-    if (this.confirmTimer) return;
-    this.confirmTimer = setTimeout(() => {
-      this.confirmTimer = undefined;
-      const batch = [...this.pendingConfirms];
-      this.pendingConfirms.clear();
-      if (this.supervisor.active) this.queueRead(batch, "handed-on notification");
-    }, CONFIRM_AFTER_MS);
-    this.confirmTimer.unref?.();
-  }
-
-  /** Collect users to read (basic notifications, resyncs) and read them in one batched call shortly after. */
-  private queueRead(ids: readonly string[], reason: string): void {
-    for (const id of ids) this.pendingReads.add(id);
-    if (this.readTimer) return;
-    this.readTimer = setTimeout(() => {
-      this.readTimer = undefined;
-      const batch = [...this.pendingReads];
-      this.pendingReads.clear();
-      this.readAndEmit(batch, reason).catch((e: unknown) => {
-        log.warn({ err: errorMessage(e), users: batch.length }, "presence read failed; will retry");
-        if (this.supervisor.active) this.queueRead(batch, reason);
-      });
-    }, 100);
-    this.readTimer.unref?.();
-  }
-
   async resync(reason = "resync"): Promise<void> {
-    await this.readAndEmit([...this.watched], reason);
+    await this.reads.readNow([...this.watched], reason);
     this.emit("synchronized");
   }
 
@@ -427,7 +383,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     for (const id of this.watched)
       if (!next.has(id)) {
         this.ledger.forget(id);
-        this.notifiedSeq.delete(id);
+        this.reads.forget(id);
       }
     this.watched = next;
     if (this.watchTimer) return;
@@ -439,7 +395,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       this.applyCoverage();
       const fresh = [...this.newlyWatched].filter((id) => this.watched.has(id));
       this.newlyWatched.clear();
-      if (fresh.length) this.queueRead(fresh, "watch");
+      if (fresh.length) this.reads.queue(fresh, "watch");
       this.refreshStatus();
     }, 20);
     this.watchTimer.unref?.();
