@@ -11,7 +11,7 @@ import { byListOrder } from "./endpoints.js";
 import type { EventLog } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
 import { EndpointBulkEnableInput, EndpointUpdateInput } from "./schemas.js";
-import type { TenantRuntime } from "./tenant-runtime.js";
+import { syncTotals, type TenantRuntime } from "./tenant-runtime.js";
 import type { TenantManager } from "./tenants.js";
 import type { UserManager } from "./users.js";
 import type {
@@ -148,15 +148,7 @@ function health(p: HubParts, tenant?: string): HubHealth {
   };
   // This instance's: the connectors of the tenants it runs (with several instances, each its own).
   const list = running ? p.connectors.list(tenant).filter((c) => p.tenants.isActive(c.tenant)) : [];
-  const sync = { endpoints: 0, enabled: 0, pending: 0, failing: 0 };
-  for (const t of runtimes) {
-    const s = t.core.stats();
-    const totals = t.endpoints.totals();
-    sync.endpoints += totals.endpoints;
-    sync.enabled += totals.enabled;
-    sync.pending += s.pending;
-    sync.failing += s.failing;
-  }
+  const sync = syncTotals(runtimes);
   // `teams` is the default tenant's; in one tenant's view it is that tenant's own (the default's is not its business).
   const main = runtimes.find((t) => t.id === DEFAULT_TENANT);
   return {

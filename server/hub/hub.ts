@@ -12,7 +12,7 @@ import { ConnectorManager } from "./connectors.js";
 import { EventLog } from "./events.js";
 import { hubFacade } from "./facade.js";
 import { HubMetrics } from "./metrics.js";
-import { type TenantPlacement, TenantRuntime } from "./tenant-runtime.js";
+import { syncTotals, type TenantPlacement, TenantRuntime } from "./tenant-runtime.js";
 import { TenantManager } from "./tenants.js";
 import { UserManager } from "./users.js";
 import type { Hub, HubStreamMessage, OpenHubOptions } from "./types.js";
@@ -80,18 +80,7 @@ export async function openHub(options: OpenHubOptions, placement: HubPlacement =
             .list()
             .map((r) => ({ id: r.id, revision: r.revision, ok: r.state === "ok" }))
       : undefined;
-  const metrics = new HubMetrics(() => {
-    const sum = { pending: 0, failing: 0, endpoints: 0, enabled: 0 };
-    for (const t of tenants.all()) {
-      const s = t.core.stats();
-      const totals = t.endpoints.totals();
-      sum.pending += s.pending;
-      sum.failing += s.failing;
-      sum.endpoints += totals.endpoints;
-      sum.enabled += totals.enabled;
-    }
-    return sum;
-  }, ruleStatus);
+  const metrics = new HubMetrics(() => syncTotals(tenants.all()), ruleStatus);
 
   const connectors = new ConnectorManager({
     store,

@@ -99,3 +99,22 @@ export class TenantRuntime implements ConnectorTenant {
     this.persistence.close();
   }
 }
+
+/** Sync counts summed over tenants (health, /metrics). */
+export function syncTotals(runtimes: Iterable<TenantRuntime>): {
+  endpoints: number;
+  enabled: number;
+  pending: number;
+  failing: number;
+} {
+  const sum = { endpoints: 0, enabled: 0, pending: 0, failing: 0 };
+  for (const t of runtimes) {
+    const s = t.core.stats();
+    const totals = t.endpoints.totals();
+    sum.endpoints += totals.endpoints;
+    sum.enabled += totals.enabled;
+    sum.pending += s.pending;
+    sum.failing += s.failing;
+  }
+  return sum;
+}
