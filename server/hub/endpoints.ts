@@ -10,6 +10,7 @@ import type { SyncCore } from "../../engine/sync/core.js";
 import type { HubStore, StoredEndpoint } from "../store/types.js";
 import type { TenantEvents } from "./events.js";
 import { type ConnectorInfo, endpointView } from "./endpoint-view.js";
+import { EndpointRowWriter } from "./endpoint-writes.js";
 import { type DirectoryIndex, indexDirectory, matchTeamsUser } from "./matching.js";
 import type {
   EndpointBulkEnableInput,
@@ -20,9 +21,6 @@ import type {
   RematchResult,
 } from "./types.js";
 
-/** Spacing of new-endpoint commits during a replication burst (scheduleNew). */
-const NEW_FLUSH_MS = 50;
-
 export class EndpointDirectory {
   private readonly rows = new Map<string, StoredEndpoint>();
   /** Endpoint id by connector, then PBX guid. Nested rather than keyed by a joined string: a joined key is
@@ -32,12 +30,6 @@ export class EndpointDirectory {
   private directory: TeamsUser[] = [];
   private index: DirectoryIndex = indexDirectory([]);
   private directoryLoaded = false;
-  private pendingWrites = new Map<string, StoredEndpoint>();
-  private writeTimer: NodeJS.Timeout | undefined;
-  private newRows = new Map<string, StoredEndpoint>();
-  /** Cancels the scheduled flushNew (scheduleNew). */
-  private newTimer: (() => void) | undefined;
-  private lastNewFlush = Number.NEGATIVE_INFINITY;
 
   constructor(
     /** The tenant: its connectors' endpoints, matched against its own Teams directory only. */
@@ -49,9 +41,22 @@ export class EndpointDirectory {
     private readonly connectorInfo: (id: string) => ConnectorInfo | undefined,
   ) {
     this.log = logger("endpoints", { tenant });
+    this.writer = new EndpointRowWriter({
+      store,
+      current: (id) => this.rows.get(id),
+      stored: (rows) => {
+        for (const row of rows) {
+          this.core.upsertEndpoint(binding(row));
+          this.events.endpointChanged(row.id);
+        }
+      },
+      log: this.log,
+    });
   }
 
   private readonly log: ReturnType<typeof logger>;
+  /** New and changed rows on their way to the store. */
+  private readonly writer: EndpointRowWriter;
 
   /** Read the tenant's stored endpoints and hand them to the core (before its connectors start). */
   async load(): Promise<void> {
@@ -339,23 +344,8 @@ export class EndpointDirectory {
   }
 
   /** Write buffered endpoint rows now (admin changes, tests, shutdown). */
-  async flush(): Promise<void> {
-    this.newTimer?.();
-    const created = this.flushNew();
-    if (this.writeTimer) clearTimeout(this.writeTimer);
-    this.writeTimer = undefined;
-    const rows = [...this.pendingWrites.values()].filter((e) => this.rows.get(e.id) === e);
-    this.pendingWrites = new Map();
-    const changed =
-      rows.length === 0
-        ? Promise.resolve()
-        : this.store.write((w) => w.putEndpoints(rows)).catch((e) => {
-            // Kept for the next flush unless a newer version of the row is waiting already.
-            for (const r of rows) if (!this.pendingWrites.has(r.id)) this.pendingWrites.set(r.id, r);
-            this.scheduleWrite();
-            throw e;
-          });
-    await Promise.all([created, changed]);
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
   // ------------------------------------------------------------ internals
@@ -400,15 +390,14 @@ export class EndpointDirectory {
     if (list.length === 0) return Promise.resolve();
     const known: StoredEndpoint[] = [];
     for (const e of list) {
-      if (!this.rows.has(e.id) || this.newRows.has(e.id)) {
+      if (!this.rows.has(e.id) || this.writer.isNew(e.id)) {
         // New endpoints (a replication burst) are written in one transaction on the next turn and only
         // then handed to the core, which may persist sync state for them (foreign key).
         this.indexPbx(e);
-        this.newRows.set(e.id, e);
-        this.scheduleNew();
+        this.writer.addNew(e);
       } else {
         known.push(e);
-        this.pendingWrites.set(e.id, e);
+        this.writer.addChanged(e);
       }
       this.rows.set(e.id, e);
     }
@@ -416,65 +405,7 @@ export class EndpointDirectory {
       this.core.upsertEndpoint(binding(e));
       this.events.endpointChanged(e.id);
     }
-    if (now) return this.flush();
-    if (known.length) this.scheduleWrite();
-    return Promise.resolve();
-  }
-
-  private scheduleWrite(): void {
-    if (this.writeTimer) return;
-    this.writeTimer = setTimeout(() => {
-      this.flush().catch((e) => this.log.error({ err: errorMessage(e) }, "endpoint rows not stored; retrying"));
-    }, 100);
-    this.writeTimer.unref?.();
-  }
-
-  /**
-   * New endpoints are stored on the next turn — while a burst lasts at most every NEW_FLUSH_MS: the PBX
-   * replicates one row per round trip, and a commit per row made 100,000 users 100,000 commits.
-   */
-  private scheduleNew(): void {
-    if (this.newTimer) return;
-    const run = () => void this.flushNew().catch(() => undefined);
-    const wait = this.lastNewFlush + NEW_FLUSH_MS - performance.now();
-    if (wait <= 0) {
-      const t = setImmediate(run);
-      this.newTimer = () => clearImmediate(t);
-    } else {
-      const t = setTimeout(run, wait);
-      this.newTimer = () => clearTimeout(t);
-    }
-  }
-
-  /**
-   * Store the new endpoints, then hand them to the core: it may save hub-set state for them right away,
-   * and a state whose endpoint row is not stored yet would be skipped.
-   */
-  private flushNew(): Promise<void> {
-    this.newTimer?.();
-    this.newTimer = undefined;
-    this.lastNewFlush = performance.now();
-    if (this.newRows.size === 0) return Promise.resolve();
-    const batch = [...this.newRows.values()].filter((e) => this.rows.has(e.id));
-    this.newRows = new Map();
-    return this.store.write((w) => w.putEndpoints(batch.map((e) => this.rows.get(e.id)!))).then(
-      () => {
-        for (const e of batch) {
-          const row = this.rows.get(e.id);
-          if (!row) continue; // dropped meanwhile
-          this.core.upsertEndpoint(binding(row));
-          this.events.endpointChanged(e.id);
-        }
-      },
-      (err) => {
-        this.log.error({ endpoints: batch.length, err: errorMessage(err) }, "new endpoints not stored; retrying");
-        for (const e of batch) if (this.rows.has(e.id) && !this.newRows.has(e.id)) this.newRows.set(e.id, this.rows.get(e.id)!);
-        setTimeout(() => {
-          this.scheduleNew();
-        }, 2000).unref();
-        throw err;
-      },
-    );
+    return now ? this.flush() : Promise.resolve();
   }
 
   private indexPbx(e: StoredEndpoint): void {
@@ -491,8 +422,7 @@ export class EndpointDirectory {
     if (!e) return;
     this.rows.delete(id);
     this.byPbx.get(e.connectorId)?.delete(e.pbxGuid);
-    this.pendingWrites.delete(id);
-    this.newRows.delete(id);
+    this.writer.forget(id);
     this.core.removeEndpoint(id);
     if (deleteRow)
       this.store
