@@ -13,7 +13,7 @@ import type { RuleSetSource } from "../../engine/rules/types.js";
 import { holdsPbx, type SyncCore } from "../../engine/sync/core.js";
 import { DEFAULT_TENANT, type HubStore, type StoredConnector } from "../store/types.js";
 import type { EndpointDirectory } from "./endpoints.js";
-import { requireSecretForNewTarget } from "./secret-binding.js";
+import { checkSecretTargets, connectorSecretName, typedSecrets } from "./connector-secrets.js";
 import { statusEventLevel, type TenantEvents } from "./events.js";
 import type { HubMetrics } from "./metrics.js";
 import { mergeConfig, withSecrets } from "./pbx-config.js";
@@ -26,8 +26,6 @@ import {
   pbxModuleFor,
 } from "./pbx-modules.js";
 import type { ConnectorView, HubStreamMessage, PbxAdapterFactory } from "./types.js";
-
-const secretName = (id: string, field: string) => `connector/${id}/${field}`;
 
 interface Running {
   adapter: PbxAdapter;
@@ -145,8 +143,8 @@ export class ConnectorManager {
     await this.d.store.write((w) => {
       w.putConnector(c);
       // A new connector stores only the secrets typed in (an empty one is no secret).
-      for (const [field, value] of this.secretsOf(m, input.config)) {
-        if (value) w.setSecret(secretName(c.id, field), value);
+      for (const [field, value] of typedSecrets(m, input.config)) {
+        if (value) w.setSecret(connectorSecretName(c.id, field), value);
       }
     });
     this.events(c).add({
@@ -164,7 +162,7 @@ export class ConnectorManager {
     const old = this.require(id);
     const m = input.config === undefined ? undefined : this.vendorOf(old);
     if (m) validateInput(m.inputs.update, input);
-    const secrets = m ? this.secretsOf(m, input.config) : [];
+    const secrets = m ? typedSecrets(m, input.config) : [];
     const next: StoredConnector = {
       ...old,
       name: input.name?.trim() ?? old.name,
@@ -172,11 +170,11 @@ export class ConnectorManager {
       config: m ? mergeConfig(old.config, input.config, m.module.secretFields) : old.config,
       updatedAt: new Date().toISOString(),
     };
-    if (m) this.checkSecretTargets(m, old, next.config, secrets);
+    if (m) checkSecretTargets(this.d.store, m, old, next.config, secrets);
     const configChanged = JSON.stringify(next.config) !== JSON.stringify(old.config) || secrets.length > 0;
     await this.d.store.write((w) => {
       w.putConnector(next);
-      for (const [field, value] of secrets) w.setSecret(secretName(id, field), value);
+      for (const [field, value] of secrets) w.setSecret(connectorSecretName(id, field), value);
     });
     this.events(next).add({
       level: "info",
@@ -270,14 +268,14 @@ export class ConnectorManager {
     validateInput(m.inputs.test, input);
     // Unsaved settings merged onto the saved ones, including the stored secrets when none were typed — but
     // only while the settings still point where the secrets were saved for.
-    const typed = new Map(this.secretsOf(m, input.config));
+    const typed = new Map(typedSecrets(m, input.config));
     const merged = mergeConfig(saved?.config ?? m.defaults, input.config, m.module.secretFields);
-    if (saved) this.checkSecretTargets(m, saved, merged, [...typed]);
+    if (saved) checkSecretTargets(this.d.store, m, saved, merged, [...typed]);
     const config = withSecrets(
       merged,
       m.module.secretFields,
       (field) =>
-        typed.get(field) ?? (saved ? this.d.store.getSecret(secretName(saved.id, field)) : undefined),
+        typed.get(field) ?? (saved ? this.d.store.getSecret(connectorSecretName(saved.id, field)) : undefined),
     );
     return runConnectionTest(() => factory.test(config));
   }
@@ -336,32 +334,6 @@ export class ConnectorManager {
     return this.d.factories[m.module.kind] ?? (m.module as unknown as PbxAdapterFactory);
   }
 
-  /** A stored secret is only used with the settings it was saved with (server/hub/secret-binding.ts). */
-  private checkSecretTargets(
-    m: InstalledPbxModule,
-    saved: StoredConnector,
-    next: object,
-    typed: [string, string][],
-  ): void {
-    for (const field of m.module.secretFields)
-      requireSecretForNewTarget({
-        path: `config.${field}`,
-        fields: m.module.secretTargetFields,
-        saved: saved.config,
-        next,
-        typed: typed.some(([f]) => f === field),
-        stored: this.d.store.getSecret(secretName(saved.id, field)) !== undefined,
-      });
-  }
-
-  /** The secrets typed into a config input (write-only: absent = keep the stored one). */
-  private secretsOf(m: InstalledPbxModule, config: object | undefined): [string, string][] {
-    const input = (config ?? {}) as Record<string, unknown>;
-    return m.module.secretFields.flatMap((f) =>
-      typeof input[f] === "string" ? [[f, input[f] as string]] : [],
-    );
-  }
-
   private require(id: string): StoredConnector {
     const c = this.d.store.getConnector(id);
     if (!c) throw new HubError("NOT_FOUND", `connector ${id} not found`);
@@ -373,7 +345,7 @@ export class ConnectorManager {
     // A view shows whether each secret is stored, never the secret (of every vendor while the type's is unknown).
     const secrets = pbxModuleFor(rs?.adapter)?.module.secretFields ?? allSecretFields;
     const flags = Object.fromEntries(
-      secrets.map((f) => [`${f}Set`, this.d.store.getSecret(secretName(c.id, f)) !== undefined]),
+      secrets.map((f) => [`${f}Set`, this.d.store.getSecret(connectorSecretName(c.id, f)) !== undefined]),
     );
     return {
       ...c,
@@ -416,7 +388,7 @@ export class ConnectorManager {
       return;
     }
     const config = withSecrets(c.config, m.module.secretFields, (f) =>
-      this.d.store.getSecret(secretName(c.id, f)),
+      this.d.store.getSecret(connectorSecretName(c.id, f)),
     );
     if (!m.module.isConfigured(config)) {
       this.setIdle(c, status("offline", `Not configured: ${m.module.notConfiguredHint}`));
