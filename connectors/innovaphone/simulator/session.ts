@@ -9,6 +9,7 @@ import type { PbxSimulatorOptions, SimAppObject, SimApiName, SimFaults, SimLogEn
 import { SIM_ALL_APIS } from "./types.js";
 import { adminApiResult, diversionResult } from "./admin-api.js";
 import { callAddMessage, userInfoMessage } from "./rcc-messages.js";
+import { PresenceSubs } from "./presence-subs.js";
 import { replicationRow, SUPPORTED_COLUMNS } from "./wire.js";
 
 type Msg = Record<string, unknown> & { mt?: unknown; api?: unknown; src?: unknown };
@@ -37,22 +38,13 @@ function str(v: unknown): string {
   return typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
 }
 
-interface PresenceSub {
-  src: unknown;
-  guid: string;
-  note: boolean;
-  otf: boolean;
-}
-
 export class SimSession {
   private challenge: string | undefined;
   private app: SimAppObject | undefined;
   private loginAttempted = false;
   private scopeUser: string | undefined;
   private replication: Replication | undefined;
-  private readonly presenceSubs = new Map<string, PresenceSub>();
-  /** The same subscriptions by user: a presence change must not scan every subscription (100,000 users). */
-  private readonly subsByGuid = new Map<string, Set<PresenceSub>>();
+  private readonly presenceSubs = new PresenceSubs();
   private rcc: { src: unknown; calls: boolean; ready: boolean } | undefined;
 
   private readonly unsubscribe: () => void;
@@ -77,28 +69,10 @@ export class SimSession {
     return this.app?.name;
   }
 
-  private addSub(key: string, sub: PresenceSub): void {
-    this.deleteSub(key);
-    this.presenceSubs.set(key, sub);
-    const set = this.subsByGuid.get(sub.guid);
-    if (set) set.add(sub);
-    else this.subsByGuid.set(sub.guid, new Set([sub]));
-  }
-
-  private deleteSub(key: string): void {
-    const old = this.presenceSubs.get(key);
-    if (!old) return;
-    this.presenceSubs.delete(key);
-    const set = this.subsByGuid.get(old.guid);
-    set?.delete(old);
-    if (set?.size === 0) this.subsByGuid.delete(old.guid);
-  }
-
   dispose(): void {
     this.unsubscribe();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.presenceSubs.clear();
-    this.subsByGuid.clear();
     this.replication = undefined;
     this.rcc = undefined;
   }
@@ -284,7 +258,7 @@ export class SimSession {
           rights = { note: v.note === true, otf: v.otf === true };
         }
         const sub = { src: msg.src, guid: u.guid, ...rights };
-        this.addSub(String(msg.src ?? `nosrc-${this.presenceSubs.size}`), sub);
+        this.presenceSubs.set(String(msg.src ?? `nosrc-${this.presenceSubs.size}`), sub);
         this.indicate("PbxApi", msg.src, {
           mt: "PresenceState",
           up: true,
@@ -298,8 +272,8 @@ export class SimSession {
       }
       case "UnsubscribePresence": {
         const u = this.findUser(msg);
-        for (const [k, sub] of [...this.presenceSubs]) {
-          if ((msg.src !== undefined && sub.src === msg.src) || (u && sub.guid === u.guid)) this.deleteSub(k);
+        for (const [k, sub] of this.presenceSubs.entries()) {
+          if ((msg.src !== undefined && sub.src === msg.src) || (u && sub.guid === u.guid)) this.presenceSubs.delete(k);
         }
         this.reply(msg);
         return;
@@ -477,10 +451,10 @@ export class SimSession {
         this.indicate("RCC", this.rcc.src, info);
       }
       if (e.op === "del") {
-        for (const [k, sub] of [...this.presenceSubs]) {
+        for (const [k, sub] of this.presenceSubs.entries()) {
           if (sub.guid === e.user.guid) {
             this.indicate("PbxApi", sub.src, { mt: "PresenceState", up: false });
-            this.deleteSub(k);
+            this.presenceSubs.delete(k);
           }
         }
       }
@@ -488,7 +462,7 @@ export class SimSession {
     }
     if (e.kind === "presence") {
       if (!apis.includes("PbxApi")) return;
-      for (const sub of this.subsByGuid.get(e.user.guid) ?? []) {
+      for (const sub of this.presenceSubs.ofUser(e.user.guid)) {
         this.indicate("PbxApi", sub.src, { mt: "PresenceUpdate", presence: this.presenceFor(e.user, sub) });
       }
       return;
