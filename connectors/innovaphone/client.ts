@@ -231,12 +231,13 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
   /**
    * Send `{api, mt, src, ...body}` and resolve with the matching `<mt>Result`.
    * `src` defaults to a fresh unique value; pass one to reuse a subscription's src (e.g. ReplicateNext).
+   * `flush` sends at once instead of with the rest of the tick's frames (the caller has work to overlap).
    */
   request(
     api: string | undefined,
     mt: string,
     body: Record<string, unknown> = {},
-    opts: { timeoutMs?: number; src?: string; noSrc?: boolean } = {},
+    opts: { timeoutMs?: number; src?: string; noSrc?: boolean; flush?: boolean } = {},
   ): Promise<AppMessage> {
     if (this.closed || !this.ws || this.ws.readyState !== WebSocket.OPEN) {
       return Promise.reject(new HubError("CONNECTION_CLOSED", "Not connected to the PBX"));
@@ -265,7 +266,7 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
       const msg: Record<string, unknown> = { ...body, mt };
       if (api) msg.api = api;
       if (src) msg.src = src;
-      this.sendRaw(msg);
+      this.sendRaw(msg, opts.flush);
     });
   }
 
@@ -305,7 +306,7 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
     }
   }
 
-  private sendRaw(msg: Record<string, unknown>): void {
+  private sendRaw(msg: Record<string, unknown>, flush = false): void {
     this.lastTx = Date.now();
     this.stats.sent++;
     const ws = this.ws;
@@ -314,15 +315,19 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
     // writev instead of one syscall each: cork the socket at the first, uncork once the tick's work is done.
     // ws has no public cork; `_socket` is its net.Socket (absent before open: then nothing is corked).
     const sock = (ws as unknown as { _socket?: Socket | null })._socket;
-    if (sock && !this.corked) {
+    if (sock && !this.corked && !flush) {
       this.corked = true;
       sock.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        sock.uncork();
-      });
+      process.nextTick(() => this.uncork(sock));
     }
     ws.send(JSON.stringify(msg));
+    if (sock && flush) this.uncork(sock);
+  }
+
+  private uncork(sock: Socket): void {
+    if (!this.corked) return;
+    this.corked = false;
+    sock.uncork();
   }
 
   private onFrame(data: WebSocket.RawData, isBinary: boolean): void {

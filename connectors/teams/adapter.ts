@@ -113,7 +113,6 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private readonly certs: CertificateManager;
   private subs?: SubscriptionManager;
   private watched = new Set<string>();
-  private polled = new Set<string>();
   private readonly supervisor: Supervisor;
   private pollTimer?: NodeJS.Timeout;
   private watchTimer?: NodeJS.Timeout;
@@ -250,7 +249,6 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     current();
     const subs = this.subs;
     this.ready = true;
-    this.applyCoverage();
     this.schedulePoll();
     this.scheduleProbe();
     return {
@@ -286,7 +284,6 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
   private refreshStatus(): void {
     if (!this.ready) return;
     this.supervisor.setReason(this.statusText());
-    this.applyCoverage();
   }
 
   /** The online reason: how presence arrives (push, polling) and the first subscription problem. */
@@ -309,10 +306,14 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
     return parts.join("; ");
   }
 
-  /** Users not covered by a live subscription are polled. */
-  private applyCoverage(): void {
-    const covered = this.webhookDown ? new Set<string>() : (this.subs?.covered() ?? new Set<string>());
-    this.polled = new Set([...this.watched].filter((id) => !covered.has(id)));
+  /**
+   * Users not covered by a live subscription are polled. Worked out when a poll is due, not on every
+   * coverage change: it is O(watched users), and a start changes coverage hundreds of times.
+   */
+  private uncovered(): string[] {
+    if (this.webhookDown || !this.subs) return [...this.watched];
+    const covered = this.subs.covered();
+    return [...this.watched].filter((id) => !covered.has(id));
   }
 
   /** Webhook outage detection (webhook-probe.ts): while our own URL does not answer, poll everyone. */
@@ -342,7 +343,7 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       const reconcile =
         this.config.reconcileIntervalMs > 0 &&
         Date.now() - this.lastFullRead >= this.config.reconcileIntervalMs;
-      const ids = reconcile ? [...this.watched] : [...this.polled];
+      const ids = reconcile ? [...this.watched] : this.uncovered();
       if (reconcile) this.lastFullRead = Date.now();
       if (ids.length > 0) {
         try {
@@ -392,7 +393,6 @@ class TeamsAdapterImpl extends TypedEmitter<TeamsAdapterEvents> implements Teams
       this.watchTimer = undefined;
       if (!this.ready) return;
       this.subs?.setUsers([...this.watched]);
-      this.applyCoverage();
       const fresh = [...this.newlyWatched].filter((id) => this.watched.has(id));
       this.newlyWatched.clear();
       if (fresh.length) this.reads.queue(fresh, "watch");

@@ -39,6 +39,10 @@ interface Shard {
   index: number;
   account: ServiceAccountTokenSource;
   users: Set<string>;
+  /** Bumped on every change of `users`: the key of the cached coverage count. */
+  usersVersion: number;
+  /** How many of `users` the subscription covers, for the subscription and users version it was counted for. */
+  coverage?: { sub: ActiveSubscription; usersVersion: number; count: number };
   sub?: ActiveSubscription;
   /** clientState of a create in flight (notifications can race the 201). */
   pendingClientState?: string;
@@ -82,6 +86,7 @@ export class SubscriptionManager {
       index,
       account,
       users: new Set(),
+      usersVersion: 0,
       chain: Promise.resolve(),
       // Cap at least 1 s whatever maxBackoffMs says (as before): each retry costs a create + validation.
       retry: new Backoff({ baseMs: cfg.baseBackoffMs, capMs: Math.max(cfg.maxBackoffMs, 1000) }),
@@ -97,6 +102,7 @@ export class SubscriptionManager {
       if (!wanted.has(id)) {
         this.assignment.delete(id);
         shard.users.delete(id);
+        shard.usersVersion++;
         touched.add(shard);
       }
     }
@@ -109,6 +115,7 @@ export class SubscriptionManager {
         continue;
       }
       shard.users.add(id);
+      shard.usersVersion++;
       this.assignment.set(id, shard);
       touched.add(shard);
     }
@@ -143,10 +150,22 @@ export class SubscriptionManager {
     return out;
   }
 
-  /** covered().size without building the set (a user is assigned to one shard only). */
+  /**
+   * covered().size without building the set (a user is assigned to one shard only). The status line asks
+   * after every shard's change: each shard's count is kept until its subscription or users change, so a
+   * call costs O(shards) rather than O(users) (at 100,000 users this was 12 s of CPU during a start).
+   */
   private coveredCount(): number {
     let n = 0;
-    for (const s of this.shards) if (s.sub) for (const id of s.sub.userIds) if (s.users.has(id)) n++;
+    for (const s of this.shards) {
+      if (!s.sub) continue;
+      if (s.coverage?.sub !== s.sub || s.coverage.usersVersion !== s.usersVersion) {
+        let count = 0;
+        for (const id of s.sub.userIds) if (s.users.has(id)) count++;
+        s.coverage = { sub: s.sub, usersVersion: s.usersVersion, count };
+      }
+      n += s.coverage.count;
+    }
     return n;
   }
 

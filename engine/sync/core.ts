@@ -14,7 +14,7 @@ import { applyPbx } from "./apply-pbx.js";
 import { applyTeams } from "./apply-teams.js";
 import { decidePbxSide, decideTeamsSide, type Gate, pbxToTeamsReason, teamsToPbxReason } from "./decide.js";
 import { type EndpointState, newEndpointState } from "./endpoint.js";
-import { samePair, samePbxDesired, sameSlot } from "./facts.js";
+import { pbxAtRest, samePair, samePbxDesired, sameSlot } from "./facts.js";
 import { holdsPbx, holdsTeamsSession, hubEntries, isNeutral } from "./hub-set.js";
 import { type CoreHooks, PbxLink } from "./pbx-link.js";
 import { type EndpointSyncSnapshot, snapshotOf } from "./snapshot.js";
@@ -323,7 +323,8 @@ export class SyncCore {
   private onRulesSwapped(type: string): void {
     for (const link of this.connectors.values()) {
       if (link.c.type !== type) continue;
-      for (const ep of link.byGuid.values()) this.recompute(ep, true);
+      // Logged where a decision changes (not all of them: 100,000 rows would wipe the event log).
+      for (const ep of link.byGuid.values()) this.recompute(ep, false);
     }
   }
 
@@ -358,6 +359,10 @@ export class SyncCore {
     };
   }
 
+  // A changed decision goes to the event log unless it leaves a user at rest who was at rest (or unknown,
+  // as after a start) before: that one is kept on the endpoint only. It is not news, and at 100,000
+  // endpoints it was 200,000 rows per restart, four times what the event log keeps — a restart wiped the
+  // history an admin needs to see what happened before it.
   private recomputePbx(ep: EndpointState, log: boolean): void {
     const ctx = this.ruleSet(ep);
     // Connector not attached yet (start-up) or no rule set: hold. Deleting/disabling releases explicitly.
@@ -376,15 +381,16 @@ export class SyncCore {
       ep.lastTeamsToPbx = record;
       const { id: endpointId, connectorId } = ep.binding;
       const input = facts;
-      this.notify({
-        kind: "decision.teamsToPbx",
-        endpointId,
-        connectorId,
-        input,
-        decision,
-        cfb: desired.cfb,
-        record,
-      });
+      if (log || !pbxAtRest(desired) || (ep.desiredPbx !== null && !pbxAtRest(ep.desiredPbx)))
+        this.notify({
+          kind: "decision.teamsToPbx",
+          endpointId,
+          connectorId,
+          input,
+          decision,
+          cfb: desired.cfb,
+          record,
+        });
     }
     if (desired === null) {
       // Hold: no opinion until the facts are known (a stale earlier desire must not be applied meanwhile).
@@ -413,7 +419,8 @@ export class SyncCore {
       const record = { rule: decision.rule, reason, at: new Date().toISOString(), revision: ctx.rs.revision };
       ep.lastPbxToTeams = record;
       const { id: endpointId, connectorId } = ep.binding;
-      this.notify({ kind: "decision.pbxToTeams", endpointId, connectorId, input: pbx, decision, record });
+      if (log || decision.presence !== null || (ep.desiredTeams?.presence ?? null) !== null)
+        this.notify({ kind: "decision.pbxToTeams", endpointId, connectorId, input: pbx, decision, record });
     }
     if (desired === null) {
       ep.desiredTeams = null;

@@ -48,6 +48,11 @@ export function splitPresence(
   return { userActivity: userActivity ?? "", hubSlot };
 }
 
+/** The desire leaves the user as if the hub were not there: no presence activity and no diversion. */
+export function pbxAtRest(d: PbxDesiredState): boolean {
+  return d.activity === "" && !d.cfb.divert;
+}
+
 export function samePbxDesired(a: PbxDesiredState | null, b: PbxDesiredState | null): boolean {
   if (a === b) return true;
   if (!a || !b) return false;

@@ -128,9 +128,11 @@ export class PbxLink implements PbxTarget {
     const unchanged = ep.userActivity === userActivity;
     this.core.notify({ kind: "event.processed", side: "pbx", echo: unchanged });
     if (unchanged) return;
+    // The first report after a start is the state the user was in, not a change: log only what it changes.
+    const known = ep.userActivity !== null;
     ep.userActivity = userActivity;
     if (ep.callState === null && this.synchronized) ep.callState = "idle";
-    this.core.recomputeTeams(ep, true);
+    this.core.recomputeTeams(ep, known);
   }
 
   private onCallState(guid: string, state: PbxCallState): void {
@@ -141,9 +143,10 @@ export class PbxLink implements PbxTarget {
     ep.pbxAt = new Date().toISOString();
     this.core.notify({ kind: "event.processed", side: "pbx", echo: false });
     if (ep.callState === state) return;
+    const known = ep.callState !== null;
     ep.callState = state;
     ep.userActivity ??= "";
-    this.core.recomputeTeams(ep, true);
+    this.core.recomputeTeams(ep, known);
   }
 
   private onUser(user: PbxUser): void {

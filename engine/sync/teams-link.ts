@@ -101,8 +101,10 @@ export class TeamsLink {
       const echo = this.echo.isEcho(ep, p);
       this.core.notify({ kind: "event.processed", side: "teams", echo });
       if (echo || sameTeamsPresence(ep.teamsFacts, p)) continue;
+      // The first presence after a start is the state the user was in, not a change: log only what it changes.
+      const known = ep.teamsFacts !== null;
       ep.teamsFacts = p;
-      this.core.recomputePbx(ep, true);
+      this.core.recomputePbx(ep, known);
     }
   }
 

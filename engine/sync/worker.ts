@@ -11,8 +11,51 @@ export interface KeyedWorkerOptions {
   retryMaxMs: number;
 }
 
+/**
+ * Keys waiting to run, first in first out, each at most once. Not a Set taken from the front: V8 leaves a
+ * hole per deleted entry that every later `values().next()` walks over again (100,000 queued keys: 1.1 s
+ * against 28 ms for this; at a cold start of 100,000 endpoints the worker's own CPU was the largest part).
+ */
+class KeyQueue {
+  private readonly members = new Set<string>();
+  private order: string[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.members.size;
+  }
+  has(key: string): boolean {
+    return this.members.has(key);
+  }
+  add(key: string): void {
+    if (this.members.has(key)) return;
+    this.members.add(key);
+    this.order.push(key);
+  }
+  /** Removed keys stay in `order` and are skipped when they come up. */
+  delete(key: string): void {
+    this.members.delete(key);
+  }
+  shift(): string | undefined {
+    while (this.head < this.order.length) {
+      const key = this.order[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.order.length) {
+        this.order = this.order.slice(this.head);
+        this.head = 0;
+      }
+      if (this.members.delete(key)) return key;
+    }
+    return undefined;
+  }
+  clear(): void {
+    this.members.clear();
+    this.order = [];
+    this.head = 0;
+  }
+}
+
 export class KeyedWorker {
-  private readonly queue = new Set<string>();
+  private readonly queue = new KeyQueue();
   private readonly running = new Set<string>();
   private readonly rerun = new Set<string>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
@@ -84,8 +127,7 @@ export class KeyedWorker {
 
   private pump(): void {
     while (this.running.size < this.options.concurrency && this.queue.size > 0) {
-      const key = this.queue.values().next().value as string;
-      this.queue.delete(key);
+      const key = this.queue.shift()!;
       this.running.add(key);
       this.run(key)
         .catch((): RunResult => "retry")

@@ -18,11 +18,16 @@ import type { RunningHub } from "../../server/run-hub.js";
 import type { PbxAdapterFactory, TeamsAdapterFactory } from "../../server/hub/types.js";
 import type { SimInfo, SimProcess } from "../faults/sim-process.js";
 import type { BenchResult } from "./types.js";
+import { type HeapSampling, startHeapSampling } from "./heap-sampling.js";
 import { measureRsaReference } from "./rsa-reference.js";
 import { measureWsReference } from "./ws-reference.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const progress = (t0: number, what: string) => process.stderr.write(`  hub bench ${Math.round((performance.now() - t0) / 1000)} s: ${what}\n`);
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+const progress = (t0: number, what: string) => {
+  const m = process.memoryUsage();
+  process.stderr.write(`  hub bench ${Math.round((performance.now() - t0) / 1000)} s: ${what} (RSS ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} MB)\n`);
+};
 const now = () => performance.now();
 
 /** Timestamps taken inside the hub process by wrapping the adapters the hub creates. */
@@ -197,9 +202,19 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 class RssMeter {
   peak = 0;
+  /** The phase running now (set by `during`) and the one the peak was sampled in. */
+  private phase = "start";
+  peakPhase = "";
   private timer = setInterval(() => this.sample(), 50);
   sample(): void {
-    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+    const rss = process.memoryUsage.rss();
+    if (rss <= this.peak) return;
+    this.peak = rss;
+    this.peakPhase = this.phase;
+  }
+  during(phase: string): void {
+    this.sample();
+    this.phase = phase;
   }
   stop(): number {
     clearInterval(this.timer);
@@ -261,7 +276,11 @@ export async function run(): Promise<BenchResult[]> {
     let sim: SimProcess | undefined;
     let running: RunningHub | undefined;
     const dataDir = mkdtempSync(join(tmpdir(), "ph-bench-"));
+    // HUB_BENCH_HEAP_PROFILE=<dir>: sample live allocations for this size and write where memory goes.
+    const heapDir = process.env.HUB_BENCH_HEAP_PROFILE;
+    let heap: HeapSampling | undefined;
     try {
+      if (heapDir) heap = await startHeapSampling(heapDir);
       const started = await SimProcess.start(n, 1);
       progress(benchStart, `${n}: simulators started`);
       sim = started.sim;
@@ -307,6 +326,7 @@ export async function run(): Promise<BenchResult[]> {
 
       // First configuration: Microsoft 365 + connector from an empty data directory, as an admin does it.
       await s.call("pbxClearLog");
+      rss.during("first configuration");
       let t0 = now();
       running = await open();
       const worldView = {
@@ -386,6 +406,7 @@ export async function run(): Promise<BenchResult[]> {
       // Above 10,000 endpoints the latency ramp is not run again (the issue's rows there are start-up,
       // storm and memory); one 1,000/s phase still loads the hub so its memory reflects traffic.
       const full = n <= 10_000;
+      rss.during("Teams→PBX runs");
       let p100: PhaseResult | undefined;
       if (full) {
         p100 = await phase("t2p", 100, 3000);
@@ -453,6 +474,7 @@ export async function run(): Promise<BenchResult[]> {
         await s.call("graphClearLogs");
         probe.pbxSyncedAt = 0;
         probe.teamsSyncedAt = 0;
+        rss.during("cold start");
         t0 = now();
         running = await open();
         const coldSec = await fullySynced(t0, "cold start synchronization", waitMs);
@@ -460,6 +482,7 @@ export async function run(): Promise<BenchResult[]> {
         results.push({ area: "hub", name: `cold start → synchronized, ${n} endpoints`, values: { seconds: r2(coldSec), ...(await graphCounts()) }, note: "process has config; replicated, subscribed both sides, reconciled" });
 
         await s.call("pbxClearLog");
+        rss.during("reconnect storm");
         t0 = now();
         await s.call("pbxDropAll");
         const stormSec = await fullySynced(t0, "resubscription after the reconnect storm", waitMs, false);
@@ -474,11 +497,12 @@ export async function run(): Promise<BenchResult[]> {
       }
 
       const peak = rss.stop();
+      if (heap) process.stderr.write(`  hub bench heap, ${n} endpoints (written to ${heapDir}):\n${await heap.dump(`hub-${n}`)}\n`);
       results.push({
         area: "hub",
         name: `resources, ${n} endpoints`,
         values: { peakRssMB: Math.round(peak), rssBeforeHubMB: Math.round(rssBefore), heapUsedMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20), cpuSecPer1000: r2(cpuPerK) },
-        note: "hub process only (simulators run in a child process)",
+        note: `hub process only (simulators run in a child process); peak RSS during ${rss.peakPhase}`,
       });
       if (n === 1000 || (n >= 1000 && !targets.p99)) targets.p99 = { value: p1k.p99, met: p1k.p99 < 5, note: `hub-added p99 < 5 ms at 1,000/s (${n} endpoints)` };
       if (n === 10_000) {
@@ -491,6 +515,7 @@ export async function run(): Promise<BenchResult[]> {
       results.push({ area: "hub", name: `ERROR at ${n} endpoints`, values: { peakRssMB: Math.round(rss.stop()) }, note: (e as Error).message.slice(0, 300) });
     } finally {
       rss.stop();
+      await heap?.stop();
       if (running) {
         await running.app.close().catch(() => undefined);
         await running.hub.close({ undo: false }).catch(() => undefined);

@@ -221,6 +221,30 @@ describe("innovaphone-dnd specifics", () => {
     await expectNeutral(h);
   });
 
+  it("a start logs decisions only for users who are not at rest; the others keep theirs on the endpoint", async () => {
+    const decisions = (x: Harness) =>
+      x.notices.flatMap((n) => (n.kind === "decision.teamsToPbx" || n.kind === "decision.pbxToTeams" ? [`${n.kind} ${n.endpointId}`] : []));
+    h = await harness({ type: "innovaphone-dnd", users: 3 });
+    await settle(h);
+    // At 100,000 endpoints one row per user and direction filled the event log four times over per restart.
+    expect(decisions(h)).toEqual([]);
+    expect(h.core.snapshot("e1")!.lastDecision.pbxToTeams?.reason).toBeTruthy();
+    expect(h.core.snapshot("e1")!.lastDecision.teamsToPbx?.reason).toBeTruthy();
+
+    h.pbx.call("g1", "connected");
+    await settle(h);
+    expect(decisions(h)).toEqual(["decision.pbxToTeams e1"]);
+
+    h.teams.userSet("t2", "Busy", "InACall");
+    await settle(h);
+    h.notices.length = 0;
+    h.restart();
+    h.teams.start();
+    h.pbx.goOnline();
+    await settle(h);
+    expect(decisions(h).sort()).toEqual(["decision.pbxToTeams e1", "decision.teamsToPbx e2"]);
+  });
+
   it("restart while the call goes on re-asserts the Teams session (so the new process keeps refreshing it)", async () => {
     h = await harness({ type: "innovaphone-dnd" });
     h.pbx.call("g1", "connected");

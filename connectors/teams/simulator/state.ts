@@ -95,6 +95,8 @@ export class VirtualClock {
 export class SimState {
   readonly users = new Map<string, SimUser>();
   private readonly byUpn = new Map<string, SimUser>();
+  /** Users whose presence can change with time alone (expiring or fading sessions, preferred presence). */
+  private readonly timed = new Set<SimUser>();
   private seqCounter = 0;
 
   constructor(
@@ -107,6 +109,7 @@ export class SimState {
   reset(): void {
     this.users.clear();
     this.byUpn.clear();
+    this.timed.clear();
   }
 
   addUser(seed: SimUserSeed): SimUser {
@@ -127,6 +130,7 @@ export class SimState {
     this.byUpn.set(seed.upn.toLowerCase(), user);
     user.current = this.aggregate(user);
     user.seq = ++this.seqCounter;
+    this.trackTime(user);
     return user;
   }
 
@@ -180,6 +184,7 @@ export class SimState {
   /** Recompute a user's presence; on change bump the sequence number and notify. */
   touch(user: SimUser): void {
     const next = this.aggregate(user);
+    this.trackTime(user);
     const cur = user.current;
     if (next.availability === cur.availability && next.activity === cur.activity && next.ooo === cur.ooo)
       return;
@@ -190,7 +195,16 @@ export class SimState {
 
   /** Re-evaluate time-driven changes (expiries, Available fading) after the clock moved. */
   tick(): void {
-    for (const u of this.users.values()) if (u.sessions.size > 0 || u.preferred) this.touch(u);
+    // Only these can change without a request: a scan of every user took 200 ms a second at 100,000.
+    for (const u of [...this.timed]) this.touch(u);
+  }
+
+  /** Every change of sessions or preferred presence ends in `touch`, which keeps `timed` current. */
+  private trackTime(user: SimUser): void {
+    let timed = user.preferred !== undefined;
+    for (const [sid, s] of user.sessions) if (sid !== TEAMS_CLIENT_SESSION || s.expiresAt !== undefined) timed = true;
+    if (timed) this.timed.add(user);
+    else this.timed.delete(user);
   }
 
   presenceJson(user: SimUser): PresenceJson {
