@@ -5,11 +5,11 @@
 // and innovaphone/go-inno-appws (match by src, then by mt+"Result" when the PBX omits src).
 // It does not reconnect: the supervisor owns reconnects and builds a fresh client each time. A connect that
 // fails (refused login, unanswered challenge, close() while connecting) always closes its socket.
-import type { Socket } from "node:net";
 import WebSocket, { type ClientOptions } from "ws";
 import { TypedEmitter } from "../../common/emitter.js";
 import { HubError } from "../../common/errors.js";
 import { type Logger, logger } from "../../common/log.js";
+import { corkUntilTickEnd, uncorkNow } from "../../common/ws-cork.js";
 import { computeDigest, normalizeChallenge } from "./digest.js";
 
 /** A JSON message on the AppWebsocket. */
@@ -96,8 +96,6 @@ const defaultFactory: SocketFactory = (url, options) => new WebSocket(url, optio
 
 export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
   private ws: WebSocket | undefined;
-  /** The socket is corked until the end of this tick (sendRaw). */
-  private corked = false;
   private readonly pending = new Set<Pending>();
   /** Index of `pending` by src: thousands of subscriptions may be in flight at once. */
   private readonly pendingBySrc = new Map<string, Pending>();
@@ -311,23 +309,10 @@ export class AppWebsocketClient extends TypedEmitter<AppClientEvents> {
     this.stats.sent++;
     const ws = this.ws;
     if (!ws) return;
-    // Frames sent in one tick (a burst of SetPresence, 10,000 SubscribePresence at start) leave in one
-    // writev instead of one syscall each: cork the socket at the first, uncork once the tick's work is done.
-    // ws has no public cork; `_socket` is its net.Socket (absent before open: then nothing is corked).
-    const sock = (ws as unknown as { _socket?: Socket | null })._socket;
-    if (sock && !this.corked && !flush) {
-      this.corked = true;
-      sock.cork();
-      process.nextTick(() => this.uncork(sock));
-    }
+    // A burst of SetPresence or 10,000 SubscribePresence leave in one writev (common/ws-cork.ts).
+    if (!flush) corkUntilTickEnd(ws);
     ws.send(JSON.stringify(msg));
-    if (sock && flush) this.uncork(sock);
-  }
-
-  private uncork(sock: Socket): void {
-    if (!this.corked) return;
-    this.corked = false;
-    sock.uncork();
+    if (flush) uncorkNow(ws);
   }
 
   private onFrame(data: WebSocket.RawData, isBinary: boolean): void {

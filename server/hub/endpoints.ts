@@ -11,6 +11,7 @@ import type { HubStore, StoredEndpoint } from "../store/types.js";
 import type { TenantEvents } from "./events.js";
 import { type ConnectorInfo, endpointView } from "./endpoint-view.js";
 import { EndpointRowWriter } from "./endpoint-writes.js";
+import { matchEvents } from "./match-events.js";
 import { type DirectoryIndex, indexDirectory, matchTeamsUser } from "./matching.js";
 import type {
   EndpointBulkEnableInput,
@@ -52,6 +53,7 @@ export class EndpointDirectory {
           this.core.upsertEndpoint(binding(row));
           this.events.endpointChanged(row.id);
         }
+        for (const e of matchEvents(rows.filter((r) => r.teamsUserId), (id) => this.teamsName(id))) this.events.add(e);
       },
       log: this.log,
     });
@@ -127,16 +129,7 @@ export class EndpointDirectory {
       createdAt: now,
       updatedAt: now,
     };
-    this.put(e);
-    if (e.teamsUserId) {
-      this.events.add({
-        level: "info",
-        kind: "endpoint.matched",
-        connectorId,
-        endpointId: e.id,
-        message: `${displayName} matched to Teams user ${this.teamsName(e.teamsUserId)} by e-mail`,
-      });
-    }
+    this.put(e); // its match is logged once it is stored
   }
 
   /** The PBX user is gone: the endpoint goes (nothing can be undone on a user that no longer exists). */
@@ -207,17 +200,7 @@ export class EndpointDirectory {
       else result.unmatched++;
     }
     this.putMany(changed);
-    for (const e of changed) {
-      this.events.add({
-        level: "info",
-        kind: "endpoint.matched",
-        connectorId: e.connectorId,
-        endpointId: e.id,
-        message: e.teamsUserId
-          ? `${e.displayName} matched to Teams user ${this.teamsName(e.teamsUserId)} by e-mail`
-          : `${e.displayName}: no Teams user with a matching e-mail any more`,
-      });
-    }
+    for (const e of matchEvents(changed, (id) => this.teamsName(id))) this.events.add(e);
     return result;
   }
 

@@ -3,6 +3,7 @@
 // kept per (connection, src), and the fault knobs (delay, drop, omit src) applied to everything it sends.
 import { randomBytes, randomInt } from "node:crypto";
 import type WebSocket from "ws";
+import { corkUntilTickEnd } from "../../../common/ws-cork.js";
 import { computeDigest } from "../digest.js";
 import type { ModelEvent, PbxModel, SimUser } from "./model.js";
 import type { PbxSimulatorOptions, SimAppObject, SimApiName, SimFaults, SimLogEntry } from "./types.js";
@@ -99,7 +100,9 @@ export class SimSession {
     if (f.omitSrc) delete msg.src;
     const text = JSON.stringify(msg);
     const send = () => {
-      if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+      if (this.ws.readyState !== this.ws.OPEN) return;
+      corkUntilTickEnd(this.ws); // a start's thousands of results leave in a few writes
+      this.ws.send(text);
     };
     if (f.delayMs && f.delayMs > 0) setTimeout(send, f.delayMs);
     else send();
