@@ -12,7 +12,7 @@ import { AppWebsocketClient, appWebsocketUrl, type SocketFactory } from "./clien
 import { DEFAULT_HUB_CONTACT, type InnovaphoneConfig, validateInnovaphoneConfig } from "./config.js";
 import { PresenceSubscriptions, setPresence } from "./presence.js";
 import { CallMonitor } from "./rcc.js";
-import { replicateUsers } from "./replication.js";
+import { replicateUsers, samePbxUser } from "./replication.js";
 
 /** Upper bound for the Admin access probe at connect: a PBX answers a missing API with silence. */
 const ADMIN_PROBE_MS = 3000;
@@ -250,10 +250,15 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
     }
   }
 
-  private onUserRow(u: PbxUser): void {
-    const before = this.userMap.get(u.guid);
-    this.userMap.set(u.guid, u);
-    this.emit("user", u);
+  private onUserRow(row: PbxUser): void {
+    const before = this.userMap.get(row.guid);
+    // A re-replication after a reconnect repeats every row. Unchanged ones keep the object everyone holds:
+    // the new one dies young instead of turning 100,000 long-lived objects into garbage, and nobody is told.
+    const u = before && samePbxUser(before, row) ? before : row;
+    if (u === row) {
+      this.userMap.set(u.guid, u);
+      this.emit("user", u);
+    }
     // The subscription names the user by h323: a rename needs a fresh subscription.
     if (this.synced && before && before.h323 !== u.h323 && this.subs?.has(u.guid)) {
       const subs = this.subs;

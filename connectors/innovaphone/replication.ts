@@ -3,6 +3,7 @@
 // Rows become PbxUser values; the caller diffs against what it knew before a reconnect.
 import { HubError } from "../../common/errors.js";
 import type { PbxUser } from "../../engine/ports/adapters.js";
+import { sameCfbEntry } from "../../engine/rules/cfb.js";
 import { type AppMessage, type AppWebsocketClient, newSrc } from "./client.js";
 import { cfbEntries, tristate } from "./cds.js";
 
@@ -31,6 +32,22 @@ function s(v: unknown): string {
 }
 
 /** One replication row → PbxUser (cfpr: the user's own value, else the template's, else unknown). */
+/** Same user as far as the hub is concerned (every column it replicates). */
+export function samePbxUser(a: PbxUser, b: PbxUser): boolean {
+  return (
+    a.guid === b.guid &&
+    a.h323 === b.h323 &&
+    a.cn === b.cn &&
+    a.dn === b.dn &&
+    a.e164 === b.e164 &&
+    a.cfpr === b.cfpr &&
+    a.emails.length === b.emails.length &&
+    a.emails.every((e, i) => e === b.emails[i]) &&
+    a.cfb.length === b.cfb.length &&
+    a.cfb.every((e, i) => sameCfbEntry(e, b.cfb[i]))
+  );
+}
+
 export function rowToUser(columns: Record<string, unknown>): PbxUser | undefined {
   const guid = s(columns.guid);
   if (!guid) return undefined;
@@ -66,19 +83,20 @@ export async function replicateUsers(
 ): Promise<Map<string, PbxUser>> {
   const src = newSrc("users");
   const users = new Map<string, PbxUser>();
-  let dumping = true;
-  // Live events may interleave with the dump; apply them in arrival order.
+  // Live events may interleave with the dump; apply them in arrival order. The listener lives as long as
+  // the connection but lets go of the dump's map once it is done (100,000 users' rows otherwise stay alive).
+  let dump: Map<string, PbxUser> | undefined = users;
   client.listen(src, (msg: AppMessage) => {
     const columns = (msg.columns ?? {}) as Record<string, unknown>;
     if (msg.mt === "ReplicateAdd" || msg.mt === "ReplicateUpdate") {
       const u = rowToUser(columns);
       if (!u) return;
-      if (dumping) users.set(u.guid, u);
+      dump?.set(u.guid, u);
       handlers.row(u);
     } else if (msg.mt === "ReplicateDel") {
       const guid = s(columns.guid) || s(msg.guid);
       if (!guid) return;
-      if (dumping) users.delete(guid);
+      dump?.delete(guid);
       handlers.removed(guid);
     }
   });
@@ -115,6 +133,6 @@ export async function replicateUsers(
     next.catch(() => undefined); // a handler threw: the request in flight must not reject unhandled
     throw e;
   }
-  dumping = false;
+  dump = undefined;
   return users;
 }
