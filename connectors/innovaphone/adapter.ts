@@ -37,8 +37,6 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
   /** The client of a connect in progress: not the supervisor's session yet, so stop() must close it here. */
   private connecting: AppWebsocketClient | undefined;
   private subs: PresenceSubscriptions | undefined;
-  /** During a session's first replication: subscriptions sent for rows as they arrive (awaited after it). */
-  private dumpSubscriptions: Promise<PromiseSettledResult<void>>[] | undefined;
   private readonly calls: CallMonitor;
   /** Set once the current session finished its initial sync (live events then act immediately). */
   private synced = false;
@@ -183,15 +181,14 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
       c.requestTimeoutMs,
     );
     this.subs = subs;
-    // Call state and presence do not wait for the user list: RCC starts now (the PBX paces its user list,
-    // 50 per 20 ms — 40 s at 100,000) and each watched user is subscribed as its row arrives, so their
-    // answers overlap the replication's one-row-per-round-trip instead of following it.
+    // Call state does not wait for the user list: RCC starts now (the PBX paces its user list, 50 per 20 ms —
+    // 40 s at 100,000), so it overlaps the replication's one row per round trip instead of following it.
+    // Presence subscriptions still follow the replication: sent alongside, they made every ReplicateNext
+    // wait behind their answers (100,000 users: cold start 26 → 41 s, docs/evidence.md).
     const rcc = this.calls.start(client, c.requestTimeoutMs).then(
       () => undefined,
       (e: unknown) => e,
     );
-    const early: Promise<PromiseSettledResult<void>>[] = [];
-    this.dumpSubscriptions = early;
     try {
       const seen = await replicateUsers(
         client,
@@ -209,10 +206,9 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
         }
         throw e;
       });
-      this.dumpSubscriptions = undefined;
       // Users deleted while we were disconnected.
       for (const guid of [...this.userMap.keys()]) if (!seen.has(guid)) this.onUserRemoved(guid);
-      await this.subscribeAll(subs, true, early);
+      await this.subscribeAll(subs, true);
       const degraded: string[] = [];
       const rccError = await rcc;
       if (rccError !== undefined) {
@@ -256,7 +252,6 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
         },
       };
     } catch (e) {
-      this.dumpSubscriptions = undefined;
       client.close("Initial synchronisation failed");
       throw e;
     }
@@ -271,16 +266,13 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
       this.userMap.set(u.guid, u);
       this.emit("user", u);
     }
-    const live = this.synced || this.dumpSubscriptions !== undefined;
     // The subscription names the user by h323: a rename needs a fresh subscription.
-    if (live && before && before.h323 !== u.h323 && this.subs?.has(u.guid)) {
+    if (this.synced && before && before.h323 !== u.h323 && this.subs?.has(u.guid)) {
       const subs = this.subs;
       void subs.unsubscribe(u.guid).then(() => this.syncSubscriptions());
       return;
     }
-    if (this.dumpSubscriptions && this.watched.has(u.guid) && this.subs && !this.subs.has(u.guid))
-      this.dumpSubscriptions.push(settled(this.subs.subscribe(u.guid, u.h323)));
-    else if (this.synced && this.watched.has(u.guid) && this.subs && !this.subs.has(u.guid))
+    if (this.synced && this.watched.has(u.guid) && this.subs && !this.subs.has(u.guid))
       void this.syncSubscriptions();
   }
 
@@ -299,40 +291,24 @@ class InnovaphoneAdapter extends TypedEmitter<PbxAdapterEvents> implements PbxAd
     );
   }
 
-  /**
-   * Subscribe every watched, known, not yet subscribed user (and wait for `inFlight`, sent earlier). With
-   * `strict`, PbxApi silence fails the session.
-   */
-  private async subscribeAll(
-    subs: PresenceSubscriptions,
-    strict: boolean,
-    inFlight: Promise<PromiseSettledResult<void>>[] = [],
-  ): Promise<void> {
+  /** Subscribe every watched, known, not yet subscribed user. With `strict`, PbxApi silence fails the session. */
+  private async subscribeAll(subs: PresenceSubscriptions, strict: boolean): Promise<void> {
     const todo = [...this.watched].filter((g) => this.userMap.has(g) && !subs.has(g));
-    const all = [...inFlight, ...todo.map((g) => settled(subs.subscribe(g, this.userMap.get(g)!.h323)))];
-    if (!all.length) return;
-    const results = await Promise.all(all);
+    if (!todo.length) return;
+    const results = await Promise.allSettled(todo.map((g) => subs.subscribe(g, this.userMap.get(g)!.h323)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     for (const f of failed) {
       if (isHubError(f.reason, "CONNECTION_CLOSED")) throw f.reason;
     }
-    if (strict && failed.length === all.length && failed.every((f) => isHubError(f.reason, "TIMEOUT"))) {
+    if (strict && failed.length === todo.length && failed.every((f) => isHubError(f.reason, "TIMEOUT"))) {
       throw new HubError(
         "ACCESS_DENIED",
         "PbxApi does not answer — enable the PbxApi checkmark on the App object",
       );
     }
     if (failed.length)
-      this.log.warn({ failed: failed.length, of: all.length }, "some presence subscriptions failed");
+      this.log.warn({ failed: failed.length, of: todo.length }, "some presence subscriptions failed");
   }
-}
-
-/** The outcome of `p` as Promise.allSettled reports it, handled from the start (it may be awaited much later). */
-function settled(p: Promise<void>): Promise<PromiseSettledResult<void>> {
-  return p.then(
-    (value) => ({ status: "fulfilled", value }),
-    (reason: unknown) => ({ status: "rejected", reason }),
-  );
 }
 
 /** Create the innovaphone connector; call start() to connect. */
