@@ -1,7 +1,7 @@
 // How the apply protocols of both sides touch the outside world and the hub-set record: every external write
 // goes through `write` (the persisted intent is flushed first, the outcome is recorded on the endpoint and
 // reported), every change of what the hub set through `setHub` (persisted, coalesced by the store).
-import { errorMessage } from "../../common/errors.js";
+import { errorMessage, isHubError } from "../../common/errors.js";
 import type { Logger } from "../../common/log.js";
 import type { EndpointState } from "./endpoint.js";
 import type { HubSetState, SyncNotice, SyncPersistence, SyncSide, WriteOp } from "./types.js";
@@ -70,7 +70,10 @@ export class WriteRecorder implements ApplyContext {
       if (side === "pbx") ep.pbxError = `${op} failed: ${error}`;
       else ep.teamsError = `${op} failed: ${error}`;
       this.notify({ ...base, ok: false, error });
-      this.log.warn(
+      // A closed connection fails every write in flight at once (a PBX restart, the hub stopping: thousands
+      // at 100,000 endpoints); the connector's status reports it, so these lines are debug.
+      const level = isHubError(e, "CONNECTION_CLOSED") ? "debug" : "warn";
+      this.log[level](
         { endpointId: id, op, err: error },
         `${side === "pbx" ? "PBX" : "Teams"} write failed; will retry`,
       );
