@@ -23,8 +23,11 @@ export interface PresenceReadsHost {
 }
 
 export class PresenceReads {
-  /** Per user, when (in `seq` steps) a notification last brought a presence: reads sent earlier are older. */
-  private readonly notifiedAt = new Map<string, number>();
+  /**
+   * Per user, when (in `seq` steps) a notification last brought a presence and whether it had a sequence
+   * number: without one, reads sent earlier are older.
+   */
+  private readonly notifiedAt = new Map<string, { at: number; ordered: boolean }>();
   private seq = 0;
   private readonly soon = new IdBatch(READ_AFTER_MS, (ids, reason) =>
     this.readNow(ids, reason).catch((e: unknown) => {
@@ -41,7 +44,7 @@ export class PresenceReads {
   /** A presence a notification brought. */
   notified(p: ObservedPresence): void {
     if (!this.host.watched(p.userId)) return;
-    this.notifiedAt.set(p.userId, ++this.seq);
+    this.notifiedAt.set(p.userId, { at: ++this.seq, ordered: p.sequenceNumber !== undefined });
     this.host.accept(p);
   }
 
@@ -59,7 +62,13 @@ export class PresenceReads {
     const sentAt = this.seq;
     const list = await this.host.read(ids);
     log.debug({ users: ids.length, reason }, "presence read");
-    for (const p of list) if ((this.notifiedAt.get(p.userId) ?? 0) <= sentAt) this.host.accept(p);
+    for (const p of list) {
+      const n = this.notifiedAt.get(p.userId);
+      // A notification arrived while the read was under way. With sequence numbers on both the ledger
+      // orders them (the read may well be the newer one: dropping it left the user's last change unseen);
+      // without, arrival order says the read is older.
+      if (!n || n.at <= sentAt || (n.ordered && p.sequenceNumber !== undefined)) this.host.accept(p);
+    }
   }
 
   /** The user is no longer watched. */
