@@ -8,7 +8,6 @@ import type {
   ConnectorRecord,
   EndpointMatch,
   HubEvent,
-  HubEventKind,
   HubEventLevel,
   PbxStoredConfig,
   ServiceAccountView,
@@ -38,17 +37,8 @@ export interface StoredEndpoint {
   updatedAt: string;
 }
 
-export type NewEvent = {
-  level: HubEventLevel;
-  kind: HubEventKind;
-  /** The tenant the event belongs to; absent = the whole hub (start, stop, rule reloads). */
-  tenant?: string;
-  connectorId?: string;
-  endpointId?: string;
-  message: string;
-  details?: Record<string, unknown>;
-  at?: string;
-};
+/** An event to append: the stored record without its id; `at` defaults to now. */
+export type NewEvent = Omit<HubEvent, "id" | "at"> & { at?: string };
 
 /** The tenant every installation has (and every row of a single-tenant data directory migrates into). */
 export const DEFAULT_TENANT = "default";
